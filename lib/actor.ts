@@ -1,0 +1,120 @@
+import { Mailbox } from './mailbox.js';
+import type { TransactionRegistry } from './registry.js';
+import { Status, type UserResponse } from './types.js';
+import type { BetCommand, Command, RollbackCommand, WinCommand } from './validation.js';
+
+/**
+ * The state of one of the user's bets, kept as a number so that a million bets cost no extra
+ * objects: an open bet is its amount (>= 0), a settled one is {@link WON}, a cancelled one
+ * {@link CANCELLED}.
+ */
+type BetState = number;
+const WON: BetState = -1;
+const CANCELLED: BetState = -2;
+
+/**
+ * One user: owns the balance and the bets, and applies the user's requests one at a time, in
+ * arrival order, through its mailbox. Each request is judged and applied in one synchronous
+ * step, so no other request ever sees it half done.
+ */
+export class UserActor {
+  readonly user: string;
+  readonly currency: string;
+  #balance: number;
+  readonly #bets = new Map<string, BetState>();
+  readonly #mailbox = new Mailbox();
+  readonly #registry: TransactionRegistry;
+
+  constructor(user: string, currency: string, balance: number, registry: TransactionRegistry) {
+    this.user = user;
+    this.currency = currency;
+    this.#balance = balance;
+    this.#registry = registry;
+  }
+
+  /** The current balance, in the currency's smallest unit. */
+  get balance(): number {
+    return this.#balance;
+  }
+
+  /** Applies a bet, win or rollback in its turn (checks 5 onwards) and answers it. */
+  execute(command: Command): Promise<UserResponse> {
+    return this.#mailbox.run(() => this.#execute(command));
+  }
+
+  /** Answers `status` with the balance as it stands in the request's turn; changes nothing. */
+  reply(status: Status, requestUuid: string): Promise<UserResponse> {
+    return this.#mailbox.run(() => this.#respond(status, requestUuid));
+  }
+
+  /** Resolves once every request sent so far has been answered. */
+  drained(): Promise<void> {
+    return this.#mailbox.drained();
+  }
+
+  #execute(command: Command): UserResponse {
+    const known = this.#registry.judge(command.transactionUuid, command.fingerprint);
+    if (typeof known === 'object') return known;
+    const status = known ?? this.#apply(command);
+    const response = this.#respond(status, command.requestUuid);
+    if (status === Status.OK) this.#registry.record(command.transactionUuid, command.fingerprint, response);
+    return response;
+  }
+
+  /** Checks 6 onwards; changes the state only when it answers `RS_OK`. */
+  #apply(command: Command): Status {
+    switch (command.operation) {
+      case 'bet':
+        return this.#bet(command);
+      case 'win':
+        return this.#win(command);
+      case 'rollback':
+        return this.#rollback(command);
+    }
+  }
+
+  #bet({ transactionUuid, currency, amount }: BetCommand): Status {
+    if (currency !== this.currency) return Status.WRONG_CURRENCY;
+    if (amount > this.#balance) return Status.NOT_ENOUGH_MONEY;
+    this.#balance -= amount;
+    this.#bets.set(transactionUuid, amount);
+    return Status.OK;
+  }
+
+  #win({ referenceUuid, currency, amount }: WinCommand): Status {
+    if (currency !== this.currency) return Status.WRONG_CURRENCY;
+    const bet = this.#bets.get(referenceUuid);
+    if (bet === undefined) return Status.TRANSACTION_DOES_NOT_EXIST;
+    if (bet === CANCELLED) return Status.TRANSACTION_ROLLED_BACK;
+    if (bet === WON) return Status.UNKNOWN;
+    if (!Number.isSafeInteger(this.#balance + amount)) return Status.UNKNOWN;
+    this.#balance += amount;
+    this.#bets.set(referenceUuid, WON);
+    return Status.OK;
+  }
+
+  #rollback({ transactionUuid, referenceUuid }: RollbackCommand): Status {
+    const bet = this.#bets.get(referenceUuid);
+    if (bet === CANCELLED) return Status.OK;
+    if (bet === WON) return Status.UNKNOWN;
+    if (bet === undefined) {
+      // Any id the engine knows is a win, a rollback or another user's; a rollback naming
+      // itself is no bet either.
+      if (this.#registry.has(referenceUuid) || referenceUuid === transactionUuid) {
+        return Status.TRANSACTION_DOES_NOT_EXIST;
+      }
+      // The bet never arrived: cancel it in advance, so a late copy of it is refused.
+      this.#registry.reserve(referenceUuid);
+      this.#bets.set(referenceUuid, CANCELLED);
+      return Status.OK;
+    }
+    if (!Number.isSafeInteger(this.#balance + bet)) return Status.UNKNOWN;
+    this.#balance += bet;
+    this.#bets.set(referenceUuid, CANCELLED);
+    return Status.OK;
+  }
+
+  #respond(status: Status, requestUuid: string): UserResponse {
+    return { user: this.user, status, request_uuid: requestUuid, currency: this.currency, balance: this.#balance };
+  }
+}

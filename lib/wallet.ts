@@ -1,0 +1,89 @@
+import { nanoid } from 'nanoid';
+import { Supervisor } from './supervisor.js';
+import type {
+  BalanceRequest,
+  BetRequest,
+  RollbackRequest,
+  WalletOptions,
+  WalletResponse,
+  WinRequest,
+} from './types.js';
+
+/** Balance of a new user unless {@link WalletOptions.initialBalance} says otherwise. */
+export const DEFAULT_INITIAL_BALANCE = 100_000;
+/** Currency of a new user unless {@link WalletOptions.currency} says otherwise. */
+export const DEFAULT_CURRENCY = 'USD';
+
+/**
+ * A request body as the engine accepts it: the documented shape, or anything at all, which is
+ * answered with an `RS_ERROR_*` status rather than an exception.
+ */
+export type Body<T> = T | unknown;
+
+/**
+ * One isolated wallet engine, made by {@link start}. Its methods answer Hub88 Operator wallet
+ * requests; none of them throws or rejects, whatever the body holds.
+ */
+export class Wallet {
+  /** A random id that tells engines apart in logs. */
+  readonly id: string = nanoid();
+  readonly #supervisor: Supervisor;
+
+  constructor(options: WalletOptions = {}) {
+    const { initialBalance = DEFAULT_INITIAL_BALANCE, currency = DEFAULT_CURRENCY } = options;
+    if (!Number.isSafeInteger(initialBalance) || initialBalance < 0) {
+      throw new RangeError(`initialBalance must be a non-negative safe integer, got ${String(initialBalance)}`);
+    }
+    if (typeof currency !== 'string' || currency === '') {
+      throw new TypeError(`currency must be a non-empty string, got ${String(currency)}`);
+    }
+    this.#supervisor = new Supervisor(currency, initialBalance);
+  }
+
+  /** Number of users. */
+  get userCount(): number {
+    return this.#supervisor.userCount;
+  }
+
+  /** Number of recorded (successful) transactions. */
+  get transactionCount(): number {
+    return this.#supervisor.transactionCount;
+  }
+
+  /**
+   * Creates users with the initial balance. Ignores `""`, non-strings and users that already
+   * exist (a balance is never reset); a name listed twice counts once.
+   */
+  createUsers(users: readonly string[]): Promise<void> {
+    this.#supervisor.createUsers(users);
+    return Promise.resolve();
+  }
+
+  /** `POST /transaction/bet`: takes `amount` from the user's balance. */
+  bet(body: Body<BetRequest>): Promise<WalletResponse> {
+    return this.#supervisor.handle('bet', body);
+  }
+
+  /** `POST /transaction/win`: pays `amount` for the bet named by `reference_transaction_uuid`. */
+  win(body: Body<WinRequest>): Promise<WalletResponse> {
+    return this.#supervisor.handle('win', body);
+  }
+
+  /** `POST /transaction/rollback`: cancels the bet named by `reference_transaction_uuid`. */
+  rollback(body: Body<RollbackRequest>): Promise<WalletResponse> {
+    return this.#supervisor.handle('rollback', body);
+  }
+
+  /** `POST /user/balance`: the user's current balance. Records nothing. */
+  balance(body: Body<BalanceRequest>): Promise<WalletResponse> {
+    return this.#supervisor.handle('balance', body);
+  }
+
+  /**
+   * Stops the engine: requests sent from now on are answered `RS_ERROR_UNKNOWN`; resolves once
+   * every request sent before has been answered.
+   */
+  stop(): Promise<void> {
+    return this.#supervisor.stop();
+  }
+}
