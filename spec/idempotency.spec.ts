@@ -1,0 +1,164 @@
+import { describe, expect, it } from '@jest/globals';
+import { Status } from '../lib/index.js';
+import { balanceOf, betBody, resent, rollbackBody, setup, winBody } from './helpers.js';
+
+describe('requirement 2: bets and wins are applied once per transaction_uuid', () => {
+  it('applies a retried bet once', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { amount: 700 });
+    for (let attempt = 0; attempt < 5; attempt += 1) await w.bet(resent(bet, ids));
+    expect(await balanceOf(w)).toBe(99_300);
+    expect(w.transactionCount).toBe(1);
+  });
+
+  it('applies a retried win once', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { amount: 700 });
+    await w.bet(bet);
+    const win = winBody(ids, bet.transaction_uuid as string, { amount: 2000 });
+    for (let attempt = 0; attempt < 5; attempt += 1) await w.win(resent(win, ids));
+    expect(await balanceOf(w)).toBe(101_300);
+  });
+});
+
+describe('requirement 3: a duplicate request gets the original response', () => {
+  it('replays the stored response byte for byte, with the original request_uuid and balance', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { amount: 500 });
+    const original = await w.bet(bet);
+    await w.bet(betBody(ids, { amount: 1000 }));
+    const replay = await w.bet(resent(bet, ids));
+    expect(JSON.stringify(replay)).toBe(JSON.stringify(original));
+    expect(replay).toMatchObject({ request_uuid: bet.request_uuid, balance: 99_500 });
+    expect(await balanceOf(w)).toBe(98_500);
+  });
+
+  it('replays wins and rollbacks too', async () => {
+    const { w, ids } = await setup();
+    const first = betBody(ids);
+    const second = betBody(ids);
+    await w.bet(first);
+    await w.bet(second);
+    const win = winBody(ids, first.transaction_uuid as string);
+    const rollback = rollbackBody(ids, second.transaction_uuid as string);
+    const wonAt = await w.win(win);
+    const rolledAt = await w.rollback(rollback);
+    await w.bet(betBody(ids, { amount: 1 }));
+    expect(await w.win(resent(win, ids))).toEqual(wonAt);
+    expect(await w.rollback(resent(rollback, ids))).toEqual(rolledAt);
+  });
+
+  it('does not care about key order', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { meta: { a: 1, b: [1, 2] } });
+    const original = await w.bet(bet);
+    const reordered = Object.fromEntries(Object.entries(bet).reverse());
+    reordered.meta = { b: [1, 2], a: 1 };
+    expect(await w.bet(reordered)).toEqual(original);
+  });
+
+  it('returns a response a caller cannot change for later replays', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids);
+    const original = await w.bet(bet);
+    expect(() => {
+      (original as { balance: number }).balance = 1;
+    }).toThrow(TypeError);
+    expect(await w.bet(bet)).toMatchObject({ balance: 99_900 });
+  });
+});
+
+describe('requirement 4: a reused transaction_uuid with other parameters is refused', () => {
+  it.each([
+    ['amount', { amount: 101 }],
+    ['currency', { currency: 'EUR' }],
+    ['a nested meta value', { meta: { spin: 2 } }],
+    ['an extra field', { round: 'r-2' }],
+  ])('refuses a bet whose %s changed with RS_ERROR_DUPLICATE_TRANSACTION', async (_, changed) => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { meta: { spin: 1 } });
+    await w.bet(bet);
+    const response = await w.bet({ ...bet, ...changed, request_uuid: ids.next() });
+    expect(response.status).toBe(Status.DUPLICATE_TRANSACTION);
+    expect(await balanceOf(w)).toBe(99_900);
+  });
+
+  it('answers a duplicate with the current balance and its own request_uuid', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids);
+    await w.bet(bet);
+    await w.bet(betBody(ids, { amount: 50 }));
+    const reused = { ...bet, amount: 1, request_uuid: ids.next() };
+    expect(await w.bet(reused)).toEqual({
+      user: 'alice',
+      status: Status.DUPLICATE_TRANSACTION,
+      request_uuid: reused.request_uuid,
+      currency: 'USD',
+      balance: 99_850,
+    });
+  });
+
+  it('keeps ids unique across users', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids);
+    await w.bet(bet);
+    expect((await w.bet({ ...bet, user: 'bob' })).status).toBe(Status.DUPLICATE_TRANSACTION);
+    expect(await balanceOf(w, 'bob')).toBe(100_000);
+  });
+
+  it('keeps ids unique across operations', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids);
+    await w.bet(bet);
+    const win = winBody(ids, bet.transaction_uuid as string, { transaction_uuid: bet.transaction_uuid });
+    expect((await w.win(win)).status).toBe(Status.DUPLICATE_TRANSACTION);
+    const rollback = rollbackBody(ids, bet.transaction_uuid as string, { transaction_uuid: bet.transaction_uuid });
+    expect((await w.rollback(rollback)).status).toBe(Status.DUPLICATE_TRANSACTION);
+    expect(await balanceOf(w)).toBe(99_900);
+  });
+});
+
+describe('requirement 7: a failed request records nothing, so its transaction_uuid can be used again', () => {
+  it('accepts the same bet once the balance covers it', async () => {
+    const { w, ids } = await setup();
+    const big = betBody(ids, { amount: 100_000 });
+    const small = betBody(ids, { amount: 1 });
+    await w.bet(small);
+    expect((await w.bet(big)).status).toBe(Status.NOT_ENOUGH_MONEY);
+    const win = winBody(ids, small.transaction_uuid as string, { amount: 1 });
+    await w.win(win);
+    expect(await w.bet(resent(big, ids))).toMatchObject({ status: Status.OK, balance: 0 });
+  });
+
+  it('accepts the id with corrected parameters', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { currency: 'EUR' });
+    expect((await w.bet(bet)).status).toBe(Status.WRONG_CURRENCY);
+    expect((await w.bet({ ...bet, currency: 'USD', request_uuid: ids.next() })).status).toBe(Status.OK);
+  });
+
+  it('accepts the id of a failed win for a different operation', async () => {
+    const { w, ids } = await setup();
+    const win = winBody(ids, ids.next());
+    expect((await w.win(win)).status).toBe(Status.TRANSACTION_DOES_NOT_EXIST);
+    expect((await w.bet(betBody(ids, { transaction_uuid: win.transaction_uuid }))).status).toBe(Status.OK);
+  });
+
+  it('judges a retried failure afresh', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { amount: 100_001 });
+    expect((await w.bet(bet)).status).toBe(Status.NOT_ENOUGH_MONEY);
+    expect((await w.bet(resent(bet, ids))).status).toBe(Status.NOT_ENOUGH_MONEY);
+    expect(w.transactionCount).toBe(0);
+  });
+});
+
+describe('balance records nothing', () => {
+  it('leaves every id free', async () => {
+    const { w, ids } = await setup();
+    const id = ids.next();
+    await w.balance({ user: 'alice', request_uuid: id, transaction_uuid: id });
+    expect((await w.bet(betBody(ids, { transaction_uuid: id }))).status).toBe(Status.OK);
+    expect(w.transactionCount).toBe(1);
+  });
+});
