@@ -42,14 +42,15 @@ export type Command = BetCommand | WinCommand | RollbackCommand;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Check 1: the body is a plain object (its prototype is `Object.prototype` or `null`). Returns
- * its fields, or `undefined` when it is not one or cannot be read (a throwing getter or proxy).
+ * Check 1: the body is a plain object: its prototype is `null` or an `Object.prototype` (of any
+ * realm, so objects from a `vm` context or a worker count). Returns its own enumerable fields,
+ * or `undefined` when it is no plain object or cannot be read (a throwing getter or proxy trap).
  */
 export function readBody(body: unknown): Fields | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   try {
-    const prototype: unknown = Object.getPrototypeOf(body);
-    if (prototype !== Object.prototype && prototype !== null) return undefined;
+    const prototype = Object.getPrototypeOf(body) as object | null;
+    if (prototype !== null && Object.getPrototypeOf(prototype) !== null) return undefined;
     const fields = new Map<string, unknown>();
     for (const key of Object.keys(body)) fields.set(key, (body as Record<string, unknown>)[key]);
     return fields;

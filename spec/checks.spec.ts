@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { runInNewContext } from 'node:vm';
 import { start, Status, type Wallet } from '../lib/index.js';
 import { balanceOf, betBody, Ids, rollbackBody, setup, uuid, winBody } from './helpers.js';
 
@@ -47,6 +48,13 @@ describe('check 1: the body is a plain object, else RS_ERROR_WRONG_SYNTAX', () =
   it('accepts an object without a prototype', async () => {
     const { w, ids } = await setup();
     const body = Object.assign(Object.create(null) as object, betBody(ids));
+    expect((await w.bet(body)).status).toBe(Status.OK);
+  });
+
+  it('accepts a plain object from another realm', async () => {
+    const { w, ids } = await setup();
+    const body: unknown = runInNewContext('({})');
+    Object.assign(body as object, betBody(ids));
     expect((await w.bet(body)).status).toBe(Status.OK);
   });
 

@@ -1,0 +1,92 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { start, type Wallet } from '../lib/index.js';
+import { RUN_FACTOR, SEED, step, USERS, type Json, type MoneyOperation, type Step } from './model/arbitraries.js';
+import { ReferenceWallet } from './model/reference-wallet.js';
+
+const INITIAL = 100_000;
+
+function send(w: Wallet, operation: MoneyOperation, body: Json): Promise<unknown> {
+  return operation === 'bet' ? w.bet(body) : operation === 'win' ? w.win(body) : w.rollback(body);
+}
+
+/** Runs the steps against the engine and the model; every answer must be the same, byte for byte. */
+async function runBoth(steps: readonly Step[]): Promise<{ w: Wallet; model: ReferenceWallet }> {
+  const w = start();
+  const model = new ReferenceWallet(INITIAL);
+  await w.createUsers([...USERS]);
+  model.createUsers([...USERS]);
+  const history: Array<{ operation: MoneyOperation; body: Json }> = [];
+
+  for (const current of steps) {
+    let calls: Array<{ operation: MoneyOperation; body: Json }> = [];
+    switch (current.kind) {
+      case 'create':
+        await w.createUsers(current.users as string[]);
+        model.createUsers([...current.users]);
+        break;
+      case 'balance':
+        expect(JSON.stringify(await w.balance(current.body))).toBe(JSON.stringify(model.balance(current.body)));
+        break;
+      case 'call':
+        calls = [current];
+        break;
+      case 'burst':
+        calls = [...current.calls];
+        break;
+      case 'repeat': {
+        const earlier = history[history.length - 1 - (current.back % Math.max(history.length, 1))];
+        if (earlier === undefined) break;
+        const body = current.requestUuid === undefined ? earlier.body : { ...earlier.body, request_uuid: current.requestUuid };
+        calls = [{ operation: earlier.operation, body }];
+        break;
+      }
+    }
+    // Sent together; the engine applies them in arrival order, the model one after another.
+    const answers = await Promise.all(calls.map(({ operation, body }) => send(w, operation, body)));
+    calls.forEach(({ operation, body }, i) => {
+      expect(JSON.stringify(answers[i])).toBe(JSON.stringify(model.call(operation, body)));
+    });
+    history.push(...calls);
+  }
+  return { w, model };
+}
+
+async function balances(w: Wallet, users: Iterable<string>): Promise<Map<string, number>> {
+  const result = new Map<string, number>();
+  for (const user of users) {
+    const response = await w.balance({ user, request_uuid: '' });
+    if ('balance' in response) result.set(user, response.balance);
+  }
+  return result;
+}
+
+/** The invariants that must hold after any sequence. */
+async function checkInvariants(w: Wallet, model: ReferenceWallet): Promise<void> {
+  const users = [...model.balances.keys()];
+  const before = await balances(w, users);
+  expect(before).toEqual(model.balances);
+  for (const balance of before.values()) expect(balance).toBeGreaterThanOrEqual(0);
+  // Money is conserved: what the users hold is what they started with plus what was moved.
+  const total = [...before.values()].reduce((sum, balance) => sum + balance, 0);
+  expect(total).toBe(users.length * INITIAL + model.moved());
+  expect(w.transactionCount).toBe(model.transactions.size);
+  // Every recorded transaction replays byte for byte and moves nothing.
+  for (const transaction of model.transactions.values()) {
+    const replay = await send(w, transaction.operation, { ...transaction.body, request_uuid: '00000000-0000-0000-0000-000000000000' });
+    expect(JSON.stringify(replay)).toBe(JSON.stringify(transaction.response));
+  }
+  expect(await balances(w, users)).toEqual(before);
+}
+
+describe('the engine answers every request sequence exactly as the reference model', () => {
+  it('agrees on every response, conserves money and replays every transaction', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 200, size: 'max' }), async (steps) => {
+        const { w, model } = await runBoth(steps);
+        await checkInvariants(w, model);
+      }),
+      { seed: SEED, numRuns: 500 * RUN_FACTOR },
+    );
+  });
+});
