@@ -21,7 +21,8 @@ export class UserActor {
   readonly user: string;
   readonly currency: string;
   #balance: number;
-  readonly #bets = new Map<string, BetState>();
+  /** Made on the first bet, so a user who never bets costs no map. */
+  #bets: Map<string, BetState> | undefined;
   readonly #mailbox = new Mailbox();
   readonly #registry: TransactionRegistry;
 
@@ -54,11 +55,12 @@ export class UserActor {
 
   #execute(command: Command): UserResponse {
     const known = this.#registry.judge(command.transactionUuid, command.fingerprint);
-    if (typeof known === 'object') return known;
+    if (typeof known === 'object') return this.#respond(Status.OK, known.requestUuid, known.balance);
     const status = known ?? this.#apply(command);
-    const response = this.#respond(status, command.requestUuid);
-    if (status === Status.OK) this.#registry.record(command.transactionUuid, command.fingerprint, response);
-    return response;
+    if (status === Status.OK) {
+      this.#registry.record(command.transactionUuid, command.fingerprint, command.requestUuid, this.#balance);
+    }
+    return this.#respond(status, command.requestUuid);
   }
 
   /** Checks 6 onwards; changes the state only when it answers `RS_OK`. */
@@ -77,24 +79,24 @@ export class UserActor {
     if (currency !== this.currency) return Status.WRONG_CURRENCY;
     if (amount > this.#balance) return Status.NOT_ENOUGH_MONEY;
     this.#balance -= amount;
-    this.#bets.set(transactionUuid, amount);
+    this.#setBet(transactionUuid, amount);
     return Status.OK;
   }
 
   #win({ referenceUuid, currency, amount }: WinCommand): Status {
     if (currency !== this.currency) return Status.WRONG_CURRENCY;
-    const bet = this.#bets.get(referenceUuid);
+    const bet = this.#bets?.get(referenceUuid);
     if (bet === undefined) return Status.TRANSACTION_DOES_NOT_EXIST;
     if (bet === CANCELLED) return Status.TRANSACTION_ROLLED_BACK;
     if (bet === WON) return Status.UNKNOWN;
     if (!Number.isSafeInteger(this.#balance + amount)) return Status.UNKNOWN;
     this.#balance += amount;
-    this.#bets.set(referenceUuid, WON);
+    this.#setBet(referenceUuid, WON);
     return Status.OK;
   }
 
   #rollback({ transactionUuid, referenceUuid }: RollbackCommand): Status {
-    const bet = this.#bets.get(referenceUuid);
+    const bet = this.#bets?.get(referenceUuid);
     if (bet === CANCELLED) return Status.OK;
     if (bet === WON) return Status.UNKNOWN;
     if (bet === undefined) {
@@ -105,16 +107,20 @@ export class UserActor {
       }
       // The bet never arrived: cancel it in advance, so a late copy of it is refused.
       this.#registry.reserve(referenceUuid);
-      this.#bets.set(referenceUuid, CANCELLED);
+      this.#setBet(referenceUuid, CANCELLED);
       return Status.OK;
     }
     if (!Number.isSafeInteger(this.#balance + bet)) return Status.UNKNOWN;
     this.#balance += bet;
-    this.#bets.set(referenceUuid, CANCELLED);
+    this.#setBet(referenceUuid, CANCELLED);
     return Status.OK;
   }
 
-  #respond(status: Status, requestUuid: string): UserResponse {
-    return { user: this.user, status, request_uuid: requestUuid, currency: this.currency, balance: this.#balance };
+  #respond(status: Status, requestUuid: string, balance = this.#balance): UserResponse {
+    return { user: this.user, status, request_uuid: requestUuid, currency: this.currency, balance };
+  }
+
+  #setBet(transactionUuid: string, state: BetState): void {
+    (this.#bets ??= new Map()).set(transactionUuid, state);
   }
 }

@@ -1,9 +1,25 @@
-import { Status, type UserResponse } from './types.js';
+import { Status } from './types.js';
+import { packUuid, unpackUuid } from './uuid.js';
 
-/** What the registry keeps of a successful transaction: enough to recognise and replay it. */
-interface TransactionRecord {
-  readonly fingerprint: string;
-  readonly response: UserResponse;
+/**
+ * What the registry keeps of a successful transaction: enough to recognise it and to replay
+ * its response, whose other fields (user, status, currency) follow from the request.
+ */
+export class TransactionRecord {
+  readonly #requestUuid: string;
+
+  constructor(
+    readonly fingerprint: string,
+    requestUuid: string,
+    readonly balance: number,
+  ) {
+    this.#requestUuid = packUuid(requestUuid);
+  }
+
+  /** The `request_uuid` of the original response, exactly as it was sent. */
+  get requestUuid(): string {
+    return unpackUuid(this.#requestUuid);
+  }
 }
 
 /** Stands for an id that a rollback cancelled before any transaction used it. */
@@ -24,15 +40,15 @@ export class TransactionRegistry {
   }
 
   /**
-   * Check 5 of the contract for a request with this id and fingerprint: the stored response of
-   * an exact duplicate, the status that refuses a reused or cancelled id, or `undefined` when
+   * Check 5 of the contract for a request with this id and fingerprint: the record of an exact
+   * duplicate, to replay; the status that refuses a reused or cancelled id; or `undefined` when
    * the id is free and the request is to be judged afresh.
    */
-  judge(transactionUuid: string, fingerprint: string): UserResponse | Status | undefined {
+  judge(transactionUuid: string, fingerprint: string): TransactionRecord | Status | undefined {
     const entry = this.#entries.get(transactionUuid);
     if (entry === undefined) return undefined;
     if (entry === RESERVED) return Status.TRANSACTION_ROLLED_BACK;
-    return entry.fingerprint === fingerprint ? entry.response : Status.DUPLICATE_TRANSACTION;
+    return entry.fingerprint === fingerprint ? entry : Status.DUPLICATE_TRANSACTION;
   }
 
   /** True when the id belongs to a recorded transaction or a reservation. */
@@ -40,9 +56,9 @@ export class TransactionRegistry {
     return this.#entries.has(transactionUuid);
   }
 
-  /** Records a successful transaction; its response is frozen so replays stay byte for byte. */
-  record(transactionUuid: string, fingerprint: string, response: UserResponse): void {
-    this.#entries.set(transactionUuid, { fingerprint, response: Object.freeze(response) });
+  /** Records a successful transaction and the `request_uuid` and balance its response carried. */
+  record(transactionUuid: string, fingerprint: string, requestUuid: string, balance: number): void {
+    this.#entries.set(transactionUuid, new TransactionRecord(fingerprint, requestUuid, balance));
     this.#recorded += 1;
   }
 

@@ -1,5 +1,6 @@
 import { fingerprint } from './fingerprint.js';
 import { Status, type TransactionOperation } from './types.js';
+import { isUuid } from './uuid.js';
 
 /** The own enumerable fields of a request body, read once so later checks see one snapshot. */
 export type Fields = ReadonlyMap<string, unknown>;
@@ -37,9 +38,6 @@ export interface RollbackCommand extends Ids {
 
 /** A transaction request that passed checks 3 and 4; what the user's actor decides on. */
 export type Command = BetCommand | WinCommand | RollbackCommand;
-
-/** 8-4-4-4-12 hex digits, either case, with no version or variant check. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Check 1: the body is a plain object: its prototype is `null` or an `Object.prototype` (of any
@@ -112,8 +110,4 @@ function fingerprintOf(operation: TransactionOperation, fields: Fields): string 
   } catch {
     return undefined; // a nested value could not be read
   }
-}
-
-function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
 }

@@ -57,13 +57,11 @@ describe('requirement 3: a duplicate request gets the original response', () => 
     expect(await w.bet(reordered)).toEqual(original);
   });
 
-  it('returns a response a caller cannot change for later replays', async () => {
+  it('replays the same answer even if a caller changed the response it was given', async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids);
-    const original = await w.bet(bet);
-    expect(() => {
-      (original as { balance: number }).balance = 1;
-    }).toThrow(TypeError);
+    const original = (await w.bet(bet)) as { balance: number };
+    original.balance = 1;
     expect(await w.bet(bet)).toMatchObject({ balance: 99_900 });
   });
 });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { start, type Wallet } from '../lib/index.js';
 import { RUN_FACTOR, SEED, step, USERS, type Json, type MoneyOperation, type Step } from './model/arbitraries.js';
 import { ReferenceWallet } from './model/reference-wallet.js';
+import { uuid } from './helpers.js';
 
 const INITIAL = 100_000;
 
@@ -68,8 +69,8 @@ async function checkInvariants(w: Wallet, model: ReferenceWallet): Promise<void>
   expect(before).toEqual(model.balances);
   for (const balance of before.values()) expect(balance).toBeGreaterThanOrEqual(0);
   // Money is conserved: what the users hold is what they started with plus what was moved.
-  const total = [...before.values()].reduce((sum, balance) => sum + balance, 0);
-  expect(total).toBe(users.length * INITIAL + model.moved());
+  const total = [...before.values()].reduce((sum, balance) => sum + BigInt(balance), 0n);
+  expect(total).toBe(BigInt(users.length * INITIAL) + model.moved());
   expect(w.transactionCount).toBe(model.transactions.size);
   // Every recorded transaction replays byte for byte and moves nothing.
   for (const transaction of model.transactions.values()) {
@@ -80,6 +81,20 @@ async function checkInvariants(w: Wallet, model: ReferenceWallet): Promise<void>
 }
 
 describe('the engine answers every request sequence exactly as the reference model', () => {
+  it('conserves money when balances together pass 2^53 (found by the soak run)', async () => {
+    const steps: Step[] = [
+      { kind: 'call', operation: 'bet', body: { user: 'u1', transaction_uuid: uuid(6), request_uuid: uuid(1000), currency: 'USD', amount: 100_000 } },
+      {
+        kind: 'call',
+        operation: 'win',
+        body: { user: 'u1', transaction_uuid: uuid(1), request_uuid: uuid(1000), reference_transaction_uuid: uuid(6), currency: 'USD', amount: Number.MAX_SAFE_INTEGER },
+      },
+      { kind: 'call', operation: 'bet', body: { user: 'u3', transaction_uuid: uuid(19), request_uuid: uuid(1000), currency: 'USD', amount: 2577 } },
+    ];
+    const { w, model } = await runBoth(steps);
+    await checkInvariants(w, model);
+  });
+
   it('agrees on every response, conserves money and replays every transaction', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 200, size: 'max' }), async (steps) => {

@@ -73,13 +73,13 @@ describe('thousands of requests in flight over a few hot users', () => {
     });
     expect(w.transactionCount).toBe(okById.size);
 
-    let total = 0;
+    let total = 0n;
     for (const user of HOT_USERS) {
       const response = await w.balance({ user, request_uuid: '' });
       const balance = 'balance' in response ? response.balance : Number.NaN;
       expect(balance).toBeGreaterThanOrEqual(0);
-      total += balance;
+      total += BigInt(balance);
     }
-    expect(total).toBe(HOT_USERS.length * 100_000 + model.moved());
+    expect(total).toBe(BigInt(HOT_USERS.length * 100_000) + model.moved());
   });
 });

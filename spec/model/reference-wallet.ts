@@ -44,10 +44,10 @@ export class ReferenceWallet {
     }
   }
 
-  /** The money that recorded transactions moved, in total. */
-  moved(): number {
-    let total = 0;
-    for (const transaction of this.transactions.values()) total += transaction.moved;
+  /** The money that recorded transactions moved, in total; exact, as a sum can pass 2^53. */
+  moved(): bigint {
+    let total = 0n;
+    for (const transaction of this.transactions.values()) total += BigInt(transaction.moved);
     return total;
   }
 

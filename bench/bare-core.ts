@@ -1,0 +1,53 @@
+import { fingerprint } from '../lib/fingerprint.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const OPEN_BET_WON = -1;
+
+interface Account {
+  balance: number;
+  readonly bets: Map<string, number>;
+}
+
+/**
+ * The reference every figure is measured against: the work of a bet or win done in one
+ * synchronous function, with no actor, mailbox, promise or validation beyond the essentials.
+ * Map lookup of the user, UUID checks, the same fingerprint as the engine, a registry insert and
+ * the balance update.
+ */
+export class BareCore {
+  readonly #accounts = new Map<string, Account>();
+  readonly #registry = new Map<string, { fingerprint: string; response: object }>();
+
+  constructor(users: readonly string[], balance: number) {
+    for (const user of users) this.#accounts.set(user, { balance, bets: new Map() });
+  }
+
+  get size(): number {
+    return this.#registry.size;
+  }
+
+  apply(operation: 'bet' | 'win', body: Record<string, unknown>): object | undefined {
+    const account = this.#accounts.get(body.user as string);
+    if (account === undefined || !UUID.test(body.transaction_uuid as string) || !UUID.test(body.request_uuid as string)) {
+      return undefined;
+    }
+    const print = fingerprint(operation, new Map(Object.entries(body)));
+    const id = body.transaction_uuid as string;
+    const known = this.#registry.get(id);
+    if (known !== undefined) return known.fingerprint === print ? known.response : undefined;
+    const amount = body.amount as number;
+    if (operation === 'bet') {
+      if (amount > account.balance) return undefined;
+      account.balance -= amount;
+      account.bets.set(id, amount);
+    } else {
+      const reference = body.reference_transaction_uuid as string;
+      if (!UUID.test(reference) || (account.bets.get(reference) ?? OPEN_BET_WON) < 0) return undefined;
+      account.balance += amount;
+      account.bets.set(reference, OPEN_BET_WON);
+    }
+    const response = { user: body.user, status: 'RS_OK', request_uuid: body.request_uuid, currency: 'USD', balance: account.balance };
+    this.#registry.set(id, { fingerprint: print, response });
+    return response;
+  }
+}

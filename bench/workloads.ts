@@ -1,0 +1,67 @@
+import { start, type Wallet, type WalletResponse } from '../lib/index.js';
+import { BareCore } from './bare-core.js';
+
+export type Operation = 'bet' | 'win';
+export interface Request {
+  readonly operation: Operation;
+  readonly body: Record<string, unknown>;
+}
+
+/** A UUID-shaped id, unique per (prefix, n): what an aggregator sends, without the cost of randomness. */
+export function id(prefix: number, n: number): string {
+  const hex = n.toString(16).padStart(12, '0');
+  return `${prefix.toString(16).padStart(8, '0')}-0000-4000-8000-${hex}`;
+}
+
+export function userNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `player-${i}`);
+}
+
+/**
+ * `pairs` bets, each followed by the win that settles it, spread over `users` users. Ids are
+ * offset by `epoch` so that several workloads can run against one engine.
+ */
+export function betsAndWins(pairs: number, users: readonly string[], epoch = 0): Request[] {
+  const requests: Request[] = [];
+  for (let i = 0; i < pairs; i += 1) {
+    const user = users[i % users.length] as string;
+    const bet = id(epoch * 4 + 1, i);
+    requests.push({
+      operation: 'bet',
+      body: { user, transaction_uuid: bet, request_uuid: id(epoch * 4 + 2, i), currency: 'USD', amount: 1 + (i % 50), round: `round-${i}`, game_code: 'clt_dragonrising' },
+    });
+    requests.push({
+      operation: 'win',
+      body: { user, transaction_uuid: id(epoch * 4 + 3, i), request_uuid: id(epoch * 4 + 4, i), reference_transaction_uuid: bet, currency: 'USD', amount: i % 3 === 0 ? 2 * (1 + (i % 50)) : 0, round: `round-${i}`, game_code: 'clt_dragonrising' },
+    });
+  }
+  return requests;
+}
+
+export function send(w: Wallet, { operation, body }: Request): Promise<WalletResponse> {
+  return operation === 'bet' ? w.bet(body) : w.win(body);
+}
+
+/** Sends the requests through the engine, keeping `inFlight` of them outstanding at a time. */
+export async function drive(w: Wallet, requests: readonly Request[], inFlight: number): Promise<void> {
+  const batch: Array<Promise<WalletResponse>> = [];
+  for (const request of requests) {
+    batch.push(send(w, request));
+    if (batch.length === inFlight) {
+      await Promise.all(batch);
+      batch.length = 0;
+    }
+  }
+  await Promise.all(batch);
+}
+
+/** Applies the requests to a bare core, one after another. */
+export function driveCore(core: BareCore, requests: readonly Request[]): void {
+  for (const { operation, body } of requests) core.apply(operation, body);
+}
+
+export async function engineWith(users: readonly string[], initialBalance = 100_000): Promise<Wallet> {
+  const w = start({ initialBalance });
+  await w.createUsers(users);
+  return w;
+}
