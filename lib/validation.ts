@@ -5,33 +5,28 @@ import { isUuid } from './uuid.js';
 /** The own enumerable fields of a request body, read once so later checks see one snapshot. */
 export type Fields = ReadonlyMap<string, unknown>;
 
-interface Ids {
+/** A bet whose fields have the right types. */
+export interface BetCommand {
+  readonly operation: 'bet';
   readonly transactionUuid: string;
   readonly requestUuid: string;
-}
-
-interface Money {
   readonly currency: string;
   /** A non-negative safe integer. */
   readonly amount: number;
-}
-
-/** A bet whose fields have the right types. */
-export interface BetCommand extends Ids, Money {
-  readonly operation: 'bet';
   readonly fingerprint: string;
 }
 
 /** A win whose fields have the right types. */
-export interface WinCommand extends Ids, Money {
+export interface WinCommand extends Omit<BetCommand, 'operation'> {
   readonly operation: 'win';
   readonly referenceUuid: string;
-  readonly fingerprint: string;
 }
 
 /** A rollback whose fields have the right types. */
-export interface RollbackCommand extends Ids {
+export interface RollbackCommand {
   readonly operation: 'rollback';
+  readonly transactionUuid: string;
+  readonly requestUuid: string;
   readonly referenceUuid: string;
   readonly fingerprint: string;
 }
@@ -69,39 +64,27 @@ export function stringField(fields: Fields | undefined, key: string): string {
  * integer. Returns the typed command, or the status of the first failed check.
  */
 export function parseCommand(operation: TransactionOperation, fields: Fields): Command | Status {
-  const ids = parseIds(fields);
-  if (ids === undefined) return Status.WRONG_TYPES;
-  if (operation === 'bet') {
-    const money = parseMoney(fields);
-    if (typeof money === 'string') return money;
-    const print = fingerprintOf(operation, fields);
-    return print === undefined ? Status.WRONG_SYNTAX : { operation, ...ids, ...money, fingerprint: print };
-  }
-  const referenceUuid = fields.get('reference_transaction_uuid');
-  if (!isUuid(referenceUuid)) return Status.WRONG_TYPES;
-  if (operation === 'win') {
-    const money = parseMoney(fields);
-    if (typeof money === 'string') return money;
-    const print = fingerprintOf(operation, fields);
-    return print === undefined ? Status.WRONG_SYNTAX : { operation, ...ids, referenceUuid, ...money, fingerprint: print };
-  }
-  const print = fingerprintOf(operation, fields);
-  return print === undefined ? Status.WRONG_SYNTAX : { operation, ...ids, referenceUuid, fingerprint: print };
-}
-
-function parseIds(fields: Fields): Ids | undefined {
   const transactionUuid = fields.get('transaction_uuid');
   const requestUuid = fields.get('request_uuid');
-  return isUuid(transactionUuid) && isUuid(requestUuid) ? { transactionUuid, requestUuid } : undefined;
-}
-
-function parseMoney(fields: Fields): Money | Status {
+  if (!isUuid(transactionUuid) || !isUuid(requestUuid)) return Status.WRONG_TYPES;
+  const referenceUuid = fields.get('reference_transaction_uuid');
+  if (operation === 'rollback') {
+    if (!isUuid(referenceUuid)) return Status.WRONG_TYPES;
+    const print = fingerprintOf(operation, fields);
+    return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, referenceUuid, fingerprint: print };
+  }
+  if (operation === 'win' && !isUuid(referenceUuid)) return Status.WRONG_TYPES;
   const currency = fields.get('currency');
   const amount = fields.get('amount');
   if (typeof currency !== 'string' || typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
     return Status.WRONG_TYPES;
   }
-  return amount < 0 ? Status.UNKNOWN : { currency, amount };
+  if (amount < 0) return Status.UNKNOWN;
+  const print = fingerprintOf(operation, fields);
+  if (print === undefined) return Status.WRONG_SYNTAX;
+  return operation === 'bet'
+    ? { operation, transactionUuid, requestUuid, currency, amount, fingerprint: print }
+    : { operation, transactionUuid, requestUuid, referenceUuid: referenceUuid as string /* checked above */, currency, amount, fingerprint: print };
 }
 
 function fingerprintOf(operation: TransactionOperation, fields: Fields): string | undefined {

@@ -1,0 +1,194 @@
+/**
+ * `npm run bench`: every workload of the engine, as a ratio to the bare core measured in the
+ * same run. Prints a table, writes bench/results.json and bench/chart.svg.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+import type { Wallet } from '../lib/index.js';
+import { BareCore } from './bare-core.js';
+import { renderChart } from './chart.js';
+import { betsAndWins, drive, driveCore, engineWith, userNames, type Request } from './workloads.js';
+
+/** Iterations per measurement; every figure is their median. */
+const RUNS = Math.max(3, Number(process.env.EXWALLET_BENCH_RUNS ?? 5));
+const OPERATIONS = 200_000;
+const interactive = process.stderr.isTTY && process.env.CI === undefined;
+
+/**
+ * Collects the garbage an untimed preparation left (a previous engine, preload bodies), so
+ * that no measurement pays for another's heap. `npm run bench` runs node with --expose-gc.
+ */
+const collectGarbage = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
+
+function progress(message: string): void {
+  if (interactive) process.stderr.write(`\r\x1b[K${message}`);
+}
+
+/** Median operations per second of `run` over {@link RUNS} iterations, each after an untimed `prepare`. */
+async function opsPerSecond(label: string, operations: number, run: () => unknown, prepare?: () => unknown): Promise<number> {
+  progress(`${label} …`);
+  const bench = new Bench({ iterations: RUNS, time: 0, warmupIterations: 1, warmupTime: 0 });
+  bench.add(label, async () => {
+    await run();
+  }, {
+    beforeEach: async () => {
+      await prepare?.();
+      collectGarbage();
+    },
+  });
+  await bench.run();
+  const result = bench.tasks[0]?.result;
+  if (result === undefined || !('latency' in result)) throw new Error(`${label} did not complete`);
+  return operations / (result.latency.p50 / 1000);
+}
+
+/** Median throughput of the engine and of the bare core on the same requests. */
+async function compare(
+  label: string,
+  requests: readonly Request[],
+  users: readonly string[],
+  inFlight: number,
+  initialBalance = 100_000,
+): Promise<{ engine: number; core: number }> {
+  let w: Wallet | undefined;
+  let core: BareCore | undefined;
+  const engine = await opsPerSecond(`${label}: engine`, requests.length, () => drive(w as Wallet, requests, inFlight), async () => {
+    w = await engineWith(users, initialBalance);
+  });
+  const bare = await opsPerSecond(`${label}: bare core`, requests.length, () => driveCore(core as BareCore, requests), () => {
+    core = new BareCore(users, initialBalance);
+  });
+  return { engine, core: bare };
+}
+
+interface Row {
+  readonly workload: string;
+  readonly opsPerSecond: number;
+  readonly coreOpsPerSecond: number;
+  readonly ratio: number;
+}
+const rows: Row[] = [];
+function row(workload: string, engine: number, core: number): void {
+  rows.push({ workload, opsPerSecond: Math.round(engine), coreOpsPerSecond: Math.round(core), ratio: engine / core });
+}
+
+// (a) 200,000 operations, half bets and half the wins that settle them.
+const inFlightSeries: number[] = [];
+const inFlightCore: number[] = [];
+for (const userCount of [1_000, 100_000]) {
+  const users = userNames(userCount);
+  const requests = betsAndWins(OPERATIONS / 2, users);
+  for (const inFlight of [1, 100, 1_000]) {
+    const { engine, core } = await compare(`${userCount} users, ${inFlight} in flight`, requests, users, inFlight);
+    row(`bet+win, ${userCount.toLocaleString('en')} users, ${inFlight} in flight`, engine, core);
+    if (userCount === 100_000) {
+      inFlightSeries.push(engine);
+      inFlightCore.push(core);
+    }
+  }
+}
+
+// (b) Exact duplicates of 100,000 processed bets, against the same bets fresh.
+{
+  const users = userNames(1_000);
+  const bets = betsAndWins(100_000, users).filter((request) => request.operation === 'bet');
+  const fresh = await compare('fresh bets', bets, users, 1_000);
+  row('fresh bets, 1,000 in flight', fresh.engine, fresh.core);
+  const w = await engineWith(users);
+  await drive(w, bets, 1_000);
+  const replay = await opsPerSecond('duplicate replay', bets.length, () => drive(w, bets, 1_000));
+  row('duplicate replay of 100,000 bets, 1,000 in flight', replay, fresh.core);
+}
+
+// (c) 2,000 bets in flight at once on one hot user.
+{
+  const hot = ['hot-player'];
+  const bets = betsAndWins(40_000, hot).filter((request) => request.operation === 'bet');
+  const { engine, core } = await compare('hot user', bets, hot, 2_000, 1e9);
+  row('one hot user, 2,000 bets in flight', engine, core);
+}
+
+// Cost growth: fresh operations on an engine already holding 10^4, 10^5, 10^6 transactions.
+const growth: Array<{ stored: number; engine: number; core: number }> = [];
+{
+  const users = userNames(100_000);
+  const measured = betsAndWins(10_000, users, 1);
+  for (const stored of [10_000, 100_000, 1_000_000]) {
+    let w: Wallet | undefined;
+    let core: BareCore | undefined;
+    const label = `${stored.toLocaleString('en')} stored`;
+    const engine = await opsPerSecond(`${label}: engine`, measured.length, () => drive(w as Wallet, measured, 1_000), async () => {
+      w = await engineWith(users);
+      await drive(w, betsAndWins(stored / 2, users, 0), 1_000);
+    });
+    const bare = await opsPerSecond(`${label}: bare core`, measured.length, () => driveCore(core as BareCore, measured), () => {
+      core = new BareCore(users, 100_000);
+      driveCore(core, betsAndWins(stored / 2, users, 0));
+    });
+    growth.push({ stored, engine, core: bare });
+    row(`bet+win with ${label} transactions, 1,000 in flight`, engine, bare);
+  }
+}
+
+// (d) Heap bytes per stored transaction and per idle user, in a process of its own.
+progress('memory …');
+const memory = JSON.parse(
+  execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('memory.ts', import.meta.url))], {
+    encoding: 'utf8',
+  }),
+) as { bytesPerTransaction: number; bytesPerUser: number };
+progress('');
+
+const byName = (prefix: string): Row => rows.find((r) => r.workload.startsWith(prefix)) as Row;
+const hotPath = byName('bet+win, 100,000 users, 1000 in flight');
+const fresh = byName('fresh bets');
+const replay = byName('duplicate replay');
+const first = growth[0] as { engine: number };
+const last = growth[growth.length - 1] as { engine: number };
+const targets = [
+  { target: 'throughput, 1,000 in flight over 100,000 users', value: hotPath.ratio, goal: 0.7, unit: 'x bare core', higher: true },
+  { target: 'duplicate replay against fresh bets', value: replay.opsPerSecond / fresh.opsPerSecond, goal: 1, unit: 'x fresh', higher: true },
+  { target: 'heap per stored transaction', value: memory.bytesPerTransaction, goal: 250, unit: 'bytes', higher: false },
+  { target: 'heap per idle user', value: memory.bytesPerUser, goal: 400, unit: 'bytes', higher: false },
+  { target: 'throughput at 10^6 stored against 10^4', value: last.engine / first.engine, goal: 0.8, unit: 'x', higher: true },
+].map((t) => ({ ...t, met: t.higher ? t.value >= t.goal : t.value <= t.goal }));
+
+const format = (n: number, digits = 0): string => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+console.log(`Exwallet benchmarks: median of ${RUNS} runs, Node ${process.version}, ${cpus().length} cores\n`);
+console.log('| workload | engine ops/s | bare core ops/s | ratio |');
+console.log('|---|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.workload} | ${format(r.opsPerSecond)} | ${format(r.coreOpsPerSecond)} | ${format(r.ratio, 2)} |`);
+console.log('\n| target | measured | goal | met |');
+console.log('|---|---:|---:|:---:|');
+for (const t of targets) {
+  const digits = t.unit === 'bytes' ? 0 : 2;
+  console.log(`| ${t.target} | ${format(t.value, digits)} ${t.unit} | ${t.higher ? '>=' : '<='} ${t.goal} | ${t.met ? 'yes' : 'no'} |`);
+}
+
+const results = { node: process.version, cpus: cpus().length, runs: RUNS, workloads: rows, growth, memory, targets };
+writeFileSync(new URL('results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(
+  new URL('chart.svg', import.meta.url),
+  renderChart([
+    {
+      title: 'Throughput against stored transactions',
+      categories: growth.map((g) => `${format(g.stored)} stored`),
+      series: [
+        { name: 'engine (1,000 in flight)', values: growth.map((g) => g.engine) },
+        { name: 'bare core', values: growth.map((g) => g.core) },
+      ],
+    },
+    {
+      title: 'Throughput against requests in flight',
+      categories: ['1', '100', '1,000'].map((n) => `${n} in flight`),
+      series: [
+        { name: 'engine (100,000 users)', values: inFlightSeries },
+        { name: 'bare core', values: inFlightCore },
+      ],
+    },
+  ]),
+);
+console.log('\nWrote bench/results.json and bench/chart.svg');
