@@ -1,0 +1,22 @@
+/**
+ * A server for the HTTP benchmark, in its own process: `wallet` serves the engine with 10,000
+ * users, `bare` is a fastify route that answers a fixed JSON. Prints its address, then serves
+ * until killed. Neither logs requests nor checks signatures, so the two differ only by the wallet.
+ */
+import Fastify from 'fastify';
+import { buildServer } from '../lib/http/index.js';
+import { start } from '../lib/index.js';
+import { userNames } from './workloads.js';
+
+const mode = process.argv[2];
+let app;
+if (mode === 'bare') {
+  app = Fastify();
+  const fixed = { user: 'player-1', status: 'RS_OK', request_uuid: '00000000-0000-4000-8000-000000000000', currency: 'USD', balance: 100000 };
+  for (const path of ['/transaction/bet', '/transaction/win']) app.post(path, async () => fixed);
+} else {
+  const wallet = start({ initialBalance: 1e9 });
+  await wallet.createUsers(userNames(10_000));
+  app = buildServer({ wallet, verifySignatures: false, logLevel: 'silent' });
+}
+process.stdout.write(`${await app.listen({ host: '127.0.0.1', port: 0 })}\n`);
