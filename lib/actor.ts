@@ -25,12 +25,21 @@ export class UserActor {
   #bets: Map<string, BetState> | undefined;
   readonly #mailbox = new Mailbox();
   readonly #registry: TransactionRegistry;
+  readonly #onApplied: ((user: string, command: Command) => void) | undefined;
 
-  constructor(user: string, currency: string, balance: number, registry: TransactionRegistry) {
+  /** `onApplied` hears of every command that changed the state, as it is applied (for the journal). */
+  constructor(
+    user: string,
+    currency: string,
+    balance: number,
+    registry: TransactionRegistry,
+    onApplied?: (user: string, command: Command) => void,
+  ) {
     this.user = user;
     this.currency = currency;
     this.#balance = balance;
     this.#registry = registry;
+    this.#onApplied = onApplied;
   }
 
   /** The current balance, in the currency's smallest unit. */
@@ -48,6 +57,21 @@ export class UserActor {
     return this.#mailbox.run(() => this.#respond(status, requestUuid));
   }
 
+  /** The user's bets and their states, for a snapshot. */
+  *bets(): Iterable<readonly [string, BetState]> {
+    if (this.#bets !== undefined) yield* this.#bets;
+  }
+
+  /** Recovery: sets bets from a snapshot. */
+  restoreBets(bets: Iterable<readonly [string, BetState]>): void {
+    for (const [transactionUuid, state] of bets) this.#setBet(transactionUuid, state);
+  }
+
+  /** Recovery: applies a journaled command at once, outside the mailbox; answers its status. */
+  restore(command: Command): Status {
+    return this.#execute(command).status;
+  }
+
   /** Resolves once every request sent so far has been answered. */
   drained(): Promise<void> {
     return this.#mailbox.drained();
@@ -59,6 +83,7 @@ export class UserActor {
     const status = known ?? this.#apply(command);
     if (status === Status.OK) {
       this.#registry.record(command.transactionUuid, command.fingerprint, command.requestUuid, this.#balance);
+      this.#onApplied?.(this.user, command);
     }
     return this.#respond(status, command.requestUuid);
   }

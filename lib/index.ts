@@ -19,7 +19,8 @@ import type {
   WinRequest,
 } from './types.js';
 
-export { Wallet, DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, type Body } from './wallet.js';
+export { Wallet, DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_SNAPSHOT_EVERY, type Body } from './wallet.js';
+export { JournalCorruptError, type RecoveryReport } from './journal/store.js';
 export * from './types.js';
 
 /** Starts a new engine that shares nothing with any other. */

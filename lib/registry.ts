@@ -62,6 +62,11 @@ export class TransactionRegistry {
     this.#recorded += 1;
   }
 
+  /** Every recorded transaction, and `undefined` for each reserved id, in insertion order. */
+  *entries(): Iterable<readonly [string, TransactionRecord | undefined]> {
+    for (const [transactionUuid, entry] of this.#entries) yield [transactionUuid, entry === RESERVED ? undefined : entry];
+  }
+
   /** Reserves an id as cancelled: a request that later uses it as its own id is refused. */
   reserve(transactionUuid: string): void {
     this.#entries.set(transactionUuid, RESERVED);

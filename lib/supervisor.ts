@@ -1,22 +1,44 @@
 import { UserActor } from './actor.js';
+import type { JournalRecord } from './journal/format.js';
+import { JournalStore, type RecoveryReport } from './journal/store.js';
 import { TransactionRegistry } from './registry.js';
 import { Status, type Operation, type WalletResponse } from './types.js';
-import { parseCommand, readBody, stringField } from './validation.js';
+import { parseCommand, readBody, stringField, type Command } from './validation.js';
+
+/** Where and how often a durable engine writes. */
+export interface JournalSettings {
+  readonly directory: string;
+  readonly snapshotEvery: number;
+}
 
 /**
- * Routes each request to its user's actor. Owns the engine's users and its transaction
- * registry; decides nothing about money itself.
+ * Routes each request to its user's actor. Owns the engine's users, its transaction registry
+ * and, for a durable engine, its journal; decides nothing about money itself.
  */
 export class Supervisor {
   readonly #users = new Map<string, UserActor>();
   readonly #registry = new TransactionRegistry();
   readonly #currency: string;
   readonly #initialBalance: number;
+  readonly #journal: JournalStore | undefined;
+  readonly #snapshotEvery: number;
+  readonly #onApplied: ((user: string, command: Command) => void) | undefined;
+  /** What recovery found, for a durable engine. */
+  readonly recovery: RecoveryReport | undefined;
   #stopped = false;
+  /** Set when the journal could not be written: from then on the engine refuses every request. */
+  #failure: Error | undefined;
 
-  constructor(currency: string, initialBalance: number) {
+  constructor(currency: string, initialBalance: number, journal?: JournalSettings) {
     this.#currency = currency;
     this.#initialBalance = initialBalance;
+    this.#snapshotEvery = journal?.snapshotEvery ?? Number.POSITIVE_INFINITY;
+    if (journal === undefined) return;
+    // Records nothing while recovery replays the journal: #record waits for the store to exist.
+    this.#onApplied = (user, command) => this.#record(commandRecord(user, command));
+    const { store, report } = JournalStore.open(journal.directory, (record) => this.#restore(record));
+    this.#journal = store;
+    this.recovery = report;
   }
 
   /** Number of users. */
@@ -29,34 +51,127 @@ export class Supervisor {
     return this.#registry.size;
   }
 
-  /** Creates each new, non-empty user name once; anything else in the list is ignored. */
-  createUsers(users: unknown): void {
-    if (this.#stopped || !Array.isArray(users)) return;
+  /** Creates each new, non-empty user name once; resolves when they are durable. */
+  createUsers(users: unknown): Promise<void> {
+    if (this.#stopped || this.#failure !== undefined || !Array.isArray(users)) return Promise.resolve();
     for (const user of users as unknown[]) {
       if (typeof user === 'string' && user !== '' && !this.#users.has(user)) {
-        this.#users.set(user, new UserActor(user, this.#currency, this.#initialBalance, this.#registry));
+        this.#users.set(user, this.#actor(user, this.#initialBalance));
+        this.#record({ type: 'user', user, balance: this.#initialBalance });
       }
     }
+    return this.#journal === undefined ? Promise.resolve() : this.#journal.durable().catch((error: Error) => this.#fail(error));
   }
 
   /** Checks 1 and 2, then hands the request to its user's actor. Never rejects. */
   handle(operation: Operation, body: unknown): Promise<WalletResponse> {
-    const fields = readBody(body);
-    if (fields === undefined) return unknownUser(Status.WRONG_SYNTAX, '', '');
-    const user = fields.get('user');
-    const actor = typeof user === 'string' ? this.#users.get(user) : undefined;
-    const requestUuid = stringField(fields, 'request_uuid');
-    if (actor === undefined) return unknownUser(Status.UNKNOWN, stringField(fields, 'user'), requestUuid);
-    if (this.#stopped) return actor.reply(Status.UNKNOWN, requestUuid);
-    if (operation === 'balance') return actor.reply(Status.OK, requestUuid);
-    const command = parseCommand(operation, fields);
-    return typeof command === 'string' ? actor.reply(command, requestUuid) : actor.execute(command);
+    const answer = this.#route(operation, body);
+    return this.#journal === undefined ? answer : this.#whenDurable(answer, this.#journal);
+  }
+
+  /** Writes a snapshot of the whole state and starts a new journal. */
+  snapshot(): Promise<void> {
+    return this.#journal?.snapshot(() => this.#state()) ?? Promise.resolve();
   }
 
   /** Refuses new requests, then waits for every request already sent to be answered. */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const actor of this.#users.values()) await actor.drained();
+    await this.#journal?.close().catch(() => {});
+  }
+
+  #route(operation: Operation, body: unknown): Promise<WalletResponse> {
+    const fields = readBody(body);
+    if (fields === undefined) return unknownUser(Status.WRONG_SYNTAX, '', '');
+    const user = fields.get('user');
+    const actor = typeof user === 'string' ? this.#users.get(user) : undefined;
+    const requestUuid = stringField(fields, 'request_uuid');
+    if (actor === undefined) return unknownUser(Status.UNKNOWN, stringField(fields, 'user'), requestUuid);
+    if (this.#stopped || this.#failure !== undefined) return actor.reply(Status.UNKNOWN, requestUuid);
+    if (operation === 'balance') return actor.reply(Status.OK, requestUuid);
+    const command = parseCommand(operation, fields);
+    return typeof command === 'string' ? actor.reply(command, requestUuid) : actor.execute(command);
+  }
+
+  /**
+   * Releases a response only once everything applied before it is on disk, so no answer, not
+   * even a replay or an error quoting a balance, reveals a state that a crash could take back.
+   */
+  async #whenDurable(answer: Promise<WalletResponse>, journal: JournalStore): Promise<WalletResponse> {
+    const response = await answer;
+    try {
+      await journal.durable();
+      return response;
+    } catch (error) {
+      this.#fail(error as Error);
+      return { user: response.user, status: Status.UNKNOWN, request_uuid: response.request_uuid };
+    }
+  }
+
+  #actor(user: string, balance: number, bets?: Iterable<readonly [string, number]>): UserActor {
+    const actor = new UserActor(user, this.#currency, balance, this.#registry, this.#onApplied);
+    if (bets !== undefined) actor.restoreBets(bets);
+    return actor;
+  }
+
+  #record(record: JournalRecord): void {
+    if (this.#journal === undefined) return;
+    this.#journal.append(record);
+    if (this.#journal.sinceSnapshot >= this.#snapshotEvery) this.snapshot().catch((error: Error) => this.#fail(error));
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+  }
+
+  /** Recovery: applies one record of the snapshot or journal. */
+  #restore(record: JournalRecord): void {
+    switch (record.type) {
+      case 'user':
+        this.#users.set(record.user, this.#actor(record.user, record.balance, record.bets));
+        return;
+      case 'command': {
+        const actor = this.#users.get(record.user);
+        const status = actor?.restore(restoredCommand(record));
+        if (status !== Status.OK) throw new Error(`the journal replays ${record.transactionUuid} for ${record.user} as ${String(status)}`);
+        return;
+      }
+      case 'record':
+        this.#registry.record(record.transactionUuid, record.fingerprint, record.requestUuid, record.balance);
+        return;
+      case 'reserved':
+        this.#registry.reserve(record.transactionUuid);
+        return;
+      case 'end':
+        return;
+    }
+  }
+
+  /** The whole state as snapshot records, read in one go. */
+  *#state(): Iterable<JournalRecord> {
+    for (const actor of this.#users.values()) yield { type: 'user', user: actor.user, balance: actor.balance, bets: [...actor.bets()] };
+    for (const [transactionUuid, entry] of this.#registry.entries()) {
+      yield entry === undefined
+        ? { type: 'reserved', transactionUuid }
+        : { type: 'record', transactionUuid, fingerprint: entry.fingerprint, requestUuid: entry.requestUuid, balance: entry.balance };
+    }
+  }
+}
+
+function commandRecord(user: string, command: Command): JournalRecord {
+  return { type: 'command', user, ...command };
+}
+
+function restoredCommand(record: Extract<JournalRecord, { type: 'command' }>): Command {
+  const { transactionUuid, requestUuid, fingerprint } = record;
+  switch (record.operation) {
+    case 'bet':
+      return { operation: 'bet', transactionUuid, requestUuid, fingerprint, currency: record.currency ?? '', amount: record.amount ?? 0 };
+    case 'win':
+      return { operation: 'win', transactionUuid, requestUuid, fingerprint, referenceUuid: record.referenceUuid ?? '', currency: record.currency ?? '', amount: record.amount ?? 0 };
+    case 'rollback':
+      return { operation: 'rollback', transactionUuid, requestUuid, fingerprint, referenceUuid: record.referenceUuid ?? '' };
   }
 }
 

@@ -87,4 +87,11 @@ export interface WalletOptions {
   readonly initialBalance?: number;
   /** Currency of newly created users. Default `"USD"`. */
   readonly currency?: string;
+  /**
+   * A directory for the write-ahead journal. With one, every change is on disk before its
+   * response is released, and `start` first rebuilds the state the directory holds.
+   */
+  readonly journal?: string;
+  /** With a journal: write a snapshot and start a new journal after this many records. Default 1,000,000. */
+  readonly snapshotEvery?: number;
 }

@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid';
+import type { RecoveryReport } from './journal/store.js';
 import { Supervisor } from './supervisor.js';
 import type {
   BalanceRequest,
@@ -13,6 +14,8 @@ import type {
 export const DEFAULT_INITIAL_BALANCE = 100_000;
 /** Currency of a new user unless {@link WalletOptions.currency} says otherwise. */
 export const DEFAULT_CURRENCY = 'USD';
+/** Records between snapshots unless {@link WalletOptions.snapshotEvery} says otherwise. */
+export const DEFAULT_SNAPSHOT_EVERY = 1_000_000;
 
 /**
  * A request body as the engine accepts it: the documented shape, or anything at all, which is
@@ -30,14 +33,30 @@ export class Wallet {
   readonly #supervisor: Supervisor;
 
   constructor(options: WalletOptions = {}) {
-    const { initialBalance = DEFAULT_INITIAL_BALANCE, currency = DEFAULT_CURRENCY } = options;
+    const { initialBalance = DEFAULT_INITIAL_BALANCE, currency = DEFAULT_CURRENCY, journal, snapshotEvery = DEFAULT_SNAPSHOT_EVERY } = options;
     if (!Number.isSafeInteger(initialBalance) || initialBalance < 0) {
       throw new RangeError(`initialBalance must be a non-negative safe integer, got ${String(initialBalance)}`);
     }
     if (typeof currency !== 'string' || currency === '') {
       throw new TypeError(`currency must be a non-empty string, got ${String(currency)}`);
     }
-    this.#supervisor = new Supervisor(currency, initialBalance);
+    if (journal !== undefined && (typeof journal !== 'string' || journal === '')) {
+      throw new TypeError(`journal must be a directory path, got ${String(journal)}`);
+    }
+    if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {
+      throw new RangeError(`snapshotEvery must be a positive safe integer, got ${String(snapshotEvery)}`);
+    }
+    this.#supervisor = new Supervisor(currency, initialBalance, journal === undefined ? undefined : { directory: journal, snapshotEvery });
+  }
+
+  /** For an engine started with a journal: what recovery found and how long it took. */
+  get recovery(): RecoveryReport | undefined {
+    return this.#supervisor.recovery;
+  }
+
+  /** For an engine with a journal: writes a snapshot of the state and starts a new journal. */
+  snapshot(): Promise<void> {
+    return this.#supervisor.snapshot();
   }
 
   /** Number of users. */
@@ -55,8 +74,7 @@ export class Wallet {
    * exist (a balance is never reset); a name listed twice counts once.
    */
   createUsers(users: readonly string[]): Promise<void> {
-    this.#supervisor.createUsers(users);
-    return Promise.resolve();
+    return this.#supervisor.createUsers(users);
   }
 
   /** `POST /transaction/bet`: takes `amount` from the user's balance. */
