@@ -3,11 +3,12 @@
  * same run. Prints a table, writes bench/results.json and bench/chart.svg.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
-import type { Wallet } from '../lib/index.js';
+import { start, type Wallet } from '../lib/index.js';
 import { BareCore } from './bare-core.js';
 import { renderChart } from './chart.js';
 import { betsAndWins, drive, driveCore, engineWith, userNames, type Request } from './workloads.js';
@@ -146,6 +147,39 @@ const growth: Array<{ stored: number; engine: number; core: number }> = [];
   }
 }
 
+// Durability: the same 200,000 operations with a write-ahead journal, and recovery speed.
+let journaled = 0;
+let recoveryRecordsPerSecond = 0;
+{
+  const users = userNames(100_000);
+  const requests = betsAndWins(OPERATIONS / 2, users);
+  const directories: string[] = [];
+  let w: Wallet | undefined;
+  journaled = await opsPerSecond('journaled', requests.length, () => drive(w as Wallet, requests, 1_000), async () => {
+    await w?.stop();
+    const directory = mkdtempSync(join(tmpdir(), 'exwallet-bench-'));
+    directories.push(directory);
+    w = start({ journal: directory });
+    await w.createUsers(users);
+  });
+  await w?.stop();
+  const directory = directories.at(-1) as string;
+  const recoveries: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    progress(`recovery ${run + 1}/${RUNS} …`);
+    collectGarbage();
+    const recovered = start({ journal: directory });
+    const report = recovered.recovery;
+    if (report === undefined || recovered.transactionCount !== requests.length) throw new Error('recovery lost records');
+    recoveries.push(report.records / report.seconds);
+    await recovered.stop();
+  }
+  recoveryRecordsPerSecond = [...recoveries].sort((a, b) => a - b)[Math.floor(RUNS / 2)] as number;
+  for (const used of directories) rmSync(used, { recursive: true, force: true });
+  const inMemory = rows.find((r) => r.workload === 'bet+win, 100,000 users, 1000 in flight') as Row;
+  rows.push({ workload: 'bet+win with the journal, 100,000 users, 1000 in flight', opsPerSecond: Math.round(journaled), coreOpsPerSecond: inMemory.coreOpsPerSecond, ratio: journaled / inMemory.coreOpsPerSecond });
+}
+
 // (d) Heap bytes per stored transaction and per idle user, in a process of its own.
 progress('memory …');
 const memory = JSON.parse(
@@ -167,6 +201,8 @@ const targets = [
   { target: 'heap per stored transaction', value: memory.bytesPerTransaction, goal: 250, unit: 'bytes', higher: false },
   { target: 'heap per idle user', value: memory.bytesPerUser, goal: 400, unit: 'bytes', higher: false },
   { target: 'throughput at 10^6 stored against 10^4', value: last.engine / first.engine, goal: 0.8, unit: 'x', higher: true },
+  { target: 'journaled throughput against in-memory, 1,000 in flight', value: journaled / hotPath.opsPerSecond, goal: 0.5, unit: 'x in-memory', higher: true },
+  { target: 'recovery speed', value: recoveryRecordsPerSecond, goal: 300_000, unit: 'records/s', higher: true },
 ].map((t) => ({ ...t, met: t.higher ? t.value >= t.goal : t.value <= t.goal }));
 
 const format = (n: number, digits = 0): string => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -177,11 +213,11 @@ for (const r of rows) console.log(`| ${r.workload} | ${format(r.opsPerSecond)} |
 console.log('\n| target | measured | goal | met |');
 console.log('|---|---:|---:|:---:|');
 for (const t of targets) {
-  const digits = t.unit === 'bytes' ? 0 : 2;
+  const digits = t.unit === 'bytes' || t.unit === 'records/s' ? 0 : 2;
   console.log(`| ${t.target} | ${format(t.value, digits)} ${t.unit} | ${t.higher ? '>=' : '<='} ${t.goal} | ${t.met ? 'yes' : 'no'} |`);
 }
 
-const results = { node: process.version, cpus: cpus().length, runs: RUNS, workloads: rows, growth, memory, targets };
+const results = { node: process.version, cpus: cpus().length, runs: RUNS, workloads: rows, growth, memory, recoveryRecordsPerSecond, targets };
 writeFileSync(new URL('results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(
   new URL('chart.svg', import.meta.url),

@@ -51,6 +51,11 @@ export class Supervisor {
     return this.#registry.size;
   }
 
+  /** Commits (one write and one `fdatasync` each) to the current journal, if there is one. */
+  get journalCommits(): number | undefined {
+    return this.#journal?.commits;
+  }
+
   /** Creates each new, non-empty user name once; resolves when they are durable. */
   createUsers(users: unknown): Promise<void> {
     if (this.#stopped || this.#failure !== undefined || !Array.isArray(users)) return Promise.resolve();
@@ -133,7 +138,8 @@ export class Supervisor {
         return;
       case 'command': {
         const actor = this.#users.get(record.user);
-        const status = actor?.restore(restoredCommand(record));
+        // The record is the command itself, with its type and user beside it.
+        const status = actor?.restore(record);
         if (status !== Status.OK) throw new Error(`the journal replays ${record.transactionUuid} for ${record.user} as ${String(status)}`);
         return;
       }
@@ -161,18 +167,6 @@ export class Supervisor {
 
 function commandRecord(user: string, command: Command): JournalRecord {
   return { type: 'command', user, ...command };
-}
-
-function restoredCommand(record: Extract<JournalRecord, { type: 'command' }>): Command {
-  const { transactionUuid, requestUuid, fingerprint } = record;
-  switch (record.operation) {
-    case 'bet':
-      return { operation: 'bet', transactionUuid, requestUuid, fingerprint, currency: record.currency ?? '', amount: record.amount ?? 0 };
-    case 'win':
-      return { operation: 'win', transactionUuid, requestUuid, fingerprint, referenceUuid: record.referenceUuid ?? '', currency: record.currency ?? '', amount: record.amount ?? 0 };
-    case 'rollback':
-      return { operation: 'rollback', transactionUuid, requestUuid, fingerprint, referenceUuid: record.referenceUuid ?? '' };
-  }
 }
 
 function unknownUser(status: Status, user: string, requestUuid: string): Promise<WalletResponse> {

@@ -54,6 +54,11 @@ export class Wallet {
     return this.#supervisor.recovery;
   }
 
+  /** For an engine with a journal: writes to its current journal so far, one `fdatasync` each. */
+  get journalCommits(): number | undefined {
+    return this.#supervisor.journalCommits;
+  }
+
   /** For an engine with a journal: writes a snapshot of the state and starts a new journal. */
   snapshot(): Promise<void> {
     return this.#supervisor.snapshot();

@@ -18,12 +18,18 @@ export class AppendLog {
   #writing: Promise<void>;
   #busy = false;
   #failure: Error | undefined;
+  #commits = 0;
 
   /** Opens `path` for appending; its first write waits for `after` (an earlier log's last write). */
   constructor(path: string, after: Promise<void> = Promise.resolve()) {
     this.path = path;
     this.#fd = openSync(path, 'a');
     this.#writing = after;
+  }
+
+  /** Writes done so far, each followed by one `fdatasync`. */
+  get commits(): number {
+    return this.#commits;
   }
 
   append(line: string): void {
@@ -86,5 +92,6 @@ export class AppendLog {
       written += bytesWritten;
     }
     await syncAsync(this.#fd);
+    this.#commits += 1;
   }
 }

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import type { Command } from '../validation.js';
 
 /**
  * One line of a journal or snapshot file. A journal holds `user` (a user created) and
@@ -8,17 +9,7 @@ import { crc32 } from 'node:zlib';
  */
 export type JournalRecord =
   | { readonly type: 'user'; readonly user: string; readonly balance: number; readonly bets?: ReadonlyArray<readonly [string, number]> }
-  | {
-      readonly type: 'command';
-      readonly user: string;
-      readonly operation: 'bet' | 'win' | 'rollback';
-      readonly transactionUuid: string;
-      readonly requestUuid: string;
-      readonly referenceUuid?: string;
-      readonly currency?: string;
-      readonly amount?: number;
-      readonly fingerprint: string;
-    }
+  | ({ readonly type: 'command'; readonly user: string } & Command)
   | { readonly type: 'record'; readonly transactionUuid: string; readonly fingerprint: string; readonly requestUuid: string; readonly balance: number }
   | { readonly type: 'reserved'; readonly transactionUuid: string }
   | { readonly type: 'end'; readonly records: number };
@@ -29,13 +20,15 @@ export function encodeRecord(record: JournalRecord): string {
   return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
 }
 
-/** The record of one line (without its newline), or `undefined` if it is damaged. */
-export function decodeRecord(line: string): JournalRecord | undefined {
-  if (line.length < 10 || line[8] !== ' ') return undefined;
-  const json = line.slice(9);
-  if (Number.parseInt(line.slice(0, 8), 16) !== crc32(json)) return undefined;
+const SPACE = 0x20;
+
+/** The record of the line in `data` from `start` to `end` (its newline), or `undefined` if it is damaged. */
+export function decodeRecord(data: Buffer, start: number, end: number): JournalRecord | undefined {
+  if (end - start < 10 || data[start + 8] !== SPACE) return undefined;
+  const checksum = Number.parseInt(data.toString('latin1', start, start + 8), 16);
+  if (checksum !== crc32(data.subarray(start + 9, end))) return undefined;
   try {
-    const record = JSON.parse(json) as JournalRecord;
+    const record = JSON.parse(data.toString('utf8', start + 9, end)) as JournalRecord;
     return typeof record === 'object' && record !== null && typeof record.type === 'string' ? record : undefined;
   } catch {
     return undefined;

@@ -70,14 +70,22 @@ export class JournalStore {
     for (const generation of generations(JOURNAL).filter((g) => g < (base ?? 0))) rmSync(join(directory, name('journal', generation)));
     const journals = generations(JOURNAL).filter((generation) => generation >= (base ?? 0));
     let truncatedBytes = 0;
+    let journaled = 0;
     journals.forEach((generation, i) => {
       const result = readJournal(join(directory, name('journal', generation)), apply, i === journals.length - 1);
-      records += result.records;
+      journaled += result.records;
       truncatedBytes += result.truncatedBytes;
     });
+    records += journaled;
     const store = new JournalStore(directory, journals.at(-1) ?? base ?? 0);
+    store.#sinceSnapshot = journaled;
     const seconds = (performance.now() - started) / 1000;
     return { store, report: { snapshot: base === undefined ? undefined : name('snapshot', base), records, truncatedBytes, seconds } };
+  }
+
+  /** Commits (one write and one `fdatasync` each) to the current journal. */
+  get commits(): number {
+    return this.#log.commits;
   }
 
   /** Records appended since the last snapshot. */
@@ -134,20 +142,22 @@ export class JournalStore {
 }
 
 function readSnapshot(path: string, apply: (record: JournalRecord) => void): number {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  if (lines.pop() !== '') throw new JournalCorruptError(path, lines.length + 1, 'the snapshot does not end with a newline');
+  const data = readFileSync(path);
+  let offset = 0;
   let count = 0;
-  for (const [i, line] of lines.entries()) {
-    const record = decodeRecord(line);
-    if (record === undefined) throw new JournalCorruptError(path, i + 1, 'checksum or syntax error');
+  while (offset < data.length) {
+    const end = data.indexOf(0x0a, offset);
+    const record = end < 0 ? undefined : decodeRecord(data, offset, end);
+    if (record === undefined) throw new JournalCorruptError(path, count + 1, 'checksum or syntax error');
     if (record.type === 'end') {
-      if (record.records !== count || i !== lines.length - 1) throw new JournalCorruptError(path, i + 1, 'the snapshot is incomplete');
+      if (record.records !== count || end !== data.length - 1) throw new JournalCorruptError(path, count + 1, 'the snapshot is incomplete');
       return count;
     }
     apply(record);
     count += 1;
+    offset = end + 1;
   }
-  throw new JournalCorruptError(path, lines.length, 'the snapshot has no end record');
+  throw new JournalCorruptError(path, count, 'the snapshot has no end record');
 }
 
 /**
@@ -162,7 +172,7 @@ function readJournal(path: string, apply: (record: JournalRecord) => void, last:
   let line = 0;
   while (offset < data.length) {
     const end = data.indexOf(0x0a, offset);
-    const record = end < 0 ? undefined : decodeRecord(data.toString('utf8', offset, end));
+    const record = end < 0 ? undefined : decodeRecord(data, offset, end);
     line += 1;
     if (record === undefined) {
       if (!last || hasValidRecordAfter(data, end)) throw new JournalCorruptError(path, line, 'checksum or syntax error');
@@ -187,7 +197,7 @@ function hasValidRecordAfter(data: Buffer, end: number): boolean {
   while (offset < data.length) {
     const next = data.indexOf(0x0a, offset);
     if (next < 0) return false;
-    if (decodeRecord(data.toString('utf8', offset, next)) !== undefined) return true;
+    if (decodeRecord(data, offset, next) !== undefined) return true;
     offset = next + 1;
   }
   return false;

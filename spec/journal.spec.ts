@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JournalCorruptError, start, Status, type Wallet } from '../lib/index.js';
+import { betBody, Ids, rollbackBody, winBody } from './helpers.js';
+
+let directory: string;
+let open: Wallet[] = [];
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'exwallet-journal-'));
+});
+afterEach(async () => {
+  for (const w of open) await w.stop();
+  open = [];
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function durable(options: { snapshotEvery?: number } = {}): Wallet {
+  const w = start({ journal: directory, ...options });
+  open.push(w);
+  return w;
+}
+
+async function restart(w: Wallet, options: { snapshotEvery?: number } = {}): Promise<Wallet> {
+  await w.stop();
+  open = open.filter((other) => other !== w);
+  return durable(options);
+}
+
+const journalFile = (): string => join(directory, readdirSync(directory).find((file) => file.startsWith('journal-')) as string);
+
+/** A little of everything: a settled bet, a cancelled one, an open one, an id reserved in advance. */
+async function workload(w: Wallet, ids: Ids): Promise<Array<[string, Record<string, unknown>, unknown]>> {
+  await w.createUsers(['alice', 'bob']);
+  const sent: Array<[string, Record<string, unknown>, unknown]> = [];
+  const send = async (operation: 'bet' | 'win' | 'rollback', body: Record<string, unknown>): Promise<void> => {
+    sent.push([operation, body, await w[operation](body)]);
+  };
+  const settled = betBody(ids, { amount: 300 });
+  const cancelled = betBody(ids, { amount: 200, user: 'bob' });
+  await send('bet', settled);
+  await send('win', winBody(ids, settled.transaction_uuid as string, { amount: 1000 }));
+  await send('bet', cancelled);
+  await send('rollback', rollbackBody(ids, cancelled.transaction_uuid as string, { user: 'bob' }));
+  await send('bet', betBody(ids, { amount: 50 }));
+  await send('rollback', rollbackBody(ids, ids.next()));
+  return sent;
+}
+
+describe('a restarted engine rebuilds balances, bets and the registry from its journal', () => {
+  it('replays every acknowledged response byte for byte and keeps every rule', async () => {
+    const ids = new Ids();
+    const w = durable();
+    const sent = await workload(w, ids);
+    const again = await restart(w);
+    expect(again.recovery).toMatchObject({ snapshot: undefined, records: 2 + sent.length, truncatedBytes: 0 });
+    for (const [operation, body, response] of sent) {
+      expect(JSON.stringify(await again[operation as 'bet']({ ...body, request_uuid: ids.next() }))).toBe(JSON.stringify(response));
+    }
+    expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_650 });
+    expect(await again.balance({ user: 'bob', request_uuid: '' })).toMatchObject({ balance: 100_000 });
+    // The reservation and the bet states came back too.
+    const reserved = sent[5]?.[1].reference_transaction_uuid as string;
+    expect((await again.bet(betBody(ids, { transaction_uuid: reserved }))).status).toBe(Status.TRANSACTION_ROLLED_BACK);
+    const open = sent[4]?.[1].transaction_uuid as string;
+    expect((await again.win(winBody(ids, open, { amount: 5 }))).status).toBe(Status.OK);
+    const won = sent[0]?.[1].transaction_uuid as string;
+    expect((await again.win(winBody(ids, won))).status).toBe(Status.UNKNOWN);
+  });
+
+  it('keeps users created without any transaction', async () => {
+    const w = durable();
+    await w.createUsers(['carol']);
+    const again = await restart(w);
+    expect(again.userCount).toBe(1);
+  });
+});
+
+describe('writes are group-committed', () => {
+  it('writes a turn of a thousand bets with one write and one fdatasync', async () => {
+    const w = durable();
+    await w.createUsers(['alice']);
+    const ids = new Ids();
+    const before = w.journalCommits ?? Number.NaN;
+    const responses = await Promise.all(Array.from({ length: 1000 }, () => w.bet(betBody(ids, { amount: 1 }))));
+    expect(responses.every((r) => r.status === Status.OK)).toBe(true);
+    expect((w.journalCommits ?? Number.NaN) - before).toBe(1);
+  });
+});
+
+describe('a torn or damaged tail is cut off; damage in the middle stops start-up', () => {
+  it('cuts off a half-written last record and reports it', async () => {
+    const ids = new Ids();
+    const w = durable();
+    await workload(w, ids);
+    await w.stop();
+    open = [];
+    appendFileSync(journalFile(), '1234abcd {"type":"command","user":"al');
+    const again = durable();
+    expect(again.recovery?.truncatedBytes).toBe(37);
+    expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_650 });
+    expect(readFileSync(journalFile(), 'utf8').endsWith('\n')).toBe(true);
+  });
+
+  it('cuts off a last record whose checksum fails', async () => {
+    const ids = new Ids();
+    const w = durable();
+    await workload(w, ids);
+    await w.stop();
+    open = [];
+    const text = readFileSync(journalFile(), 'utf8');
+    const lastStart = text.lastIndexOf('\n', text.length - 2) + 1;
+    writeFileSync(journalFile(), text.slice(0, lastStart) + text.slice(lastStart).replace('"rollback"', '"rollbacK"'));
+    const again = durable();
+    expect(again.recovery?.truncatedBytes).toBe(Buffer.byteLength(text.slice(lastStart)));
+    expect(again.transactionCount).toBe(5);
+  });
+
+  it('refuses to start when a record in the middle is damaged', async () => {
+    const w = durable();
+    await workload(w, new Ids());
+    await w.stop();
+    open = [];
+    const text = readFileSync(journalFile(), 'utf8');
+    writeFileSync(journalFile(), text.replace('"amount":300', '"amount":900'));
+    expect(() => start({ journal: directory })).toThrow(JournalCorruptError);
+  });
+});
+
+describe('snapshots bound recovery', () => {
+  it('writes one on demand, starts a new journal and recovers from both', async () => {
+    const ids = new Ids();
+    const w = durable();
+    const sent = await workload(w, ids);
+    await w.snapshot();
+    await w.bet(betBody(ids, { amount: 7 }));
+    expect(readdirSync(directory).sort()).toEqual(['journal-000001.log', 'snapshot-000001.log']);
+    const again = await restart(w);
+    expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_643 });
+    for (const [operation, body, response] of sent) {
+      expect(await again[operation as 'bet'](body)).toEqual(response);
+    }
+  });
+
+  it('writes one every N records', async () => {
+    const ids = new Ids();
+    const w = durable({ snapshotEvery: 5 });
+    await workload(w, ids);
+    await w.stop();
+    open = [];
+    expect(readdirSync(directory).some((file) => file.startsWith('snapshot-'))).toBe(true);
+    const again = durable({ snapshotEvery: 5 });
+    expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_650 });
+    expect(again.transactionCount).toBe(6);
+  });
+});
