@@ -1,5 +1,5 @@
 import { UserActor } from './actor.js';
-import type { JournalRecord } from './journal/format.js';
+import { encodeCommand, encodeRecord, type JournalRecord } from './journal/format.js';
 import { JournalStore, type RecoveryReport } from './journal/store.js';
 import { TransactionRegistry } from './registry.js';
 import { Status, type Operation, type WalletResponse } from './types.js';
@@ -34,8 +34,10 @@ export class Supervisor {
     this.#initialBalance = initialBalance;
     this.#snapshotEvery = journal?.snapshotEvery ?? Number.POSITIVE_INFINITY;
     if (journal === undefined) return;
-    // Records nothing while recovery replays the journal: #record waits for the store to exist.
-    this.#onApplied = (user, command) => this.#record(commandRecord(user, command));
+    // Journals nothing while recovery replays the journal: #append waits for the store to exist.
+    this.#onApplied = (user, command) => {
+      if (this.#journal !== undefined) this.#append(encodeCommand(user, command));
+    };
     const { store, report } = JournalStore.open(journal.directory, (record) => this.#restore(record));
     this.#journal = store;
     this.recovery = report;
@@ -62,7 +64,7 @@ export class Supervisor {
     for (const user of users as unknown[]) {
       if (typeof user === 'string' && user !== '' && !this.#users.has(user)) {
         this.#users.set(user, this.#actor(user, this.#initialBalance));
-        this.#record({ type: 'user', user, balance: this.#initialBalance });
+        if (this.#journal !== undefined) this.#append(encodeRecord({ type: 'user', user, balance: this.#initialBalance }));
       }
     }
     return this.#journal === undefined ? Promise.resolve() : this.#journal.durable().catch((error: Error) => this.#fail(error));
@@ -120,9 +122,10 @@ export class Supervisor {
     return actor;
   }
 
-  #record(record: JournalRecord): void {
+  /** Journals one record; starts a snapshot when enough have gathered since the last. */
+  #append(line: string): void {
     if (this.#journal === undefined) return;
-    this.#journal.append(record);
+    this.#journal.append(line);
     if (this.#journal.sinceSnapshot >= this.#snapshotEvery) this.snapshot().catch((error: Error) => this.#fail(error));
   }
 
@@ -163,10 +166,6 @@ export class Supervisor {
         : { type: 'record', transactionUuid, fingerprint: entry.fingerprint, requestUuid: entry.requestUuid, balance: entry.balance };
     }
   }
-}
-
-function commandRecord(user: string, command: Command): JournalRecord {
-  return { type: 'command', user, ...command };
 }
 
 function unknownUser(status: Status, user: string, requestUuid: string): Promise<WalletResponse> {

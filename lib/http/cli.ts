@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
-import { start } from '../index.js';
+import { DEFAULT_SNAPSHOT_EVERY, start, type Wallet } from '../index.js';
 import { buildServer, DEFAULT_BODY_LIMIT } from './server.js';
 
 export const HELP = `Usage: exwallet [options]
@@ -17,6 +18,10 @@ Options (each can also be set by the environment variable shown):
                             (EXWALLET_PRIVATE_KEY)
   --no-verify               accept unsigned requests (EXWALLET_NO_VERIFY=1)
   --demo-users N            create users demo-1 ... demo-N (EXWALLET_DEMO_USERS, default 0)
+  --data-dir DIR            where the write-ahead journal and snapshots live
+                            (EXWALLET_DATA_DIR, default ./exwallet-data)
+  --in-memory               keep no journal: everything is lost on exit (EXWALLET_IN_MEMORY=1)
+  --snapshot-every N        records between snapshots (EXWALLET_SNAPSHOT_EVERY, default 1000000)
   --admin-token TOKEN       bearer token for POST /admin/users (EXWALLET_ADMIN_TOKEN)
   --body-limit BYTES        largest request body (EXWALLET_BODY_LIMIT, default ${DEFAULT_BODY_LIMIT})
   --log-level LEVEL         fatal, error, warn, info, debug, trace or silent
@@ -32,6 +37,9 @@ export interface ServiceConfig {
   readonly privateKeyFile: string | undefined;
   readonly verify: boolean;
   readonly demoUsers: number;
+  /** The journal's directory, or `undefined` for an in-memory engine. */
+  readonly dataDir: string | undefined;
+  readonly snapshotEvery: number;
   readonly adminToken: string | undefined;
   readonly bodyLimit: number;
   readonly logLevel: LevelWithSilent;
@@ -54,6 +62,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       'private-key': { type: 'string' },
       'no-verify': { type: 'boolean' },
       'demo-users': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      'snapshot-every': { type: 'string' },
       'admin-token': { type: 'string' },
       'body-limit': { type: 'string' },
       'log-level': { type: 'string' },
@@ -72,12 +83,18 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     port: integer('--port', setting('port', 'EXWALLET_PORT') ?? '8080', 0, 65_535),
     hub88PublicKeyFile: setting('hub88-public-key', 'EXWALLET_HUB88_PUBLIC_KEY'),
     privateKeyFile: setting('private-key', 'EXWALLET_PRIVATE_KEY'),
-    verify: !(values['no-verify'] === true || ['1', 'true', 'yes'].includes((env.EXWALLET_NO_VERIFY ?? '').toLowerCase())),
+    verify: !(values['no-verify'] === true || isSet(env.EXWALLET_NO_VERIFY)),
     demoUsers: integer('--demo-users', setting('demo-users', 'EXWALLET_DEMO_USERS') ?? '0', 0, 10_000_000),
+    dataDir: values['in-memory'] === true || isSet(env.EXWALLET_IN_MEMORY) ? undefined : (setting('data-dir', 'EXWALLET_DATA_DIR') ?? 'exwallet-data'),
+    snapshotEvery: integer('--snapshot-every', setting('snapshot-every', 'EXWALLET_SNAPSHOT_EVERY') ?? String(DEFAULT_SNAPSHOT_EVERY), 1, Number.MAX_SAFE_INTEGER),
     adminToken: setting('admin-token', 'EXWALLET_ADMIN_TOKEN'),
     bodyLimit: integer('--body-limit', setting('body-limit', 'EXWALLET_BODY_LIMIT') ?? String(DEFAULT_BODY_LIMIT), 1, 2 ** 31 - 1),
     logLevel: logLevel as LevelWithSilent,
   };
+}
+
+function isSet(variable: string | undefined): boolean {
+  return ['1', 'true', 'yes'].includes((variable ?? '').toLowerCase());
 }
 
 function integer(name: string, text: string, min: number, max: number): number {
@@ -110,7 +127,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     process.stdout.write(HELP);
     return 0;
   }
-  const wallet = start();
+  let wallet: Wallet;
+  try {
+    wallet = config.dataDir === undefined ? start() : start({ journal: resolve(config.dataDir), snapshotEvery: config.snapshotEvery });
+  } catch (error) {
+    process.stderr.write(`exwallet: ${(error as Error).message}\n`);
+    return 1;
+  }
   const demoUsers = Array.from({ length: config.demoUsers }, (_, i) => `demo-${i + 1}`);
   await wallet.createUsers(demoUsers);
   let server;
@@ -133,6 +156,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   process.stdout.write(
     [
       `Exwallet listening on ${address}`,
+      config.dataDir === undefined
+        ? 'Journal: none (--in-memory): balances are lost on exit'
+        : `Journal: ${resolve(config.dataDir)} (recovered ${wallet.recovery?.records ?? 0} records${wallet.recovery?.truncatedBytes ? `, cut a torn tail of ${wallet.recovery.truncatedBytes} bytes` : ''})`,
       config.verify ? 'Request signatures: verified with the Hub88 public key' : 'Request signatures: NOT verified (--no-verify)',
       `Response signatures: ${config.privateKeyFile === undefined ? 'off' : 'on'}`,
       demoUsers.length > 0 ? `Demo users: demo-1 ... demo-${demoUsers.length}` : 'Demo users: none',

@@ -93,8 +93,9 @@ export class JournalStore {
     return this.#sinceSnapshot;
   }
 
-  append(record: JournalRecord): void {
-    this.#log.append(encodeRecord(record));
+  /** Appends one encoded record (see `encodeRecord` and `encodeCommand`). */
+  append(line: string): void {
+    this.#log.append(line);
     this.#sinceSnapshot += 1;
   }
 
