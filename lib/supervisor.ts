@@ -58,14 +58,21 @@ export class Supervisor {
     return this.#journal?.commits;
   }
 
-  /** Creates each new, non-empty user name once; resolves when they are durable. */
+  /**
+   * Creates each new, non-empty user name once; resolves when they are durable. A list that
+   * throws while it is read (a proxy, a getter) keeps the users read before that.
+   */
   createUsers(users: unknown): Promise<void> {
     if (this.#stopped || this.#failure !== undefined || !Array.isArray(users)) return Promise.resolve();
-    for (const user of users as unknown[]) {
-      if (typeof user === 'string' && user !== '' && !this.#users.has(user)) {
-        this.#users.set(user, this.#actor(user, this.#initialBalance));
-        if (this.#journal !== undefined) this.#append(encodeRecord({ type: 'user', user, balance: this.#initialBalance }));
+    try {
+      for (const user of users as unknown[]) {
+        if (typeof user === 'string' && user !== '' && !this.#users.has(user)) {
+          this.#users.set(user, this.#actor(user, this.#initialBalance));
+          if (this.#journal !== undefined) this.#append(encodeRecord({ type: 'user', user, balance: this.#initialBalance }));
+        }
       }
+    } catch {
+      // Nothing to undo: every user created so far is complete.
     }
     return this.#journal === undefined ? Promise.resolve() : this.#journal.durable().catch((error: Error) => this.#fail(error));
   }

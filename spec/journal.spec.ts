@@ -3,7 +3,8 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JournalCorruptError, start, Status, type Wallet } from '../lib/index.js';
-import { betBody, Ids, rollbackBody, winBody } from './helpers.js';
+import { encodeRecord } from '../lib/journal/format.js';
+import { betBody, Ids, rollbackBody, uuid, winBody } from './helpers.js';
 
 let directory: string;
 let open: Wallet[] = [];
@@ -125,6 +126,18 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     const text = readFileSync(journalFile(), 'utf8');
     writeFileSync(journalFile(), text.replace('"amount":300', '"amount":900'));
     expect(() => start({ journal: directory })).toThrow(JournalCorruptError);
+  });
+});
+
+describe('a journal whose records the engine refuses is corrupt', () => {
+  it('names the file and line of a command that does not replay', async () => {
+    const w = durable();
+    await w.createUsers(['alice']);
+    await w.stop();
+    open = [];
+    const forged = encodeRecord({ type: 'command', user: 'alice', operation: 'bet', transactionUuid: uuid(1), requestUuid: uuid(2), currency: 'USD', amount: 10 ** 9, fingerprint: 'x' });
+    appendFileSync(journalFile(), forged + forged);
+    expect(() => start({ journal: directory })).toThrow(/line 2: the journal replays .* as RS_ERROR_NOT_ENOUGH_MONEY/);
   });
 });
 

@@ -80,6 +80,14 @@ describe('createUsers makes USD users with 100000', () => {
     expect(w.userCount).toBe(0);
   });
 
+  it('keeps the users read before a list throws, and does not throw itself', async () => {
+    const w = start();
+    const list = ['alice', 'bob'];
+    Object.defineProperty(list, 1, { get: () => { throw new Error('boom'); } });
+    await expect(createUsers(w, list)).resolves.toBeUndefined();
+    expect(w.userCount).toBe(1);
+  });
+
   it('accepts any non-empty string as a name, prototype keys included', async () => {
     const w = start();
     await createUsers(w, ['__proto__', 'constructor', 'toString', ' ']);

@@ -154,7 +154,7 @@ function readSnapshot(path: string, apply: (record: JournalRecord) => void): num
       if (record.records !== count || end !== data.length - 1) throw new JournalCorruptError(path, count + 1, 'the snapshot is incomplete');
       return count;
     }
-    apply(record);
+    applyAt(path, count + 1, record, apply);
     count += 1;
     offset = end + 1;
   }
@@ -175,7 +175,11 @@ function readJournal(path: string, apply: (record: JournalRecord) => void, last:
     const end = data.indexOf(0x0a, offset);
     const record = end < 0 ? undefined : decodeRecord(data, offset, end);
     line += 1;
-    if (record === undefined) {
+    if (record !== undefined) {
+      applyAt(path, line, record, apply);
+      records += 1;
+      offset = end + 1;
+    } else {
       if (!last || hasValidRecordAfter(data, end)) throw new JournalCorruptError(path, line, 'checksum or syntax error');
       const fd = openSync(path, 'r+');
       try {
@@ -186,11 +190,17 @@ function readJournal(path: string, apply: (record: JournalRecord) => void, last:
       }
       return { records, truncatedBytes: data.length - offset };
     }
-    apply(record);
-    records += 1;
-    offset = end + 1;
   }
   return { records, truncatedBytes: 0 };
+}
+
+/** Applies a record; a record the engine refuses is corruption too, reported where it stands. */
+function applyAt(path: string, line: number, record: JournalRecord, apply: (record: JournalRecord) => void): void {
+  try {
+    apply(record);
+  } catch (error) {
+    throw new JournalCorruptError(path, line, (error as Error).message);
+  }
 }
 
 function hasValidRecordAfter(data: Buffer, end: number): boolean {
