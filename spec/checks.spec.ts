@@ -1,15 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { runInNewContext } from 'node:vm';
 import { start, Status, type Wallet } from '../lib/index.js';
-import { balanceOf, betBody, Ids, rollbackBody, setup, uuid, winBody } from './helpers.js';
+import { balanceOf, betBody, Ids, OPERATIONS, rollbackBody, setup, uuid, winBody } from './helpers.js';
 
-type Call = (w: Wallet, body: unknown) => Promise<unknown>;
-const operations: ReadonlyArray<[string, Call]> = [
-  ['bet', (w, body) => w.bet(body)],
-  ['win', (w, body) => w.win(body)],
-  ['rollback', (w, body) => w.rollback(body)],
-  ['balance', (w, body) => w.balance(body)],
-];
+const operations = OPERATIONS;
 
 /** Asserts that a request failed with `status` and left the balance and its id untouched. */
 async function expectRefused(w: Wallet, ids: Ids, body: Record<string, unknown>, status: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { start, Status, type Wallet, type WalletResponse } from '../lib/index.js';
-import { betBody, Ids, uuid, winBody } from './helpers.js';
+import { betBody, Ids, OPERATIONS, uuid, winBody } from './helpers.js';
 import { RUN_FACTOR, SEED } from './model/arbitraries.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,13 +75,6 @@ const garbage: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(new Hostile(throwingGetter), new Hostile(hostileProxy), new Hostile(revokedProxy)),
 );
 
-type Call = (w: Wallet, body: unknown) => Promise<WalletResponse>;
-const calls: ReadonlyArray<[string, Call]> = [
-  ['bet', (w, body) => w.bet(body)],
-  ['win', (w, body) => w.win(body)],
-  ['rollback', (w, body) => w.rollback(body)],
-  ['balance', (w, body) => w.balance(body)],
-];
 
 /** An engine with money on the move: alice has an open bet, so wins and rollbacks have a target. */
 async function busyWallet(): Promise<{ w: Wallet; ids: Ids; openBet: string }> {
@@ -106,7 +99,7 @@ function expectWellFormed(response: WalletResponse): void {
 }
 
 describe('any value as a body gets an RS_ERROR_* response and changes nothing', () => {
-  for (const [name, call] of calls) {
+  for (const [name, call] of OPERATIONS) {
     it(`${name} survives arbitrary bodies`, async () => {
       const { w } = await busyWallet();
       const before = await snapshot(w);

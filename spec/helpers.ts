@@ -1,5 +1,13 @@
 import { start, type Wallet, type WalletResponse } from '../lib/index.js';
 
+/** Every wallet operation by name, as a call on an engine. */
+export const OPERATIONS: ReadonlyArray<readonly [string, (w: Wallet, body: unknown) => Promise<WalletResponse>]> = [
+  ['bet', (w, body) => w.bet(body)],
+  ['win', (w, body) => w.win(body)],
+  ['rollback', (w, body) => w.rollback(body)],
+  ['balance', (w, body) => w.balance(body)],
+];
+
 /** Deterministic UUIDs: the n-th id of a test is always the same. */
 export function uuid(n: number): string {
   return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
