@@ -78,6 +78,24 @@ describe('a restarted engine rebuilds balances, bets and the registry from its j
   });
 });
 
+describe('no response is released before what it reflects is on disk', () => {
+  it('holds a bet, its immediate replay and a balance until their commit', async () => {
+    const w = durable();
+    await w.createUsers(['alice']);
+    const bet = betBody(new Ids());
+    const before = w.journalCommits ?? Number.NaN;
+    const released: number[] = [];
+    const track = <T>(promise: Promise<T>): Promise<T> => promise.then((value) => {
+      released.push(w.journalCommits ?? Number.NaN);
+      return value;
+    });
+    const [placed, replayed, balance] = await Promise.all([track(w.bet(bet)), track(w.bet(bet)), track(w.balance({ user: 'alice', request_uuid: '' }))]);
+    expect(replayed).toEqual(placed);
+    expect(balance).toMatchObject({ balance: 99_900 });
+    expect(released.every((commits) => commits === before + 1)).toBe(true);
+  });
+});
+
 describe('writes are group-committed', () => {
   it('writes a turn of a thousand bets with one write and one fdatasync', async () => {
     const w = durable();
