@@ -1,6 +1,7 @@
 import { UserActor } from './actor.js';
-import { encodeCommand, encodeRecord, type JournalRecord } from './journal/format.js';
-import { JournalStore, type RecoveryReport } from './journal/store.js';
+import { Durability } from './journal/durability.js';
+import type { JournalRecord } from './journal/format.js';
+import type { RecoveryReport } from './journal/store.js';
 import { TransactionRegistry } from './registry.js';
 import { Status, type Operation, type WalletResponse } from './types.js';
 import { parseCommand, readBody, stringField, type Command } from './validation.js';
@@ -13,34 +14,34 @@ export interface JournalSettings {
 
 /**
  * Routes each request to its user's actor. Owns the engine's users, its transaction registry
- * and, for a durable engine, its journal; decides nothing about money itself.
+ * and, for a durable engine, its {@link Durability}; decides nothing about money itself.
  */
 export class Supervisor {
   readonly #users = new Map<string, UserActor>();
   readonly #registry = new TransactionRegistry();
   readonly #currency: string;
   readonly #initialBalance: number;
-  readonly #journal: JournalStore | undefined;
-  readonly #snapshotEvery: number;
+  readonly #durability: Durability | undefined;
   readonly #onApplied: ((user: string, command: Command) => void) | undefined;
-  /** What recovery found, for a durable engine. */
-  readonly recovery: RecoveryReport | undefined;
   #stopped = false;
-  /** Set when the journal could not be written: from then on the engine refuses every request. */
-  #failure: Error | undefined;
 
   constructor(currency: string, initialBalance: number, journal?: JournalSettings) {
     this.#currency = currency;
     this.#initialBalance = initialBalance;
-    this.#snapshotEvery = journal?.snapshotEvery ?? Number.POSITIVE_INFINITY;
     if (journal === undefined) return;
-    // Journals nothing while recovery replays the journal: #append waits for the store to exist.
-    this.#onApplied = (user, command) => {
-      if (this.#journal !== undefined) this.#append(encodeCommand(user, command));
-    };
-    const { store, report } = JournalStore.open(journal.directory, (record) => this.#restore(record));
-    this.#journal = store;
-    this.recovery = report;
+    // Journals nothing while recovery replays the journal: the durability does not exist yet.
+    this.#onApplied = (user, command) => this.#durability?.commandApplied(user, command);
+    this.#durability = new Durability(
+      journal.directory,
+      journal.snapshotEvery,
+      (record) => this.#restore(record),
+      () => this.#state(),
+    );
+  }
+
+  /** What recovery found, for a durable engine. */
+  get recovery(): RecoveryReport | undefined {
+    return this.#durability?.recovery;
   }
 
   /** Number of users. */
@@ -55,7 +56,7 @@ export class Supervisor {
 
   /** Commits (one write and one `fdatasync` each) to the current journal, if there is one. */
   get journalCommits(): number | undefined {
-    return this.#journal?.commits;
+    return this.#durability?.commits;
   }
 
   /**
@@ -63,36 +64,40 @@ export class Supervisor {
    * throws while it is read (a proxy, a getter) keeps the users read before that.
    */
   createUsers(users: unknown): Promise<void> {
-    if (this.#stopped || this.#failure !== undefined || !Array.isArray(users)) return Promise.resolve();
+    if (this.#refusing() || !Array.isArray(users)) return Promise.resolve();
     try {
       for (const user of users as unknown[]) {
         if (typeof user === 'string' && user !== '' && !this.#users.has(user)) {
           this.#users.set(user, this.#actor(user, this.#initialBalance));
-          if (this.#journal !== undefined) this.#append(encodeRecord({ type: 'user', user, balance: this.#initialBalance }));
+          this.#durability?.userCreated(user, this.#initialBalance);
         }
       }
     } catch {
       // Nothing to undo: every user created so far is complete.
     }
-    return this.#journal === undefined ? Promise.resolve() : this.#journal.durable().catch((error: Error) => this.#fail(error));
+    return this.#durability?.settled() ?? Promise.resolve();
   }
 
   /** Checks 1 and 2, then hands the request to its user's actor. Never rejects. */
   handle(operation: Operation, body: unknown): Promise<WalletResponse> {
     const answer = this.#route(operation, body);
-    return this.#journal === undefined ? answer : this.#whenDurable(answer, this.#journal);
+    return this.#durability === undefined ? answer : this.#durability.release(answer);
   }
 
   /** Writes a snapshot of the whole state and starts a new journal. */
   snapshot(): Promise<void> {
-    return this.#journal?.snapshot(() => this.#state()) ?? Promise.resolve();
+    return this.#durability?.snapshot() ?? Promise.resolve();
   }
 
   /** Refuses new requests, then waits for every request already sent to be answered. */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const actor of this.#users.values()) await actor.drained();
-    await this.#journal?.close().catch(() => {});
+    await this.#durability?.close();
+  }
+
+  #refusing(): boolean {
+    return this.#stopped || this.#durability?.failed === true;
   }
 
   #route(operation: Operation, body: unknown): Promise<WalletResponse> {
@@ -102,42 +107,16 @@ export class Supervisor {
     const actor = typeof user === 'string' ? this.#users.get(user) : undefined;
     const requestUuid = stringField(fields, 'request_uuid');
     if (actor === undefined) return unknownUser(Status.UNKNOWN, stringField(fields, 'user'), requestUuid);
-    if (this.#stopped || this.#failure !== undefined) return actor.reply(Status.UNKNOWN, requestUuid);
+    if (this.#refusing()) return actor.reply(Status.UNKNOWN, requestUuid);
     if (operation === 'balance') return actor.reply(Status.OK, requestUuid);
     const command = parseCommand(operation, fields);
     return typeof command === 'string' ? actor.reply(command, requestUuid) : actor.execute(command);
-  }
-
-  /**
-   * Releases a response only once everything applied before it is on disk, so no answer, not
-   * even a replay or an error quoting a balance, reveals a state that a crash could take back.
-   */
-  async #whenDurable(answer: Promise<WalletResponse>, journal: JournalStore): Promise<WalletResponse> {
-    const response = await answer;
-    try {
-      await journal.durable();
-      return response;
-    } catch (error) {
-      this.#fail(error as Error);
-      return { user: response.user, status: Status.UNKNOWN, request_uuid: response.request_uuid };
-    }
   }
 
   #actor(user: string, balance: number, bets?: Iterable<readonly [string, number]>): UserActor {
     const actor = new UserActor(user, this.#currency, balance, this.#registry, this.#onApplied);
     if (bets !== undefined) actor.restoreBets(bets);
     return actor;
-  }
-
-  /** Journals one record; starts a snapshot when enough have gathered since the last. */
-  #append(line: string): void {
-    if (this.#journal === undefined) return;
-    this.#journal.append(line);
-    if (this.#journal.sinceSnapshot >= this.#snapshotEvery) this.snapshot().catch((error: Error) => this.#fail(error));
-  }
-
-  #fail(error: Error): void {
-    this.#failure ??= error;
   }
 
   /** Recovery: applies one record of the snapshot or journal. */
@@ -147,9 +126,8 @@ export class Supervisor {
         this.#users.set(record.user, this.#actor(record.user, record.balance, record.bets));
         return;
       case 'command': {
-        const actor = this.#users.get(record.user);
         // The record is the command itself, with its type and user beside it.
-        const status = actor?.restore(record);
+        const status = this.#users.get(record.user)?.restore(record);
         if (status !== Status.OK) throw new Error(`the journal replays ${record.transactionUuid} for ${record.user} as ${String(status)}`);
         return;
       }

@@ -3,6 +3,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JournalCorruptError, start, Status, type Wallet } from '../lib/index.js';
+import { AppendLog } from '../lib/journal/append-log.js';
 import { encodeRecord } from '../lib/journal/format.js';
 import { betBody, Ids, rollbackBody, uuid, winBody } from './helpers.js';
 
@@ -105,6 +106,20 @@ describe('writes are group-committed', () => {
     const responses = await Promise.all(Array.from({ length: 1000 }, () => w.bet(betBody(ids, { amount: 1 }))));
     expect(responses.every((r) => r.status === Status.OK)).toBe(true);
     expect((w.journalCommits ?? Number.NaN) - before).toBe(1);
+  });
+});
+
+describe('a failed write is never reported as durable', () => {
+  it('rejects durable() for the failed batch and for every later one', async () => {
+    const failed = Promise.reject(new Error('disk full'));
+    failed.catch(() => {});
+    const log = new AppendLog(join(directory, 'failing.log'), failed);
+    log.append('first\n');
+    await expect(log.durable()).rejects.toThrow('disk full');
+    log.append('second\n');
+    await expect(log.durable()).rejects.toThrow('disk full');
+    await expect(log.close()).rejects.toThrow('disk full');
+    expect(readFileSync(join(directory, 'failing.log'), 'utf8')).toBe('');
   });
 });
 
