@@ -1,6 +1,6 @@
 import { fingerprint } from '../lib/fingerprint.js';
+import { isUuid } from '../lib/uuid.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OPEN_BET_WON = -1;
 
 interface Account {
@@ -28,7 +28,7 @@ export class BareCore {
 
   apply(operation: 'bet' | 'win', body: Record<string, unknown>): object | undefined {
     const account = this.#accounts.get(body.user as string);
-    if (account === undefined || !UUID.test(body.transaction_uuid as string) || !UUID.test(body.request_uuid as string)) {
+    if (account === undefined || !isUuid(body.transaction_uuid) || !isUuid(body.request_uuid)) {
       return undefined;
     }
     const print = fingerprint(operation, new Map(Object.entries(body)));
@@ -42,7 +42,7 @@ export class BareCore {
       account.bets.set(id, amount);
     } else {
       const reference = body.reference_transaction_uuid as string;
-      if (!UUID.test(reference) || (account.bets.get(reference) ?? OPEN_BET_WON) < 0) return undefined;
+      if (!isUuid(reference) || (account.bets.get(reference) ?? OPEN_BET_WON) < 0) return undefined;
       account.balance += amount;
       account.bets.set(reference, OPEN_BET_WON);
     }

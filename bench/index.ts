@@ -85,6 +85,7 @@ interface Row {
   readonly ratio: number;
 }
 const rows: Row[] = [];
+const byName = (prefix: string): Row => rows.find((r) => r.workload.startsWith(prefix)) as Row;
 function row(workload: string, engine: number, core: number): void {
   rows.push({ workload, opsPerSecond: Math.round(engine), coreOpsPerSecond: Math.round(core), ratio: engine / core });
 }
@@ -179,7 +180,7 @@ let recoveryRecordsPerSecond = 0;
   }
   recoveryRecordsPerSecond = [...recoveries].sort((a, b) => a - b)[Math.floor(LONG_RUNS / 2)] as number;
   for (const used of directories) rmSync(used, { recursive: true, force: true });
-  const inMemory = rows.find((r) => r.workload === 'bet+win, 100,000 users, 1000 in flight') as Row;
+  const inMemory = byName('bet+win, 100,000 users, 1000 in flight');
   rows.push({ workload: 'bet+win with the journal, 100,000 users, 1000 in flight', opsPerSecond: Math.round(journaled), coreOpsPerSecond: inMemory.coreOpsPerSecond, ratio: journaled / inMemory.coreOpsPerSecond });
 }
 
@@ -192,7 +193,6 @@ const memory = JSON.parse(
 ) as { bytesPerTransaction: number; bytesPerUser: number };
 progress('');
 
-const byName = (prefix: string): Row => rows.find((r) => r.workload.startsWith(prefix)) as Row;
 const hotPath = byName('bet+win, 100,000 users, 1000 in flight');
 const fresh = byName('fresh bets');
 const replay = byName('duplicate replay');

@@ -24,9 +24,14 @@ function durable(options: { snapshotEvery?: number } = {}): Wallet {
   return w;
 }
 
-async function restart(w: Wallet, options: { snapshotEvery?: number } = {}): Promise<Wallet> {
+/** Stops an engine so that its directory can be reopened or tampered with. */
+async function shutDown(w: Wallet): Promise<void> {
   await w.stop();
   open = open.filter((other) => other !== w);
+}
+
+async function restart(w: Wallet, options: { snapshotEvery?: number } = {}): Promise<Wallet> {
+  await shutDown(w);
   return durable(options);
 }
 
@@ -128,8 +133,7 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     const ids = new Ids();
     const w = durable();
     await workload(w, ids);
-    await w.stop();
-    open = [];
+    await shutDown(w);
     appendFileSync(journalFile(), '1234abcd {"type":"command","user":"al');
     const again = durable();
     expect(again.recovery?.truncatedBytes).toBe(37);
@@ -141,8 +145,7 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     const ids = new Ids();
     const w = durable();
     await workload(w, ids);
-    await w.stop();
-    open = [];
+    await shutDown(w);
     const text = readFileSync(journalFile(), 'utf8');
     const lastStart = text.lastIndexOf('\n', text.length - 2) + 1;
     writeFileSync(journalFile(), text.slice(0, lastStart) + text.slice(lastStart).replace('"rollback"', '"rollbacK"'));
@@ -154,8 +157,7 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
   it('refuses to start when a record in the middle is damaged', async () => {
     const w = durable();
     await workload(w, new Ids());
-    await w.stop();
-    open = [];
+    await shutDown(w);
     const text = readFileSync(journalFile(), 'utf8');
     writeFileSync(journalFile(), text.replace('"amount":300', '"amount":900'));
     expect(() => start({ journal: directory })).toThrow(JournalCorruptError);
@@ -166,8 +168,7 @@ describe('a journal whose records the engine refuses is corrupt', () => {
   it('names the file and line of a command that does not replay', async () => {
     const w = durable();
     await w.createUsers(['alice']);
-    await w.stop();
-    open = [];
+    await shutDown(w);
     const forged = encodeRecord({ type: 'command', user: 'alice', operation: 'bet', transactionUuid: uuid(1), requestUuid: uuid(2), currency: 'USD', amount: 10 ** 9, fingerprint: 'x' });
     appendFileSync(journalFile(), forged + forged);
     expect(() => start({ journal: directory })).toThrow(/line 2: the journal replays .* as RS_ERROR_NOT_ENOUGH_MONEY/);
@@ -194,8 +195,7 @@ describe('snapshots bound recovery', () => {
     const ids = new Ids();
     const w = durable({ snapshotEvery: 5 });
     await workload(w, ids);
-    await w.stop();
-    open = [];
+    await shutDown(w);
     expect(readdirSync(directory).some((file) => file.startsWith('snapshot-'))).toBe(true);
     const again = durable({ snapshotEvery: 5 });
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_650 });

@@ -4,6 +4,7 @@ import { nanoid } from 'nanoid';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import { Status, type Operation, type UnknownUserResponse, type WalletResponse } from '../types.js';
 import { start, type Wallet } from '../index.js';
+import { readBody, stringField } from '../validation.js';
 import { bodySigner, signatureVerifier, SIGNATURE_HEADER, type KeyInput } from './signature.js';
 
 /** Largest request body accepted unless {@link ServerOptions.bodyLimit} says otherwise: 1 MiB. */
@@ -153,9 +154,8 @@ function parseJson(raw: Buffer): unknown {
  * nothing about an account.
  */
 function refusal(status: Status, body: unknown): UnknownUserResponse {
-  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-  return { user: text(fields.user), status, request_uuid: text(fields.request_uuid) };
+  const fields = readBody(body);
+  return { user: stringField(fields, 'user'), status, request_uuid: stringField(fields, 'request_uuid') };
 }
 
 function digest(token: string): Buffer {

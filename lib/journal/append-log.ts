@@ -86,12 +86,14 @@ export class AppendLog {
 
   async #writeAll(data: Buffer): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
-    let written = 0;
-    while (written < data.length) {
-      const { bytesWritten } = await writeAsync(this.#fd, data, written, data.length - written, null);
-      written += bytesWritten;
-    }
+    await writeFully(this.#fd, data);
     await syncAsync(this.#fd);
     this.#commits += 1;
   }
+}
+
+/** Writes all of `data` at the file's position, however many `write` calls the system needs. */
+export async function writeFully(fd: number, data: Buffer): Promise<void> {
+  let written = 0;
+  while (written < data.length) written += (await writeAsync(fd, data, written, data.length - written, null)).bytesWritten;
 }

@@ -1,10 +1,9 @@
-import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, write } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AppendLog } from './append-log.js';
+import { AppendLog, writeFully } from './append-log.js';
 import { decodeRecord, encodeRecord, type JournalRecord } from './format.js';
 
-const writeAsync = promisify(write);
 const syncAsync = promisify(fdatasync);
 
 /** What recovery found and did. */
@@ -59,16 +58,15 @@ export class JournalStore {
     mkdirSync(directory, { recursive: true });
     const files = readdirSync(directory);
     for (const file of files) if (file.endsWith('.tmp')) rmSync(join(directory, file)); // an unfinished snapshot
-    const generations = (pattern: RegExp): number[] =>
-      files.flatMap((file) => (pattern.exec(file)?.[1] === undefined ? [] : [Number(pattern.exec(file)?.[1])])).sort((a, b) => a - b);
-    const snapshots = generations(SNAPSHOT);
+    const snapshots = generations(files, SNAPSHOT);
     const base = snapshots.at(-1);
     let records = 0;
     if (base !== undefined) records += readSnapshot(join(directory, name('snapshot', base)), apply);
     // Files older than the newest snapshot are left over from a crash during clean-up.
     for (const generation of snapshots.filter((g) => g !== base)) rmSync(join(directory, name('snapshot', generation)));
-    for (const generation of generations(JOURNAL).filter((g) => g < (base ?? 0))) rmSync(join(directory, name('journal', generation)));
-    const journals = generations(JOURNAL).filter((generation) => generation >= (base ?? 0));
+    const allJournals = generations(files, JOURNAL);
+    for (const generation of allJournals.filter((g) => g < (base ?? 0))) rmSync(join(directory, name('journal', generation)));
+    const journals = allJournals.filter((generation) => generation >= (base ?? 0));
     let truncatedBytes = 0;
     let journaled = 0;
     journals.forEach((generation, i) => {
@@ -140,6 +138,16 @@ export class JournalStore {
     await this.#snapshotting;
     await this.#log.close();
   }
+}
+
+/** The generation numbers of the files whose names match `pattern`, in ascending order. */
+function generations(files: readonly string[], pattern: RegExp): number[] {
+  const found: number[] = [];
+  for (const file of files) {
+    const generation = pattern.exec(file)?.[1];
+    if (generation !== undefined) found.push(Number(generation));
+  }
+  return found.sort((a, b) => a - b);
 }
 
 function readSnapshot(path: string, apply: (record: JournalRecord) => void): number {
@@ -218,11 +226,7 @@ async function writeDurably(path: string, lines: readonly string[]): Promise<voi
   const fd = openSync(path, 'w');
   try {
     const chunk = 1 << 16;
-    for (let i = 0; i < lines.length; i += chunk) {
-      const data = Buffer.from(lines.slice(i, i + chunk).join(''));
-      let written = 0;
-      while (written < data.length) written += (await writeAsync(fd, data, written, data.length - written, null)).bytesWritten;
-    }
+    for (let i = 0; i < lines.length; i += chunk) await writeFully(fd, Buffer.from(lines.slice(i, i + chunk).join('')));
     await syncAsync(fd);
   } finally {
     closeSync(fd);
