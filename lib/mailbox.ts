@@ -10,6 +10,12 @@ import PQueue from 'p-queue';
  */
 export class Mailbox {
   #queue: PQueue | undefined;
+  readonly #onIdle: (() => void) | undefined;
+
+  /** `onIdle` is called each time the mailbox drops its queue, having run everything sent to it. */
+  constructor(onIdle?: () => void) {
+    this.#onIdle = onIdle;
+  }
 
   /** True while no task is running or waiting. */
   get idle(): boolean {
@@ -44,8 +50,12 @@ export class Mailbox {
     void queue.onIdle().then(() => {
       if (this.#queue !== queue) return;
       // A task may have been added between the queue going idle and this callback.
-      if (queue.size === 0 && queue.pending === 0) this.#queue = undefined;
-      else this.#dropWhenDrained(queue);
+      if (queue.size === 0 && queue.pending === 0) {
+        this.#queue = undefined;
+        this.#onIdle?.();
+      } else {
+        this.#dropWhenDrained(queue);
+      }
     });
   }
 }

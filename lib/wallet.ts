@@ -1,9 +1,11 @@
 import { nanoid } from 'nanoid';
 import type { RecoveryReport } from './journal/store.js';
+import { MemoryStore } from './memory-store.js';
 import { Supervisor } from './supervisor.js';
 import type {
   BalanceRequest,
   BetRequest,
+  Operation,
   RollbackRequest,
   WalletOptions,
   WalletResponse,
@@ -17,11 +19,7 @@ export const DEFAULT_CURRENCY = 'USD';
 /** Records between snapshots unless {@link WalletOptions.snapshotEvery} says otherwise. */
 export const DEFAULT_SNAPSHOT_EVERY = 1_000_000;
 
-/**
- * A request body as the engine accepts it: the documented shape, or anything at all, which is
- * answered with an `RS_ERROR_*` status rather than an exception.
- */
-export type Body<T> = T | unknown;
+const OPERATIONS: ReadonlySet<string> = new Set<Operation>(['bet', 'win', 'rollback', 'balance']);
 
 /**
  * One isolated wallet engine, made by {@link start}. Its methods answer Hub88 Operator wallet
@@ -31,6 +29,7 @@ export class Wallet {
   /** A random id that tells engines apart in logs. */
   readonly id: string = nanoid();
   readonly #supervisor: Supervisor;
+  readonly #store: MemoryStore;
 
   constructor(options: WalletOptions = {}) {
     const { initialBalance = DEFAULT_INITIAL_BALANCE, currency = DEFAULT_CURRENCY, journal, snapshotEvery = DEFAULT_SNAPSHOT_EVERY } = options;
@@ -46,32 +45,33 @@ export class Wallet {
     if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {
       throw new RangeError(`snapshotEvery must be a positive safe integer, got ${String(snapshotEvery)}`);
     }
-    this.#supervisor = new Supervisor(currency, initialBalance, journal === undefined ? undefined : { directory: journal, snapshotEvery });
+    this.#store = new MemoryStore(currency, journal === undefined ? undefined : { directory: journal, snapshotEvery, currency, initialBalance });
+    this.#supervisor = new Supervisor(this.#store, { currency, initialBalance });
   }
 
   /** For an engine started with a journal: what recovery found and how long it took. */
   get recovery(): RecoveryReport | undefined {
-    return this.#supervisor.recovery;
+    return this.#store.recovery;
   }
 
   /** For an engine with a journal: writes to its current journal so far, one `fdatasync` each. */
   get journalCommits(): number | undefined {
-    return this.#supervisor.journalCommits;
+    return this.#store.durability?.commits;
   }
 
   /** For an engine with a journal: writes a snapshot of the state and starts a new journal. */
   snapshot(): Promise<void> {
-    return this.#supervisor.snapshot();
+    return this.#store.durability?.snapshot() ?? Promise.resolve();
   }
 
   /** Number of users. */
   get userCount(): number {
-    return this.#supervisor.userCount;
+    return this.#store.userCount;
   }
 
   /** Number of recorded (successful) transactions. */
   get transactionCount(): number {
-    return this.#supervisor.transactionCount;
+    return this.#store.transactionCount;
   }
 
   /**
@@ -83,23 +83,37 @@ export class Wallet {
   }
 
   /** `POST /transaction/bet`: takes `amount` from the user's balance. */
-  bet(body: Body<BetRequest>): Promise<WalletResponse> {
+  bet(body: BetRequest): Promise<WalletResponse> {
     return this.#supervisor.handle('bet', body);
   }
 
   /** `POST /transaction/win`: pays `amount` for the bet named by `reference_transaction_uuid`. */
-  win(body: Body<WinRequest>): Promise<WalletResponse> {
+  win(body: WinRequest): Promise<WalletResponse> {
     return this.#supervisor.handle('win', body);
   }
 
   /** `POST /transaction/rollback`: cancels the bet named by `reference_transaction_uuid`. */
-  rollback(body: Body<RollbackRequest>): Promise<WalletResponse> {
+  rollback(body: RollbackRequest): Promise<WalletResponse> {
     return this.#supervisor.handle('rollback', body);
   }
 
   /** `POST /user/balance`: the user's current balance. Records nothing. */
-  balance(body: Body<BalanceRequest>): Promise<WalletResponse> {
+  balance(body: BalanceRequest): Promise<WalletResponse> {
     return this.#supervisor.handle('balance', body);
+  }
+
+  /**
+   * The untyped door: answers `operation` for a body of unknown shape, such as parsed JSON from
+   * the network or a JavaScript caller's object. Whatever the body holds, the answer is a
+   * response with an `RS_*` status, never an exception. The typed methods ({@link Wallet.bet}
+   * ...) answer the same; they only let the compiler check the body first.
+   *
+   * @throws TypeError when `operation` is not `'bet'`, `'win'`, `'rollback'` or `'balance'`: a
+   *   programming error, not a request.
+   */
+  handle(operation: Operation, body: unknown): Promise<WalletResponse> {
+    if (!OPERATIONS.has(operation)) throw new TypeError(`operation must be bet, win, rollback or balance, got ${String(operation)}`);
+    return this.#supervisor.handle(operation, body);
   }
 
   /**

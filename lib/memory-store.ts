@@ -1,0 +1,172 @@
+import { Durability } from './journal/durability.js';
+import type { JournalRecord } from './journal/format.js';
+import type { RecoveryReport } from './journal/store.js';
+import { TransactionRegistry } from './registry.js';
+import { decide, type Account, type Application } from './rules.js';
+import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreRequest, type StoreStats } from './store.js';
+import { Status, type WalletResponse } from './types.js';
+import type { Command } from './validation.js';
+
+/** A user's account in memory: one small object, changed in place. */
+class MemoryAccount implements Account {
+  constructor(
+    readonly currency: string,
+    public balance: number,
+    public disabled = false,
+  ) {}
+}
+
+/** Where and how often the embedded store journals, and the engine settings it holds the journal to. */
+export interface JournalSettings {
+  readonly directory: string;
+  readonly snapshotEvery: number;
+  readonly currency: string;
+  readonly initialBalance: number;
+}
+
+/**
+ * The embedded store: accounts and the registry in this process's memory, optionally with a
+ * write-ahead journal on disk. Every request is judged and applied synchronously, in one step;
+ * with a journal, {@link release} holds each answer until what it reflects is on disk.
+ */
+export class MemoryStore implements Store {
+  readonly #accounts = new Map<string, MemoryAccount>();
+  readonly #registry = new TransactionRegistry();
+  readonly #durability: Durability | undefined;
+  /** True while recovery replays the journal: nothing is journaled again. */
+  #restoring = false;
+  readonly #defaultCurrency: string;
+
+  constructor(defaultCurrency: string, journal?: JournalSettings) {
+    this.#defaultCurrency = defaultCurrency;
+    if (journal === undefined) return;
+    this.#restoring = true;
+    try {
+      this.#durability = new Durability(
+        journal.directory,
+        journal.snapshotEvery,
+        (record) => this.#restore(record),
+        () => this.#state(),
+      );
+    } finally {
+      this.#restoring = false;
+    }
+  }
+
+  /** What recovery found, with a journal. */
+  get recovery(): RecoveryReport | undefined {
+    return this.#durability?.recovery;
+  }
+
+  /** The journal's durability, if there is one (commits, snapshots, failures). */
+  get durability(): Durability | undefined {
+    return this.#durability;
+  }
+
+  get userCount(): number {
+    return this.#accounts.size;
+  }
+
+  get transactionCount(): number {
+    return this.#registry.size;
+  }
+
+  mayExist(user: string): boolean {
+    return this.#accounts.has(user);
+  }
+
+  serve(user: string, request: StoreRequest, requestUuid: string): WalletResponse {
+    const account = this.#accounts.get(user);
+    if (account === undefined) return unknownUser(Status.UNKNOWN, user, requestUuid);
+    if (this.#durability?.failed === true) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
+    if (typeof request === 'string') return userResponse(user, request, requestUuid, account.currency, account.balance);
+    const decision = decide(user, account, request, this.#registry.lookup);
+    switch (decision.outcome) {
+      case 'replay':
+        return userResponse(user, Status.OK, decision.entry.requestUuid, account.currency, decision.entry.balance);
+      case 'refuse':
+        return userResponse(user, decision.status, requestUuid, account.currency, account.balance);
+      case 'apply':
+        this.#apply(user, account, request, decision);
+        return userResponse(user, Status.OK, request.requestUuid, account.currency, decision.balance);
+    }
+  }
+
+  release(answer: Promise<WalletResponse>): Promise<WalletResponse> {
+    return this.#durability === undefined ? answer : this.#durability.release(answer);
+  }
+
+  createUsers(users: readonly NewUser[]): Promise<void> {
+    for (const { user, currency, balance } of users) {
+      if (this.#accounts.has(user)) continue;
+      this.#accounts.set(user, new MemoryAccount(currency, balance));
+      this.#durability?.userCreated(user, balance);
+    }
+    return this.#durability?.settled() ?? Promise.resolve();
+  }
+
+  setUserDisabled(user: string, disabled: boolean): boolean {
+    const account = this.#accounts.get(user);
+    if (account === undefined || this.#durability?.failed === true) return false;
+    if (account.disabled !== disabled) {
+      account.disabled = disabled;
+      // TODO journal
+    }
+    return true;
+  }
+
+  stats(): Promise<StoreStats> {
+    return Promise.resolve({ users: this.#accounts.size, transactions: this.#registry.size });
+  }
+
+  health(): Promise<StoreHealth> {
+    return Promise.resolve(this.#durability?.failed === true ? { store: 'memory', ok: false, detail: 'the journal could not be written' } : { store: 'memory', ok: true });
+  }
+
+  close(): Promise<void> {
+    return this.#durability?.close() ?? Promise.resolve();
+  }
+
+  #apply(user: string, account: MemoryAccount, command: Command, decision: Application): void {
+    account.balance = decision.balance;
+    this.#registry.record(command.transactionUuid, decision.entry);
+    if (decision.settles !== undefined) this.#registry.settle(decision.settles.transactionUuid, decision.settles.state);
+    if (decision.reserves !== undefined) this.#registry.reserve(decision.reserves, user);
+    if (!this.#restoring) this.#durability?.commandApplied(user, command);
+  }
+
+  /** Recovery: applies one record of a snapshot or journal; throws for one that does not fit. */
+  #restore(record: JournalRecord): void {
+    switch (record.type) {
+      case 'user':
+        this.#accounts.set(record.user, new MemoryAccount(record.currency ?? this.#defaultCurrency, record.balance, record.disabled === true));
+        return;
+      case 'disabled': {
+        const account = this.#accounts.get(record.user);
+        if (account === undefined) throw new Error(`the journal disables ${record.user}, who does not exist`);
+        account.disabled = record.disabled;
+        return;
+      }
+      case 'command': {
+        const status = this.#accounts.has(record.user) ? this.serve(record.user, record, record.requestUuid).status : Status.UNKNOWN;
+        if (status !== Status.OK) throw new Error(`the journal replays ${record.transactionUuid} for ${record.user} as ${status}`);
+        return;
+      }
+      case 'entry':
+        this.#registry.record(record.transactionUuid, record);
+        return;
+      default:
+        return; // settings and end lines are the journal's own
+    }
+  }
+
+  /** The whole state as snapshot records, read in one go. */
+  *#state(): Iterable<JournalRecord> {
+    for (const [user, { balance, currency, disabled }] of this.#accounts) {
+      yield disabled ? { type: 'user', user, balance, currency, disabled } : { type: 'user', user, balance, currency };
+    }
+    for (const [transactionUuid, { user, kind, fingerprint, requestUuid, balance, state }] of this.#registry.entries()) {
+      yield { type: 'entry', transactionUuid, user, kind, fingerprint, requestUuid, balance, state };
+    }
+  }
+}

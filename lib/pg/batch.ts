@@ -1,0 +1,205 @@
+/**
+ * One batch of the PostgreSQL store, judged in TypeScript: the rows a batch locked and read go
+ * in, the responses and the set-based writes come out. No I/O here, so the same rules as the
+ * embedded store decide every request, in arrival order.
+ */
+import { CANCELLED, decide, reservation, WON, type Account, type BetState, type Entry, type EntryKind } from '../rules.js';
+import { unknownUser, userResponse, type StoreRequest } from '../store.js';
+import { Status, type WalletResponse } from '../types.js';
+
+/** A request waiting in a batch. */
+export interface BatchItem {
+  readonly user: string;
+  readonly request: StoreRequest;
+  readonly requestUuid: string;
+}
+
+/** A locked row of `exwallet.wallets`. */
+export interface AccountRow {
+  readonly id: string;
+  readonly name: string;
+  readonly currency: string;
+  readonly balance: string;
+  readonly disabled: boolean;
+}
+
+/** A row of `exwallet.transactions` with its user's name. */
+export interface EntryRow {
+  readonly transaction_uuid: string;
+  readonly name: string;
+  readonly kind: number;
+  readonly state: number;
+  readonly amount: string;
+  readonly balance: string;
+  readonly request_uuid: string | null;
+  readonly request_uuid_text: string | null;
+  readonly fingerprint: Buffer | null;
+}
+
+/** The rows a batch writes, column by column, ready for `unnest`. */
+export interface BatchWrites {
+  readonly inserted: {
+    readonly ids: string[];
+    readonly walletIds: string[];
+    readonly kinds: number[];
+    readonly states: number[];
+    readonly amounts: string[];
+    readonly balances: string[];
+    readonly requestUuids: Array<string | null>;
+    readonly requestTexts: Array<string | null>;
+    readonly fingerprints: Array<string | null>;
+    readonly references: Array<string | null>;
+  };
+  /** State changes of bets that were stored before the batch. */
+  readonly settled: { readonly ids: string[]; readonly states: number[] };
+  /** New balances of the accounts the batch changed. */
+  readonly balances: { readonly walletIds: string[]; readonly balances: string[] };
+}
+
+const KIND_CODES: Readonly<Record<EntryKind, number>> = { bet: 1, win: 2, rollback: 3, deposit: 4, withdraw: 5, reserved: 6 };
+const KINDS: readonly EntryKind[] = ['bet', 'bet', 'win', 'rollback', 'deposit', 'withdraw', 'reserved'];
+const OPEN = 0;
+const WON_CODE = 1;
+const CANCELLED_CODE = 2;
+
+class BatchAccount implements Account {
+  changed = false;
+  constructor(
+    readonly id: string,
+    readonly currency: string,
+    public balance: number,
+    readonly disabled: boolean,
+  ) {}
+}
+
+interface NewRow {
+  readonly id: string;
+  readonly walletId: string;
+  readonly entry: Entry;
+  state: BetState;
+  readonly moved: number;
+  readonly reference: string | null;
+}
+
+/** The ids a batch must read: each transaction's own and the one it references. */
+export function idsOf(items: readonly BatchItem[]): string[] {
+  const ids = new Set<string>();
+  for (const { request } of items) {
+    if (typeof request === 'string') continue;
+    ids.add(request.transactionUuid);
+    if (request.operation === 'win' || request.operation === 'rollback') ids.add(request.referenceUuid);
+  }
+  return [...ids];
+}
+
+/** The users a batch must lock, sorted so that every process locks in the same order. */
+export function usersOf(items: readonly BatchItem[]): string[] {
+  return [...new Set(items.map((item) => item.user))].sort();
+}
+
+/** Judges every item in order against the locked accounts and read entries, as one step. */
+export function judgeBatch(
+  items: readonly BatchItem[],
+  accountRows: readonly AccountRow[],
+  entryRows: readonly EntryRow[],
+): { responses: WalletResponse[]; writes: BatchWrites } {
+  const accounts = new Map<string, BatchAccount>();
+  for (const row of accountRows) accounts.set(row.name, new BatchAccount(row.id, row.currency, Number(row.balance), row.disabled));
+  const entries = new Map<string, Entry>();
+  for (const row of entryRows) entries.set(row.transaction_uuid, entryOf(row));
+  const created = new Map<string, NewRow>();
+  const settled = new Map<string, BetState>();
+  const lookup = (id: string): Entry | undefined => entries.get(id);
+
+  const responses = items.map(({ user, request, requestUuid }): WalletResponse => {
+    const account = accounts.get(user);
+    if (account === undefined) return unknownUser(Status.UNKNOWN, user, requestUuid);
+    if (typeof request === 'string') return userResponse(user, request, requestUuid, account.currency, account.balance);
+    const decision = decide(user, account, request, lookup);
+    switch (decision.outcome) {
+      case 'replay':
+        return userResponse(user, Status.OK, decision.entry.requestUuid, account.currency, decision.entry.balance);
+      case 'refuse':
+        return userResponse(user, decision.status, requestUuid, account.currency, account.balance);
+      case 'apply': {
+        account.balance = decision.balance;
+        account.changed = true;
+        const reference = request.operation === 'win' || request.operation === 'rollback' ? request.referenceUuid : null;
+        entries.set(request.transactionUuid, decision.entry);
+        created.set(request.transactionUuid, { id: request.transactionUuid, walletId: account.id, entry: decision.entry, state: decision.entry.state, moved: decision.moved, reference });
+        if (decision.settles !== undefined) {
+          const { transactionUuid, state } = decision.settles;
+          entries.set(transactionUuid, { ...(entries.get(transactionUuid) as Entry), state });
+          const fresh = created.get(transactionUuid);
+          if (fresh === undefined) settled.set(transactionUuid, state);
+          else fresh.state = state;
+        }
+        if (decision.reserves !== undefined) {
+          const reserved = reservation(user);
+          entries.set(decision.reserves, reserved);
+          created.set(decision.reserves, { id: decision.reserves, walletId: account.id, entry: reserved, state: CANCELLED, moved: 0, reference: null });
+        }
+        return userResponse(user, Status.OK, request.requestUuid, account.currency, decision.balance);
+      }
+    }
+  });
+  return { responses, writes: writesOf(created, settled, accounts) };
+}
+
+function writesOf(created: Map<string, NewRow>, settled: Map<string, BetState>, accounts: Map<string, BatchAccount>): BatchWrites {
+  const inserted: BatchWrites['inserted'] = {
+    ids: [],
+    walletIds: [],
+    kinds: [],
+    states: [],
+    amounts: [],
+    balances: [],
+    requestUuids: [],
+    requestTexts: [],
+    fingerprints: [],
+    references: [],
+  };
+  // Inserted in id order, so that two processes claiming the same ids cannot deadlock.
+  for (const id of [...created.keys()].sort()) {
+    const row = created.get(id) as NewRow;
+    const { kind, fingerprint, requestUuid, balance } = row.entry;
+    inserted.ids.push(id);
+    inserted.walletIds.push(row.walletId);
+    inserted.kinds.push(KIND_CODES[kind]);
+    inserted.states.push(stateCode(kind, row.state));
+    inserted.amounts.push(String(row.moved));
+    inserted.balances.push(String(balance));
+    const lowerCase = requestUuid === requestUuid.toLowerCase();
+    inserted.requestUuids.push(requestUuid !== '' && lowerCase ? requestUuid : null);
+    inserted.requestTexts.push(requestUuid !== '' && !lowerCase ? requestUuid : null);
+    inserted.fingerprints.push(fingerprint === '' ? null : Buffer.from(fingerprint, 'latin1').toString('hex'));
+    inserted.references.push(row.reference);
+  }
+  const states = { ids: [...settled.keys()], states: [...settled.values()].map((state) => stateCode('bet', state)) };
+  const balances: BatchWrites['balances'] = { walletIds: [], balances: [] };
+  for (const account of accounts.values()) {
+    if (!account.changed) continue;
+    balances.walletIds.push(account.id);
+    balances.balances.push(String(account.balance));
+  }
+  return { inserted, settled: states, balances };
+}
+
+/** A stored row as the rules see it. */
+function entryOf(row: EntryRow): Entry {
+  const kind = KINDS[row.kind] ?? 'win';
+  const state = kind === 'reserved' ? CANCELLED : kind !== 'bet' ? 0 : row.state === WON_CODE ? WON : row.state === CANCELLED_CODE ? CANCELLED : 0 - Number(row.amount);
+  return {
+    user: row.name,
+    kind,
+    fingerprint: row.fingerprint === null ? '' : row.fingerprint.toString('latin1'),
+    requestUuid: row.request_uuid_text ?? row.request_uuid ?? '',
+    balance: Number(row.balance),
+    state,
+  };
+}
+
+function stateCode(kind: EntryKind, state: BetState): number {
+  if (kind !== 'bet' && kind !== 'reserved') return OPEN;
+  return state === WON ? WON_CODE : state === CANCELLED ? CANCELLED_CODE : OPEN;
+}

@@ -1,0 +1,62 @@
+import type { Sql } from 'postgres';
+
+/** The schema every table of the store lives in, so that it shares a database with others safely. */
+export const SCHEMA = 'exwallet';
+
+/**
+ * The schema's versions, applied in order and recorded in `exwallet.schema_migrations`. Append
+ * a new version; never edit one that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE exwallet.wallets (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name       text NOT NULL UNIQUE,
+    currency   text NOT NULL,
+    balance    bigint NOT NULL CHECK (balance >= 0),
+    disabled   boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT now()
+  );
+  -- One row per transaction id the wallet has seen: the registry. The primary key keeps an id
+  -- unique across every user, operation and process.
+  CREATE TABLE exwallet.transactions (
+    transaction_uuid  uuid PRIMARY KEY,
+    wallet_id         bigint NOT NULL,
+    kind              smallint NOT NULL,  -- 1 bet, 2 win, 3 rollback, 4 deposit, 5 withdraw, 6 reserved
+    state             smallint NOT NULL,  -- bets and reservations: 0 open, 1 won, 2 cancelled
+    amount            bigint NOT NULL,    -- money moved into the balance (negative for a bet)
+    balance           bigint NOT NULL,    -- the balance the response carried
+    request_uuid      uuid,               -- the response's request_uuid, when sent in lower case
+    request_uuid_text text,               -- otherwise, exactly as it was sent
+    fingerprint       bytea,
+    reference         uuid,               -- the bet a win or rollback names
+    created_at        timestamptz NOT NULL
+  );
+  CREATE INDEX transactions_wallet ON exwallet.transactions (wallet_id, created_at);
+  CREATE INDEX transactions_created ON exwallet.transactions USING brin (created_at);
+  `,
+];
+
+/** An arbitrary constant for the advisory lock that lets one process at a time migrate. */
+const MIGRATION_LOCK = 0x65_78_77_6c; // "exwl"
+
+/**
+ * Brings the schema to the latest version. Processes starting at once take turns through an
+ * advisory lock held by the migrating transaction, so each version is applied exactly once.
+ */
+export async function migrate(sql: Sql): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+    await tx.unsafe(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const [row] = await tx<Array<{ version: number | null }>>`SELECT max(version) AS version FROM exwallet.schema_migrations`;
+    const current = row?.version ?? 0;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`the database schema is at version ${current}, newer than this exwallet knows (${MIGRATIONS.length}): upgrade exwallet`);
+    }
+    for (let version = current + 1; version <= MIGRATIONS.length; version += 1) {
+      await tx.unsafe(MIGRATIONS[version - 1] as string);
+      await tx`INSERT INTO exwallet.schema_migrations (version) VALUES (${version})`;
+    }
+  });
+}

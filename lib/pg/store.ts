@@ -1,0 +1,307 @@
+import postgres, { type Sql } from 'postgres';
+import { unknownUser, type NewUser, type Store, type StoreHealth, type StoreRequest, type StoreStats } from '../store.js';
+import { Status, type WalletResponse } from '../types.js';
+import { idsOf, judgeBatch, usersOf, type AccountRow, type BatchItem, type EntryRow } from './batch.js';
+import { migrate } from './schema.js';
+
+/** Where a wallet logs what it cannot answer with (a pino logger fits). */
+export interface WalletLogger {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/** How the PostgreSQL store connects and commits. */
+export interface PostgresSettings {
+  /** A `postgres://` URL; several hosts and `target_session_attrs=read-write` find the primary. */
+  readonly url: string;
+  /** Connections in the pool. Default 10. */
+  readonly poolSize?: number;
+  /** Batches committing at once. Default 2. */
+  readonly batchesInFlight?: number;
+  /** Requests in one batch at most. Default 2,000. */
+  readonly maxBatch?: number;
+  /** Milliseconds a batch may take to commit, retries included, before it is answered `RS_ERROR_UNKNOWN`. Default 5,000. */
+  readonly commitTimeout?: number;
+  /** Days a transaction row is kept; an open bet is kept until it is settled. `0` keeps everything. Default 120. */
+  readonly retentionDays?: number;
+  /** Milliseconds between retention passes. Default one minute. */
+  readonly retentionInterval?: number;
+  /** The time, in milliseconds since the epoch: rows are stamped with it and retention reads it. Default `Date.now`. */
+  readonly clock?: () => number;
+  readonly logger?: WalletLogger;
+}
+
+interface Pending extends BatchItem {
+  readonly resolve: (response: WalletResponse) => void;
+}
+
+const DAY = 86_400_000;
+/** Rows deleted per retention statement, so that a pass never holds many locks at once. */
+const RETENTION_CHUNK = 1_000;
+
+/**
+ * The PostgreSQL store: state in the database, shared by any number of processes. Requests that
+ * arrive in one event-loop turn, and those that arrive while a batch commits, go to the database
+ * as one transaction: lock the batch's users' rows in name order (the mailbox across processes),
+ * read the transaction ids the batch names, judge every request by the rules in arrival order,
+ * write set-based, commit. Every answer leaves after the commit that judged it.
+ */
+export class PostgresStore implements Store {
+  readonly #sql: Sql;
+  readonly #batchesInFlight: number;
+  readonly #maxBatch: number;
+  readonly #commitTimeout: number;
+  readonly #retentionDays: number;
+  readonly #clock: () => number;
+  readonly #logger: WalletLogger | undefined;
+  readonly #running = new Set<Promise<void>>();
+  readonly #retention: NodeJS.Timeout | undefined;
+  #ready: Promise<void> | undefined;
+  #pending: Pending[] = [];
+  #scheduled = false;
+  #closed: Promise<void> | undefined;
+  #batches = 0;
+  #batched = 0;
+
+  constructor(settings: PostgresSettings) {
+    const { url, poolSize = 10, batchesInFlight = 2, maxBatch = 2_000, commitTimeout = 5_000, retentionDays = 120, retentionInterval = 60_000 } = settings;
+    this.#batchesInFlight = batchesInFlight;
+    this.#maxBatch = maxBatch;
+    this.#commitTimeout = commitTimeout;
+    this.#retentionDays = retentionDays;
+    this.#clock = settings.clock ?? Date.now;
+    this.#logger = settings.logger;
+    this.#sql = postgres(url, {
+      max: poolSize,
+      onnotice: () => {},
+      connect_timeout: Math.max(1, Math.ceil(commitTimeout / 1000)),
+      connection: { application_name: 'exwallet' },
+    });
+    this.#whenReady().catch((error: Error) => this.#logger?.warn({ err: error }, 'PostgreSQL store not ready yet'));
+    if (retentionDays > 0) {
+      this.#retention = setInterval(() => void this.purge().catch((error: Error) => this.#logger?.warn({ err: error }, 'retention pass failed')), retentionInterval);
+      this.#retention.unref();
+    }
+  }
+
+  /** Batches committed so far, and the requests they carried: their ratio is the mean batch size. */
+  get batchStats(): { readonly batches: number; readonly requests: number } {
+    return { batches: this.#batches, requests: this.#batched };
+  }
+
+  mayExist(user: string): boolean {
+    return user !== '';
+  }
+
+  serve(user: string, request: StoreRequest, requestUuid: string): WalletResponse | Promise<WalletResponse> {
+    if (this.#closed !== undefined) return unknownUser(Status.UNKNOWN, user, requestUuid);
+    return new Promise((resolve) => {
+      this.#pending.push({ user, request, requestUuid, resolve });
+      this.#schedule();
+    });
+  }
+
+  release(answer: Promise<WalletResponse>): Promise<WalletResponse> {
+    return answer; // an answer leaves the store only after its commit
+  }
+
+  async createUsers(users: readonly NewUser[]): Promise<void> {
+    await this.#whenReady();
+    const chunk = 10_000;
+    for (let i = 0; i < users.length; i += chunk) {
+      const part = users.slice(i, i + chunk);
+      await this.#sql`
+        INSERT INTO exwallet.wallets (name, currency, balance)
+        SELECT * FROM unnest(${part.map((u) => u.user)}::text[], ${part.map((u) => u.currency)}::text[], ${part.map((u) => String(u.balance))}::int8[])
+        ON CONFLICT (name) DO NOTHING`;
+    }
+  }
+
+  async setUserDisabled(user: string, disabled: boolean): Promise<boolean> {
+    await this.#whenReady();
+    const rows = await this.#sql`UPDATE exwallet.wallets SET disabled = ${disabled} WHERE name = ${user} RETURNING id`;
+    return rows.length > 0;
+  }
+
+  async stats(): Promise<StoreStats> {
+    await this.#whenReady();
+    const [row] = await this.#sql<Array<{ users: string; transactions: string }>>`
+      SELECT (SELECT count(*) FROM exwallet.wallets) AS users,
+             (SELECT count(*) FROM exwallet.transactions WHERE kind <> 6) AS transactions`;
+    return { users: Number(row?.users), transactions: Number(row?.transactions) };
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      await Promise.race([
+        this.#whenReady().then(() => this.#sql`SELECT 1`),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('the database did not answer within 2 s')), 2_000).unref()),
+      ]);
+      return { store: 'postgres', ok: true };
+    } catch (error) {
+      return { store: 'postgres', ok: false, detail: (error as Error).message };
+    }
+  }
+
+  /**
+   * One retention pass: deletes rows older than the retention period, a chunk at a time, never an
+   * open bet. Resolves to the number of rows deleted. Runs by itself every `retentionInterval`.
+   */
+  async purge(): Promise<number> {
+    if (this.#retentionDays <= 0) return 0;
+    await this.#whenReady();
+    const cutoff = new Date(this.#clock() - this.#retentionDays * DAY);
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.#sql`
+        DELETE FROM exwallet.transactions WHERE transaction_uuid IN (
+          SELECT transaction_uuid FROM exwallet.transactions
+          WHERE created_at < ${cutoff} AND NOT (kind = 1 AND state = 0)
+          LIMIT ${RETENTION_CHUNK})`;
+      deleted += rows.count;
+      if (rows.count < RETENTION_CHUNK) return deleted;
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      if (this.#retention !== undefined) clearInterval(this.#retention);
+      while (this.#pending.length > 0 || this.#running.size > 0) {
+        this.#flush();
+        await Promise.all(this.#running);
+      }
+      await this.#sql.end({ timeout: 5 });
+    })();
+    return this.#closed;
+  }
+
+  /** Applies the schema once; a failure is forgotten, so the next request tries again. */
+  #whenReady(): Promise<void> {
+    this.#ready ??= migrate(this.#sql).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#running.size >= this.#batchesInFlight || this.#pending.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    while (this.#running.size < this.#batchesInFlight && this.#pending.length > 0) {
+      const items = this.#pending.length <= this.#maxBatch ? this.#pending : this.#pending.slice(0, this.#maxBatch);
+      this.#pending = items === this.#pending ? [] : this.#pending.slice(this.#maxBatch);
+      const run = this.#run(items).finally(() => {
+        this.#running.delete(run);
+        this.#schedule();
+      });
+      this.#running.add(run);
+    }
+  }
+
+  /**
+   * Commits one batch, retrying what can be retried (a claimed id, a deadlock, a lost
+   * connection: the batch is resent unchanged and judged afresh, so what did commit replays)
+   * until the commit timeout; then every request still waiting is answered `RS_ERROR_UNKNOWN`.
+   */
+  async #run(items: readonly Pending[]): Promise<void> {
+    const deadline = performance.now() + this.#commitTimeout;
+    let answered = false;
+    const answer = (responses: readonly WalletResponse[]): void => {
+      if (answered) return;
+      answered = true;
+      items.forEach((item, i) => item.resolve(responses[i] as WalletResponse));
+    };
+    const failAll = (error: unknown): void => {
+      if (!answered) this.#logger?.error({ err: error, requests: items.length }, 'batch not committed; answered RS_ERROR_UNKNOWN');
+      answer(items.map(({ user, requestUuid }) => unknownUser(Status.UNKNOWN, user, requestUuid)));
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        failAll(new Error(`not committed within ${this.#commitTimeout} ms`));
+        resolve();
+      }, this.#commitTimeout);
+    });
+    const committing = this.#commit(items, deadline).then(answer, failAll);
+    await Promise.race([committing, timeout]);
+    clearTimeout(timer);
+  }
+
+  async #commit(items: readonly Pending[], deadline: number): Promise<WalletResponse[]> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.#whenReady();
+        const responses = await this.#attempt(items);
+        this.#batches += 1;
+        this.#batched += items.length;
+        return responses;
+      } catch (error) {
+        const pause = Math.min(500, 5 * 2 ** attempt);
+        if (performance.now() + pause >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
+  /** One try: lock, read, judge, write and commit, in two round trips. */
+  async #attempt(items: readonly Pending[]): Promise<WalletResponse[]> {
+    const sql = await this.#sql.reserve();
+    try {
+      const users = usersOf(items);
+      const ids = idsOf(items);
+      const [, accounts, entries] = await Promise.all([
+        sql`BEGIN`,
+        sql<AccountRow[]>`
+          SELECT id, name, currency, balance, disabled FROM exwallet.wallets
+          WHERE name = ANY(${users}::text[]) ORDER BY name FOR UPDATE`,
+        ids.length === 0
+          ? Promise.resolve([] as EntryRow[])
+          : sql<EntryRow[]>`
+              SELECT t.transaction_uuid, w.name, t.kind, t.state, t.amount, t.balance, t.request_uuid, t.request_uuid_text, t.fingerprint
+              FROM exwallet.transactions t JOIN exwallet.wallets w ON w.id = t.wallet_id
+              WHERE t.transaction_uuid = ANY(${ids}::uuid[])`,
+      ]);
+      const { responses, writes } = judgeBatch(items, accounts, entries);
+      const { inserted, settled, balances } = writes;
+      const now = new Date(this.#clock());
+      await Promise.all([
+        inserted.ids.length === 0
+          ? undefined
+          : sql`
+              INSERT INTO exwallet.transactions
+                (transaction_uuid, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference, created_at)
+              SELECT id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, decode(fingerprint, 'hex'), reference, ${now}
+              FROM unnest(${inserted.ids}::uuid[], ${inserted.walletIds}::int8[], ${inserted.kinds}::int2[], ${inserted.states}::int2[],
+                          ${inserted.amounts}::int8[], ${inserted.balances}::int8[], ${inserted.requestUuids}::uuid[],
+                          ${inserted.requestTexts}::text[], ${inserted.fingerprints}::text[], ${inserted.references}::uuid[])
+                AS v(id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference)`,
+        settled.ids.length === 0
+          ? undefined
+          : sql`
+              UPDATE exwallet.transactions t SET state = v.state
+              FROM unnest(${settled.ids}::uuid[], ${settled.states}::int2[]) AS v(id, state)
+              WHERE t.transaction_uuid = v.id`,
+        balances.walletIds.length === 0
+          ? undefined
+          : sql`
+              UPDATE exwallet.wallets w SET balance = v.balance
+              FROM unnest(${balances.walletIds}::int8[], ${balances.balances}::int8[]) AS v(id, balance)
+              WHERE w.id = v.id`,
+        sql`COMMIT`,
+      ]);
+      return responses;
+    } catch (error) {
+      await sql`ROLLBACK`.catch(() => {});
+      throw error;
+    } finally {
+      sql.release();
+    }
+  }
+}
