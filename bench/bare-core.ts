@@ -32,7 +32,8 @@ export class BareCore {
       return undefined;
     }
     const print = fingerprint(operation, new Map(Object.entries(body)));
-    const id = body.transaction_uuid as string;
+    if (print === undefined) return undefined;
+    const id = (body.transaction_uuid as string).toLowerCase();
     const known = this.#registry.get(id);
     if (known !== undefined) return known.fingerprint === print ? known.response : undefined;
     const amount = body.amount as number;
@@ -41,10 +42,10 @@ export class BareCore {
       account.balance -= amount;
       account.bets.set(id, amount);
     } else {
-      const reference = body.reference_transaction_uuid as string;
-      if (!isUuid(reference) || (account.bets.get(reference) ?? OPEN_BET_WON) < 0) return undefined;
+      const reference = body.reference_transaction_uuid;
+      if (!isUuid(reference) || (account.bets.get(reference.toLowerCase()) ?? OPEN_BET_WON) < 0) return undefined;
       account.balance += amount;
-      account.bets.set(reference, OPEN_BET_WON);
+      account.bets.set(reference.toLowerCase(), OPEN_BET_WON);
     }
     const response = { user: body.user, status: 'RS_OK', request_uuid: body.request_uuid, currency: 'USD', balance: account.balance };
     this.#registry.set(id, { fingerprint: print, response });

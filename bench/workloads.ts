@@ -1,11 +1,10 @@
-import { start, type Wallet, type WalletResponse } from '../lib/index.js';
+import { start, type BetRequest, type Wallet, type WalletResponse, type WinRequest } from '../lib/index.js';
 import { BareCore } from './bare-core.js';
 
 export type Operation = 'bet' | 'win';
-export interface Request {
-  readonly operation: Operation;
-  readonly body: Record<string, unknown>;
-}
+export type Request =
+  | { readonly operation: 'bet'; readonly body: BetRequest }
+  | { readonly operation: 'win'; readonly body: WinRequest };
 
 /** A UUID-shaped id, unique per (prefix, n): what an aggregator sends, without the cost of randomness. */
 export function id(prefix: number, n: number): string {
@@ -38,8 +37,8 @@ export function betsAndWins(pairs: number, users: readonly string[], epoch = 0):
   return requests;
 }
 
-export function send(w: Wallet, { operation, body }: Request): Promise<WalletResponse> {
-  return operation === 'bet' ? w.bet(body) : w.win(body);
+export function send(w: Wallet, request: Request): Promise<WalletResponse> {
+  return request.operation === 'bet' ? w.bet(request.body) : w.win(request.body);
 }
 
 /** Sends the requests through the engine, keeping `inFlight` of them outstanding at a time. */

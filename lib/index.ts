@@ -9,17 +9,18 @@
  * await bet(w, { user: 'alice', transaction_uuid, request_uuid, currency: 'USD', amount: 500 });
  * ```
  */
-import { Wallet, type Body } from './wallet.js';
+import { Wallet } from './wallet.js';
 import type {
   BalanceRequest,
   BetRequest,
+  Operation,
   RollbackRequest,
   WalletOptions,
   WalletResponse,
   WinRequest,
 } from './types.js';
 
-export { Wallet, DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_SNAPSHOT_EVERY, type Body } from './wallet.js';
+export { Wallet, DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_SNAPSHOT_EVERY } from './wallet.js';
 export { JournalCorruptError, type RecoveryReport } from './journal/store.js';
 export * from './types.js';
 
@@ -34,23 +35,28 @@ export function createUsers(wallet: Wallet, users: readonly string[]): Promise<v
 }
 
 /** See {@link Wallet.bet}. */
-export function bet(wallet: Wallet, body: Body<BetRequest>): Promise<WalletResponse> {
+export function bet(wallet: Wallet, body: BetRequest): Promise<WalletResponse> {
   return wallet.bet(body);
 }
 
 /** See {@link Wallet.win}. */
-export function win(wallet: Wallet, body: Body<WinRequest>): Promise<WalletResponse> {
+export function win(wallet: Wallet, body: WinRequest): Promise<WalletResponse> {
   return wallet.win(body);
 }
 
 /** See {@link Wallet.rollback}. */
-export function rollback(wallet: Wallet, body: Body<RollbackRequest>): Promise<WalletResponse> {
+export function rollback(wallet: Wallet, body: RollbackRequest): Promise<WalletResponse> {
   return wallet.rollback(body);
 }
 
 /** See {@link Wallet.balance}. */
-export function balance(wallet: Wallet, body: Body<BalanceRequest>): Promise<WalletResponse> {
+export function balance(wallet: Wallet, body: BalanceRequest): Promise<WalletResponse> {
   return wallet.balance(body);
+}
+
+/** See {@link Wallet.handle}: the untyped door, for a body of unknown shape. */
+export function handle(wallet: Wallet, operation: Operation, body: unknown): Promise<WalletResponse> {
+  return wallet.handle(operation, body);
 }
 
 /** See {@link Wallet.stop}. */

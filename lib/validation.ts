@@ -61,32 +61,49 @@ export function stringField(fields: Fields | undefined, key: string): string {
 /**
  * Checks 3 and 4 of the contract for a bet, win or rollback of a known user: the ids are
  * UUID-shaped, and for bet and win `currency` is a string and `amount` a non-negative safe
- * integer. Returns the typed command, or the status of the first failed check.
+ * integer. Returns the typed command, or the status of the first failed check; a body whose
+ * canonical form cannot be read or passes 1 MiB is `RS_ERROR_WRONG_SYNTAX`.
+ *
+ * UUID hex digits are case-insensitive (RFC 4122), so `transaction_uuid` and
+ * `reference_transaction_uuid` are lower-cased here, and everything downstream matches and
+ * stores them in that one form: an upper-cased retry is the same request and an upper-cased
+ * reference names the same bet. `request_uuid` is kept as sent, to be echoed.
  */
 export function parseCommand(operation: TransactionOperation, fields: Fields): Command | Status {
-  const transactionUuid = fields.get('transaction_uuid');
+  const sentTransactionUuid = fields.get('transaction_uuid');
   const requestUuid = fields.get('request_uuid');
-  if (!isUuid(transactionUuid) || !isUuid(requestUuid)) return Status.WRONG_TYPES;
-  const referenceUuid = fields.get('reference_transaction_uuid');
+  if (!isUuid(sentTransactionUuid) || !isUuid(requestUuid)) return Status.WRONG_TYPES;
+  const transactionUuid = sentTransactionUuid.toLowerCase();
+  const sentReferenceUuid = fields.get('reference_transaction_uuid');
+  if (operation === 'bet') {
+    const checked = checkAmount(fields);
+    if (typeof checked === 'string') return checked;
+    const print = fingerprintOf(operation, fields);
+    return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, ...checked, fingerprint: print };
+  }
+  if (!isUuid(sentReferenceUuid)) return Status.WRONG_TYPES;
+  const referenceUuid = sentReferenceUuid.toLowerCase();
   if (operation === 'rollback') {
-    if (!isUuid(referenceUuid)) return Status.WRONG_TYPES;
     const print = fingerprintOf(operation, fields);
     return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, referenceUuid, fingerprint: print };
   }
-  if (operation === 'win' && !isUuid(referenceUuid)) return Status.WRONG_TYPES;
+  const checked = checkAmount(fields);
+  if (typeof checked === 'string') return checked;
+  const print = fingerprintOf(operation, fields);
+  return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, referenceUuid, ...checked, fingerprint: print };
+}
+
+/** Checks 3 and 4 for `currency` and `amount` of a bet or win. */
+function checkAmount(fields: Fields): { currency: string; amount: number } | Status {
   const currency = fields.get('currency');
   const amount = fields.get('amount');
   if (typeof currency !== 'string' || typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
     return Status.WRONG_TYPES;
   }
-  if (amount < 0) return Status.UNKNOWN;
-  const print = fingerprintOf(operation, fields);
-  if (print === undefined) return Status.WRONG_SYNTAX;
-  return operation === 'bet'
-    ? { operation, transactionUuid, requestUuid, currency, amount, fingerprint: print }
-    : { operation, transactionUuid, requestUuid, referenceUuid: referenceUuid as string /* checked above */, currency, amount, fingerprint: print };
+  return amount < 0 ? Status.UNKNOWN : { currency, amount };
 }
 
+/** The request's fingerprint, or `undefined` when its body cannot be read or is too large. */
 function fingerprintOf(operation: TransactionOperation, fields: Fields): string | undefined {
   try {
     return fingerprint(operation, fields);

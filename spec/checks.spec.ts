@@ -8,11 +8,11 @@ const operations = OPERATIONS;
 /** Asserts that a request failed with `status` and left the balance and its id untouched. */
 async function expectRefused(w: Wallet, ids: Ids, body: Record<string, unknown>, status: string): Promise<void> {
   const before = await balanceOf(w, body.user as string);
-  const response = await w.bet(body);
+  const response = await w.handle('bet', body);
   expect(response.status).toBe(status);
   expect(await balanceOf(w, body.user as string)).toBe(before);
   // The failed id records nothing: a valid bet may use it now.
-  const retry = await w.bet(betBody(ids, { user: body.user, transaction_uuid: body.transaction_uuid }));
+  const retry = await w.handle('bet', betBody(ids, { user: body.user, transaction_uuid: body.transaction_uuid }));
   expect(retry.status).toBe(Status.OK);
 }
 
@@ -49,7 +49,7 @@ describe('check 1: the body is a plain object, else RS_ERROR_WRONG_SYNTAX', () =
     const { w, ids } = await setup();
     const body: unknown = runInNewContext('({})');
     Object.assign(body as object, betBody(ids));
-    expect((await w.bet(body)).status).toBe(Status.OK);
+    expect((await w.handle('bet', body)).status).toBe(Status.OK);
   });
 
   it('refuses a body whose getter throws, and changes nothing', async () => {
@@ -63,7 +63,7 @@ describe('check 1: the body is a plain object, else RS_ERROR_WRONG_SYNTAX', () =
   it('refuses a proxy whose traps throw', async () => {
     const { w } = await setup();
     const body = new Proxy({}, { ownKeys: () => { throw new Error('boom'); } });
-    expect((await w.balance(body)).status).toBe(Status.WRONG_SYNTAX);
+    expect((await w.handle('balance', body)).status).toBe(Status.WRONG_SYNTAX);
   });
 });
 
@@ -88,7 +88,7 @@ describe('check 2: user names an existing user, else RS_ERROR_UNKNOWN', () => {
 
   it('comes before the type checks', async () => {
     const { w } = await setup();
-    expect((await w.bet({ user: 'mallory', transaction_uuid: 1, amount: 'x' })).status).toBe(Status.UNKNOWN);
+    expect((await w.handle('bet', { user: 'mallory', transaction_uuid: 1, amount: 'x' })).status).toBe(Status.UNKNOWN);
   });
 });
 
@@ -116,7 +116,7 @@ describe('check 3: ids are UUID-shaped, currency a string, amount a safe integer
   ])('bet refuses %s', async (_, fields) => {
     const { w, ids } = await setup();
     const body = { ...betBody(ids), ...fields };
-    expect((await w.bet(body)).status).toBe(Status.WRONG_TYPES);
+    expect((await w.handle('bet', body)).status).toBe(Status.WRONG_TYPES);
     expect(await balanceOf(w)).toBe(100_000);
   });
 
@@ -127,9 +127,8 @@ describe('check 3: ids are UUID-shaped, currency a string, amount a safe integer
 
   it('rollback refuses a missing reference_transaction_uuid', async () => {
     const { w, ids } = await setup();
-    const body = rollbackBody(ids, uuid(1));
-    delete body.reference_transaction_uuid;
-    expect((await w.rollback(body)).status).toBe(Status.WRONG_TYPES);
+    const { reference_transaction_uuid: _, ...body } = rollbackBody(ids, uuid(1));
+    expect((await w.handle('rollback', body)).status).toBe(Status.WRONG_TYPES);
   });
 
   it('accepts upper-case UUIDs and makes no version or variant check', async () => {
@@ -169,7 +168,7 @@ describe('check 4: amount is not negative, else RS_ERROR_UNKNOWN', () => {
 
   it('comes after the type checks', async () => {
     const { w, ids } = await setup();
-    expect((await w.bet(betBody(ids, { amount: -1, currency: null }))).status).toBe(Status.WRONG_TYPES);
+    expect((await w.handle('bet', betBody(ids, { amount: -1, currency: null }))).status).toBe(Status.WRONG_TYPES);
   });
 });
 

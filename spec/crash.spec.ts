@@ -64,7 +64,7 @@ describe('no acknowledged transaction is lost when the process is killed', () =>
         for (const [index, response] of acknowledged) {
           if (response.status !== Status.OK) continue;
           const { operation, body } = requests[index] as (typeof requests)[number];
-          const replay = await w[operation]({ ...body, request_uuid: '00000000-0000-4000-8000-000000000000' });
+          const replay = await w.handle(operation, { ...body, request_uuid: '00000000-0000-4000-8000-000000000000' });
           expect(JSON.stringify(replay)).toBe(JSON.stringify(response));
         }
         expect(w.transactionCount).toBe(model.transactions.size);

@@ -139,7 +139,7 @@ describe('a valid body with one field made invalid is refused and changes nothin
           const body = operation === 'bet' ? betBody(ids) : winBody(ids, openBet);
           if (field === 'reference_transaction_uuid' && operation === 'bet') return;
           Object.defineProperty(body, field, { value: materialize(value), enumerable: true, configurable: true, writable: true });
-          const response = await (operation === 'bet' ? w.bet(body) : w.win(body));
+          const response = await w.handle(operation, body);
           expectWellFormed(response);
           expect(response.status).not.toBe(Status.OK);
         }),

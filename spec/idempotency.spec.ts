@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Status } from '../lib/index.js';
-import { balanceOf, betBody, resent, rollbackBody, setup, winBody } from './helpers.js';
+import { balanceOf, betBody, type Ids, resent, rollbackBody, setup, winBody } from './helpers.js';
 
 describe('requirement 2: bets and wins are applied once per transaction_uuid', () => {
   it('applies a retried bet once', async () => {
@@ -54,7 +54,7 @@ describe('requirement 3: a duplicate request gets the original response', () => 
     const original = await w.bet(bet);
     const reordered = Object.fromEntries(Object.entries(bet).reverse());
     reordered.meta = { b: [1, 2], a: 1 };
-    expect(await w.bet(reordered)).toEqual(original);
+    expect(await w.handle('bet', reordered)).toEqual(original);
   });
 
   it('replays the same answer even if a caller changed the response it was given', async () => {
@@ -113,6 +113,86 @@ describe('requirement 4: a reused transaction_uuid with other parameters is refu
     const rollback = rollbackBody(ids, bet.transaction_uuid as string, { transaction_uuid: bet.transaction_uuid });
     expect((await w.rollback(rollback)).status).toBe(Status.DUPLICATE_TRANSACTION);
     expect(await balanceOf(w)).toBe(99_900);
+  });
+});
+
+describe('ids compare case-insensitively: an id in upper case names the same transaction', () => {
+  /** A fresh id with hex letters in it, so that upper-casing it changes it. */
+  const lettered = (ids: Ids): string => ids.next().replace(/^0{8}/, 'abcdef00');
+  const upper = (id: string): string => id.toUpperCase();
+
+  it('replays an upper-cased retry of a bet byte for byte and debits once', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { transaction_uuid: lettered(ids), amount: 700 });
+    const original = await w.bet(bet);
+    const retry = await w.bet({ ...bet, transaction_uuid: upper(bet.transaction_uuid), request_uuid: ids.next() });
+    expect(JSON.stringify(retry)).toBe(JSON.stringify(original));
+    expect(await balanceOf(w)).toBe(99_300);
+    expect(w.transactionCount).toBe(1);
+  });
+
+  it('replays a lower-cased retry of an upper-case bet, and of a win whose reference changed case', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { transaction_uuid: upper(lettered(ids)) });
+    const original = await w.bet(bet);
+    expect(await w.bet(resent({ ...bet, transaction_uuid: bet.transaction_uuid.toLowerCase() }, ids))).toEqual(original);
+    const win = winBody(ids, bet.transaction_uuid, { transaction_uuid: lettered(ids) });
+    const paid = await w.win(win);
+    expect(paid).toMatchObject({ status: Status.OK, balance: 100_150 });
+    expect(await w.win(resent({ ...win, reference_transaction_uuid: win.reference_transaction_uuid.toLowerCase() }, ids))).toEqual(paid);
+    expect(w.transactionCount).toBe(2);
+  });
+
+  it('refuses an upper-cased reuse with other parameters as a duplicate', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { transaction_uuid: lettered(ids) });
+    await w.bet(bet);
+    const reused = await w.bet({ ...bet, transaction_uuid: upper(bet.transaction_uuid), amount: 101, request_uuid: ids.next() });
+    expect(reused.status).toBe(Status.DUPLICATE_TRANSACTION);
+    expect(await balanceOf(w)).toBe(99_900);
+  });
+
+  it('pays a win whose reference names the bet in upper case, once', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { transaction_uuid: lettered(ids) });
+    await w.bet(bet);
+    expect(await w.win(winBody(ids, upper(bet.transaction_uuid)))).toMatchObject({ status: Status.OK, balance: 100_150 });
+    expect((await w.win(winBody(ids, bet.transaction_uuid))).status).toBe(Status.UNKNOWN);
+    expect(await balanceOf(w)).toBe(100_150);
+  });
+
+  it('refunds a bet that a rollback names in upper case, and the bet can no longer be won', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { transaction_uuid: lettered(ids), amount: 700 });
+    await w.bet(bet);
+    expect(await w.rollback(rollbackBody(ids, upper(bet.transaction_uuid)))).toMatchObject({ status: Status.OK, balance: 100_000 });
+    expect((await w.win(winBody(ids, bet.transaction_uuid))).status).toBe(Status.TRANSACTION_ROLLED_BACK);
+    expect(await balanceOf(w)).toBe(100_000);
+  });
+
+  it('reserves an unknown id a rollback names in upper case against a later bet in lower case', async () => {
+    const { w, ids } = await setup();
+    const late = lettered(ids);
+    expect((await w.rollback(rollbackBody(ids, upper(late)))).status).toBe(Status.OK);
+    expect((await w.bet(betBody(ids, { transaction_uuid: late }))).status).toBe(Status.TRANSACTION_ROLLED_BACK);
+    expect(await balanceOf(w)).toBe(100_000);
+  });
+
+  it('does not let a rollback name itself in another case', async () => {
+    const { w, ids } = await setup();
+    const own = lettered(ids);
+    const response = await w.rollback(rollbackBody(ids, upper(own), { transaction_uuid: own }));
+    expect(response.status).toBe(Status.TRANSACTION_DOES_NOT_EXIST);
+  });
+
+  it('echoes request_uuid exactly as it was sent', async () => {
+    const { w, ids } = await setup();
+    const request_uuid = upper(lettered(ids));
+    const bet = betBody(ids, { transaction_uuid: lettered(ids), request_uuid });
+    expect((await w.bet(bet)).request_uuid).toBe(request_uuid);
+    const mixed = 'AbCdEf00-0000-4000-8000-00000000000a';
+    expect((await w.bet({ ...bet, amount: 5, request_uuid: mixed })).request_uuid).toBe(mixed);
+    expect((await w.balance({ user: 'alice', request_uuid: mixed })).request_uuid).toBe(mixed);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JournalCorruptError, start, Status, type Wallet } from '../lib/index.js';
+import { JournalCorruptError, start, Status, type TransactionOperation, type Wallet } from '../lib/index.js';
 import { AppendLog } from '../lib/journal/append-log.js';
 import { encodeRecord } from '../lib/journal/format.js';
 import { betBody, Ids, rollbackBody, uuid, winBody } from './helpers.js';
@@ -38,11 +38,11 @@ async function restart(w: Wallet, options: { snapshotEvery?: number } = {}): Pro
 const journalFile = (): string => join(directory, readdirSync(directory).find((file) => file.startsWith('journal-')) as string);
 
 /** A little of everything: a settled bet, a cancelled one, an open one, an id reserved in advance. */
-async function workload(w: Wallet, ids: Ids): Promise<Array<[string, Record<string, unknown>, unknown]>> {
+async function workload(w: Wallet, ids: Ids): Promise<Array<[TransactionOperation, Record<string, unknown>, unknown]>> {
   await w.createUsers(['alice', 'bob']);
-  const sent: Array<[string, Record<string, unknown>, unknown]> = [];
-  const send = async (operation: 'bet' | 'win' | 'rollback', body: Record<string, unknown>): Promise<void> => {
-    sent.push([operation, body, await w[operation](body)]);
+  const sent: Array<[TransactionOperation, Record<string, unknown>, unknown]> = [];
+  const send = async (operation: TransactionOperation, body: Record<string, unknown>): Promise<void> => {
+    sent.push([operation, body, await w.handle(operation, body)]);
   };
   const settled = betBody(ids, { amount: 300 });
   const cancelled = betBody(ids, { amount: 200, user: 'bob' });
@@ -63,7 +63,7 @@ describe('a restarted engine rebuilds balances, bets and the registry from its j
     const again = await restart(w);
     expect(again.recovery).toMatchObject({ snapshot: undefined, records: 2 + sent.length, truncatedBytes: 0 });
     for (const [operation, body, response] of sent) {
-      expect(JSON.stringify(await again[operation as 'bet']({ ...body, request_uuid: ids.next() }))).toBe(JSON.stringify(response));
+      expect(JSON.stringify(await again.handle(operation, { ...body, request_uuid: ids.next() }))).toBe(JSON.stringify(response));
     }
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_650 });
     expect(await again.balance({ user: 'bob', request_uuid: '' })).toMatchObject({ balance: 100_000 });
@@ -187,7 +187,7 @@ describe('snapshots bound recovery', () => {
     expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_643 });
     for (const [operation, body, response] of sent) {
-      expect(await again[operation as 'bet'](body)).toEqual(response);
+      expect(await again.handle(operation, body)).toEqual(response);
     }
   });
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { start, type Wallet } from '../lib/index.js';
-import { RUN_FACTOR, SEED, step, USERS, type Json, type MoneyOperation, type Step } from './model/arbitraries.js';
+import { recased, RUN_FACTOR, SEED, step, USERS, type Json, type MoneyOperation, type Step } from './model/arbitraries.js';
 import { ReferenceWallet } from './model/reference-wallet.js';
 import { uuid } from './helpers.js';
 
 const INITIAL = 100_000;
 
 function send(w: Wallet, operation: MoneyOperation, body: Json): Promise<unknown> {
-  return operation === 'bet' ? w.bet(body) : operation === 'win' ? w.win(body) : w.rollback(body);
+  return w.handle(operation, body);
 }
 
 /** Runs the steps against the engine and the model; every answer must be the same, byte for byte. */
@@ -27,7 +27,7 @@ async function runBoth(steps: readonly Step[]): Promise<{ w: Wallet; model: Refe
         model.createUsers([...current.users]);
         break;
       case 'balance':
-        expect(JSON.stringify(await w.balance(current.body))).toBe(JSON.stringify(model.balance(current.body)));
+        expect(JSON.stringify(await w.handle('balance', current.body))).toBe(JSON.stringify(model.balance(current.body)));
         break;
       case 'call':
         calls = [current];
@@ -39,7 +39,7 @@ async function runBoth(steps: readonly Step[]): Promise<{ w: Wallet; model: Refe
         const earlier = history[history.length - 1 - (current.back % Math.max(history.length, 1))];
         if (earlier === undefined) break;
         const body = current.requestUuid === undefined ? earlier.body : { ...earlier.body, request_uuid: current.requestUuid };
-        calls = [{ operation: earlier.operation, body }];
+        calls = [{ operation: earlier.operation, body: recased(body, current.recase) }];
         break;
       }
     }

@@ -11,7 +11,7 @@ describe('a response for an existing user is { user, status, request_uuid, curre
 
   it('has those keys in that order on an error', async () => {
     const { w, ids } = await setup();
-    const response = await w.bet(betBody(ids, { amount: 'ten' }));
+    const response = await w.handle('bet', betBody(ids, { amount: 'ten' }));
     expect(response.status).toBe(Status.WRONG_TYPES);
     expect(Object.keys(response)).toEqual(['user', 'status', 'request_uuid', 'currency', 'balance']);
   });
@@ -46,11 +46,11 @@ describe('a response for an unknown user is { user, status, request_uuid }', () 
 
   it('answers "" for a field that cannot be read', async () => {
     const { w } = await setup();
-    expect(await w.bet({ user: 17, request_uuid: { id: 1 } })).toEqual({
+    expect(await w.handle('bet', { user: 17, request_uuid: { id: 1 } })).toEqual({
       user: '',
       status: Status.UNKNOWN,
       request_uuid: '',
     });
-    expect(await w.win('text')).toEqual({ user: '', status: Status.WRONG_SYNTAX, request_uuid: '' });
+    expect(await w.handle('win', 'text')).toEqual({ user: '', status: Status.WRONG_SYNTAX, request_uuid: '' });
   });
 });

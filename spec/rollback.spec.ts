@@ -209,6 +209,6 @@ describe('balance answers the current balance', () => {
 
   it('answers "" for a request_uuid that is not a string', async () => {
     const { w } = await setup();
-    expect((await w.balance({ user: 'alice', request_uuid: 5 })).request_uuid).toBe('');
+    expect((await w.handle('balance', { user: 'alice', request_uuid: 5 })).request_uuid).toBe('');
   });
 });

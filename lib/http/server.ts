@@ -109,7 +109,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
       }
       const body = parseJson(raw);
       if (body === INVALID_JSON) return answer(request, reply, refusal(Status.WRONG_SYNTAX, undefined));
-      return answer(request, reply, await wallet[operation](body));
+      return answer(request, reply, await wallet.handle(operation, body));
     });
   }
 

@@ -13,7 +13,7 @@ const requests = crashWorkload(Number(seed), Number(cycle));
 for (let start = 0; start < requests.length; start += 16) {
   await Promise.all(
     requests.slice(start, start + 16).map(async ({ operation, body }, offset) => {
-      const response = await wallet[operation](body);
+      const response = await wallet.handle(operation, body);
       process.stdout.write(`${JSON.stringify({ index: start + offset, response })}\n`);
     }),
   );

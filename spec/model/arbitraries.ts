@@ -11,8 +11,11 @@ export type MoneyOperation = 'bet' | 'win' | 'rollback';
 
 export const USERS = ['u1', 'u2', 'u3'] as const;
 
-/** Small pools make ids collide often: replays, reuses and references to real bets. */
-const transactionIds = Array.from({ length: 40 }, (_, i) => uuid(i + 1));
+/**
+ * Small pools make ids collide often: replays, reuses and references to real bets. Every id has
+ * hex letters, so that its upper-case form differs from it.
+ */
+const transactionIds = Array.from({ length: 40 }, (_, i) => uuid(0xfacade000000 + i + 1));
 /** References favour a few ids, so wins and rollbacks often find the bets they name. */
 const referencedIds = transactionIds.slice(0, 10);
 const requestIds = Array.from({ length: 6 }, (_, i) => uuid(1000 + i));
@@ -21,9 +24,12 @@ const sometimes = <T, U>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<U>): fc.Arbit
   fc.oneof({ weight: 12, arbitrary: usual }, { weight: 1, arbitrary: odd });
 
 const user = sometimes(fc.constantFrom<string>(...USERS), fc.constantFrom<unknown>('ghost', '', 7, null));
-const oddId = fc.constantFrom<unknown>('not-a-uuid', transactionIds[0]?.toUpperCase(), 12, undefined);
-const transactionId = sometimes(fc.oneof(fc.constantFrom(...referencedIds), fc.constantFrom(...transactionIds)), oddId);
-const referenceId = sometimes(fc.constantFrom(...referencedIds), oddId);
+const oddId = fc.constantFrom<unknown>('not-a-uuid', `{${transactionIds[0]}}`, 12, undefined);
+/** UUIDs are case-insensitive: one id in four is sent in upper case. */
+const anyCase = (ids: fc.Arbitrary<string>): fc.Arbitrary<string> =>
+  fc.tuple(ids, fc.nat(3)).map(([id, roll]) => (roll === 0 ? id.toUpperCase() : id));
+const transactionId = sometimes(anyCase(fc.oneof(fc.constantFrom(...referencedIds), fc.constantFrom(...transactionIds))), oddId);
+const referenceId = sometimes(anyCase(fc.constantFrom(...referencedIds)), oddId);
 const requestId = sometimes(fc.constantFrom(...requestIds), fc.constantFrom<unknown>('r-1', undefined));
 const currency = sometimes(fc.constant('USD'), fc.constantFrom<unknown>('EUR', 'usd', 840, undefined));
 const amount = sometimes(
@@ -59,10 +65,24 @@ export type Step =
   | { readonly kind: 'call'; readonly operation: MoneyOperation; readonly body: Json }
   | { readonly kind: 'balance'; readonly body: Json }
   | { readonly kind: 'create'; readonly users: readonly unknown[] }
-  /** Sends an earlier call again, with a fresh request_uuid or the same one. */
-  | { readonly kind: 'repeat'; readonly back: number; readonly requestUuid: string | undefined }
+  /**
+   * Sends an earlier call again, with a fresh request_uuid or the same one, and sometimes with
+   * its transaction_uuid and reference_transaction_uuid upper- or lower-cased.
+   */
+  | { readonly kind: 'repeat'; readonly back: number; readonly requestUuid: string | undefined; readonly recase: 'upper' | 'lower' | undefined }
   /** Sends several calls at once, without waiting between them. */
   | { readonly kind: 'burst'; readonly calls: ReadonlyArray<{ operation: MoneyOperation; body: Json }> };
+
+/** The body with its transaction ids in the given case; other fields, request_uuid included, as they were. */
+export function recased(body: Json, recase: 'upper' | 'lower' | undefined): Json {
+  if (recase === undefined) return body;
+  const copy: Json = { ...body };
+  for (const key of ['transaction_uuid', 'reference_transaction_uuid']) {
+    const value = copy[key];
+    if (typeof value === 'string') copy[key] = recase === 'upper' ? value.toUpperCase() : value.toLowerCase();
+  }
+  return copy;
+}
 
 export const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 10, arbitrary: moneyCall.map((call) => ({ kind: 'call' as const, ...call })) },
@@ -71,7 +91,11 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .record({ back: fc.nat(30), requestUuid: fc.option(fc.constantFrom(...requestIds), { nil: undefined }) })
+      .record({
+        back: fc.nat(30),
+        requestUuid: fc.option(fc.constantFrom(...requestIds), { nil: undefined }),
+        recase: fc.constantFrom(undefined, undefined, 'upper' as const, 'lower' as const),
+      })
       .map((repeat) => ({ kind: 'repeat' as const, ...repeat })),
   },
   { weight: 2, arbitrary: fc.array(moneyCall, { minLength: 2, maxLength: 12 }).map((calls) => ({ kind: 'burst' as const, calls })) },

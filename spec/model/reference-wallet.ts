@@ -73,14 +73,15 @@ export class ReferenceWallet {
       if (amount < 0) return fail('RS_ERROR_UNKNOWN');
     }
 
-    const id = body.transaction_uuid as string;
-    const print = `${operation}|${canonical(withoutRequestUuid(body))}`;
+    // UUIDs are case-insensitive: both ids are matched, stored and fingerprinted in lower case.
+    const id = (body.transaction_uuid as string).toLowerCase();
+    const reference = typeof body.reference_transaction_uuid === 'string' ? body.reference_transaction_uuid.toLowerCase() : '';
+    const print = `${operation}|${canonical(fingerprinted(body))}`;
     const recorded = this.transactions.get(id);
     if (recorded !== undefined) return recorded.fingerprint === print ? recorded.response : fail('RS_ERROR_DUPLICATE_TRANSACTION');
     if (this.reservations.has(id)) return fail('RS_ERROR_TRANSACTION_ROLLED_BACK');
 
     const balance = this.balances.get(user) as number;
-    const reference = body.reference_transaction_uuid as string;
     const bet = this.transactions.get(reference);
     const ownBet = bet !== undefined && bet.operation === 'bet' && bet.user === user ? bet : undefined;
     const ownReservation = this.reservations.get(reference)?.user === user;
@@ -147,9 +148,15 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-function withoutRequestUuid(body: Json): Json {
+/** The fields a fingerprint covers: all but request_uuid, with the transaction ids in lower case. */
+function fingerprinted(body: Json): Json {
   const copy: Json = {};
-  for (const key of Object.keys(body)) if (key !== 'request_uuid') copy[key] = body[key];
+  for (const key of Object.keys(body)) {
+    const value = body[key];
+    if (key === 'request_uuid') continue;
+    const caseFree = key === 'transaction_uuid' || key === 'reference_transaction_uuid';
+    copy[key] = caseFree && typeof value === 'string' ? value.toLowerCase() : value;
+  }
   return copy;
 }
 
