@@ -33,6 +33,11 @@ export interface BaseRequest {
   readonly token?: string;
   readonly game_code?: string;
   readonly meta?: unknown;
+  /**
+   * Any other field Hub88 sends (`round`, `bet`, `is_free`, …) is allowed and fingerprinted; the
+   * fields named above keep their types, so `amount: '2500'` still does not compile. A body of
+   * unknown shape goes through `handle` instead.
+   */
   readonly [field: string]: unknown;
 }
 
