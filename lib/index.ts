@@ -22,6 +22,8 @@ import type {
 
 export { Wallet, DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_SNAPSHOT_EVERY } from './wallet.js';
 export { JournalCorruptError, type RecoveryReport } from './journal/store.js';
+export { JournalLockedError } from './journal/lock.js';
+export { JournalSettingsError, type SettingsDifference } from './journal/settings.js';
 export * from './types.js';
 
 /** Starts a new engine that shares nothing with any other. */

@@ -47,6 +47,7 @@ export class MemoryStore implements Store {
         journal.snapshotEvery,
         (record) => this.#restore(record),
         () => this.#state(),
+        { currency: journal.currency, initialBalance: journal.initialBalance },
       );
     } finally {
       this.#restoring = false;

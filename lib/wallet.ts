@@ -59,7 +59,21 @@ export class Wallet {
     return this.#store.durability?.commits;
   }
 
-  /** For an engine with a journal: writes a snapshot of the state and starts a new journal. */
+  /**
+   * For an engine with a journal: why the last snapshot failed, until one succeeds. A failed
+   * snapshot fails no request: the engine journals on and tries again after another
+   * `snapshotEvery` records (each failure of an automatic one is also a process warning, code
+   * `EXWALLET_SNAPSHOT_FAILED`).
+   */
+  get snapshotError(): Error | undefined {
+    return this.#store.durability?.snapshotError;
+  }
+
+  /**
+   * For an engine with a journal: writes a snapshot of the state and starts a new journal.
+   * Rejects, changing nothing the engine answers, if the snapshot cannot be written, after
+   * {@link stop} or after a failed journal write.
+   */
   snapshot(): Promise<void> {
     return this.#store.durability?.snapshot() ?? Promise.resolve();
   }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { decodeRecord, encodeCommand, encodeRecord, type JournalRecord } from '../lib/journal/format.js';
+import { decodeRecord, encodeCommand, encodeRecord, type FileRecord } from '../lib/journal/format.js';
 import type { Command } from '../lib/validation.js';
 import { SEED } from './model/arbitraries.js';
 
-const decode = (line: string): JournalRecord | undefined => {
+const decode = (line: string): FileRecord | undefined => {
   const data = Buffer.from(line);
   return decodeRecord(data, 0, data.length - 1);
 };

@@ -171,7 +171,7 @@ describe('a journal whose records the engine refuses is corrupt', () => {
     await shutDown(w);
     const forged = encodeRecord({ type: 'command', user: 'alice', operation: 'bet', transactionUuid: uuid(1), requestUuid: uuid(2), currency: 'USD', amount: 10 ** 9, fingerprint: 'x' });
     appendFileSync(journalFile(), forged + forged);
-    expect(() => start({ journal: directory })).toThrow(/line 2: the journal replays .* as RS_ERROR_NOT_ENOUGH_MONEY/);
+    expect(() => start({ journal: directory })).toThrow(/line 3: the journal replays .* as RS_ERROR_NOT_ENOUGH_MONEY/);
   });
 });
 
@@ -182,7 +182,7 @@ describe('snapshots bound recovery', () => {
     const sent = await workload(w, ids);
     await w.snapshot();
     await w.bet(betBody(ids, { amount: 7 }));
-    expect(readdirSync(directory).sort()).toEqual(['journal-000001.log', 'snapshot-000001.log']);
+    expect(readdirSync(directory).sort()).toEqual(['exwallet.lock', 'journal-000001.log', 'snapshot-000001.log']);
     const again = await restart(w);
     expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_643 });

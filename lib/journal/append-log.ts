@@ -1,14 +1,27 @@
-import { closeSync, fdatasync, openSync, write } from 'node:fs';
+import { closeSync, fdatasync, fstat, openSync, stat, write, type BigIntStats } from 'node:fs';
 import { promisify } from 'node:util';
 
 const writeAsync = promisify(write);
 const syncAsync = promisify(fdatasync);
+const fstatAsync = (fd: number): Promise<BigIntStats> => new Promise((resolve, reject) => fstat(fd, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats))));
+const statAsync = (path: string): Promise<BigIntStats | undefined> =>
+  new Promise((resolve, reject) => stat(path, { bigint: true }, (error, stats) => (error === null ? resolve(stats) : error.code === 'ENOENT' ? resolve(undefined) : reject(error))));
+
+/** The journal file was removed or replaced while open: what is written to it no restart will find. */
+export class JournalDetachedError extends Error {
+  constructor(path: string) {
+    super(`${path} is no longer in its directory (removed or replaced): nothing written to it from now on could be recovered`);
+    this.name = 'JournalDetachedError';
+  }
+}
 
 /**
  * An append-only file with group commit: lines appended during one event-loop turn (and any
  * that arrive while a write is under way) go out in one write and one `fdatasync`.
  * {@link durable} tells when everything appended so far is on disk. After a failed write every
- * later {@link durable} rejects: the log never claims durability it cannot give.
+ * later {@link durable} rejects: the log never claims durability it cannot give. Each commit also
+ * checks that the file is still the one at its path: a removed data directory fails like a
+ * failed write. {@link close} is idempotent, and nothing touches the descriptor after it.
  */
 export class AppendLog {
   readonly path: string;
@@ -19,6 +32,8 @@ export class AppendLog {
   #busy = false;
   #failure: Error | undefined;
   #commits = 0;
+  #closing: Promise<void> | undefined;
+  #closed = false;
 
   /** Opens `path` for appending; its first write waits for `after` (an earlier log's last write). */
   constructor(path: string, after: Promise<void> = Promise.resolve()) {
@@ -47,19 +62,34 @@ export class AppendLog {
     }
   }
 
+  /** The error that stopped the log, if a write failed. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
   /** Resolves once every line appended so far is on disk. */
   durable(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return this.#waiting?.promise ?? this.#writing;
   }
 
-  /** Waits for every appended line to be on disk, then closes the file. */
-  async close(): Promise<void> {
-    try {
-      await this.durable();
-    } finally {
-      closeSync(this.#fd);
-    }
+  /**
+   * Waits for every appended line to be on disk, then closes the file, once: later calls
+   * return the same promise, so a descriptor number is never closed twice (by then it may
+   * belong to another file).
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        // Lines appended meanwhile are written too: no write may be in flight at the close.
+        do await this.durable();
+        while (this.#busy || this.#waiting !== undefined);
+      } finally {
+        this.#closed = true;
+        closeSync(this.#fd);
+      }
+    })();
+    return this.#closing;
   }
 
   #flush(): void {
@@ -86,9 +116,17 @@ export class AppendLog {
 
   async #writeAll(data: Buffer): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
+    if (this.#closed) throw new Error(`${this.path} is closed: the engine was stopped`);
     await writeFully(this.#fd, data);
     await syncAsync(this.#fd);
+    await this.#checkInPlace();
     this.#commits += 1;
+  }
+
+  /** Throws {@link JournalDetachedError} unless the open file is still linked at its path. */
+  async #checkInPlace(): Promise<void> {
+    const [open, named] = await Promise.all([fstatAsync(this.#fd), statAsync(this.path)]);
+    if (open.nlink === 0n || named === undefined || named.ino !== open.ino || named.dev !== open.dev) throw new JournalDetachedError(this.path);
   }
 }
 

@@ -1,12 +1,14 @@
 import { Status, type WalletResponse } from '../types.js';
 import type { Command } from '../validation.js';
 import { encodeCommand, encodeRecord, type JournalRecord } from './format.js';
+import type { EngineSettings } from './settings.js';
 import { JournalStore, type RecoveryReport } from './store.js';
 
 /**
  * The write-ahead discipline of a durable engine: every change is journaled as it is applied,
  * every response is held until what it reflects is on disk, a snapshot is taken every so many
- * records, and a failed write stops the engine for good.
+ * records, and a failed write stops the engine for good. A failed snapshot stops nothing: it is
+ * reported ({@link snapshotError}, a process warning) and tried again after as many records.
  */
 export class Durability {
   readonly #store: JournalStore;
@@ -14,23 +16,34 @@ export class Durability {
   readonly #state: () => Iterable<JournalRecord>;
   /** What recovery found. */
   readonly recovery: RecoveryReport;
+  /** The settings the journal is kept with. */
+  readonly settings: EngineSettings;
   #failure: Error | undefined;
+  #snapshotError: Error | undefined;
+  /** Records since the last snapshot at which the next automatic one is due. */
+  #snapshotDue: number;
+  #closing: Promise<void> | undefined;
 
   /**
-   * Opens the journal in `directory`, replaying it through `restore` first. `state` gives the
-   * whole state as records, for snapshots.
+   * Takes `directory` for this engine alone and opens its journal, replaying it through
+   * `restore` first. `state` gives the whole state as records, for snapshots. Throws
+   * `JournalLockedError` if another engine holds the directory, `JournalSettingsError` if it
+   * was written with other `settings`, `JournalCorruptError` if it is damaged.
    */
   constructor(
     directory: string,
     snapshotEvery: number,
     restore: (record: JournalRecord) => void,
     state: () => Iterable<JournalRecord>,
+    settings: EngineSettings,
   ) {
-    const { store, report } = JournalStore.open(directory, restore);
+    const { store, report } = JournalStore.open(directory, settings, restore);
     this.#store = store;
     this.#snapshotEvery = snapshotEvery;
+    this.#snapshotDue = snapshotEvery;
     this.#state = state;
     this.recovery = report;
+    this.settings = settings;
   }
 
   /** True once a write failed: the engine must refuse every request from then on. */
@@ -38,9 +51,24 @@ export class Durability {
     return this.#failure !== undefined;
   }
 
+  /** The failed write that stopped the engine, if one did. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /** Why the last snapshot failed, until one succeeds; the engine serves on meanwhile. */
+  get snapshotError(): Error | undefined {
+    return this.#snapshotError;
+  }
+
   /** Commits (one write and one `fdatasync` each) to the current journal. */
   get commits(): number {
     return this.#store.commits;
+  }
+
+  /** Journals one record of a change just applied. */
+  append(record: JournalRecord): void {
+    this.#append(encodeRecord(record));
   }
 
   userCreated(user: string, balance: number): void {
@@ -72,19 +100,48 @@ export class Durability {
     return this.#store.durable().catch((error: Error) => this.#fail(error));
   }
 
-  /** Writes a snapshot of the whole state and starts a new journal. */
+  /**
+   * Writes a snapshot of the whole state and starts a new journal. Rejects (never throws) if
+   * it fails, if the engine is stopped, or after a failed journal write; none of these changes
+   * what the engine answers.
+   */
   snapshot(): Promise<void> {
-    return this.#store.snapshot(this.#state);
+    if (this.#closing !== undefined) return Promise.reject(new Error('the engine is stopped: no snapshot'));
+    return this.#store.snapshot(this.#state).then(
+      () => {
+        this.#snapshotError = undefined;
+      },
+      (error: Error) => {
+        this.#snapshotError = error;
+        throw error;
+      },
+    );
   }
 
-  /** Waits for every write, then closes the files. */
+  /** Waits for every write, then closes the files and gives the directory up. Idempotent. */
   close(): Promise<void> {
-    return this.#store.close().catch((error: Error) => this.#fail(error));
+    this.#closing ??= this.#store.close().catch((error: Error) => this.#fail(error));
+    return this.#closing;
   }
 
   #append(line: string): void {
     this.#store.append(line);
-    if (this.#store.sinceSnapshot >= this.#snapshotEvery) this.snapshot().catch((error: Error) => this.#fail(error));
+    if (this.#store.sinceSnapshot >= this.#snapshotDue && !this.#store.snapshotting && !this.failed && this.#closing === undefined) this.#autoSnapshot();
+  }
+
+  /**
+   * A snapshot due by count. Whether it fails at once (no new journal could be opened) or later
+   * (the snapshot could not be written), the next try waits for as many records again.
+   */
+  #autoSnapshot(): void {
+    const generation = this.#store.generation;
+    this.#snapshotDue = this.#store.sinceSnapshot + this.#snapshotEvery;
+    this.snapshot().catch((error: Error) => {
+      process.emitWarning(`snapshot failed, journaling goes on and it is tried again after ${this.#snapshotEvery} records: ${error.message}`, {
+        code: 'EXWALLET_SNAPSHOT_FAILED',
+      });
+    });
+    if (this.#store.generation !== generation) this.#snapshotDue = this.#snapshotEvery; // a new journal began: count from it
   }
 
   #fail(error: Error): void {

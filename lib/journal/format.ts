@@ -14,8 +14,22 @@ export type JournalRecord =
   | { readonly type: 'reserved'; readonly transactionUuid: string }
   | { readonly type: 'end'; readonly records: number };
 
+/**
+ * The engine settings that shape answers, written at the head of every journal and snapshot so
+ * that a directory is never reopened with others. They are the engine's defaults for new users,
+ * not any one user's.
+ */
+export interface SettingsRecord {
+  readonly type: 'settings';
+  readonly currency: string;
+  readonly initialBalance: number;
+}
+
+/** Any line of a journal or snapshot file: a record of the state, or the settings it was written with. */
+export type FileRecord = JournalRecord | SettingsRecord;
+
 /** A record as one line: the CRC-32 of its JSON in 8 hex digits, a space, the JSON, a newline. */
-export function encodeRecord(record: JournalRecord): string {
+export function encodeRecord(record: FileRecord): string {
   return line(JSON.stringify(record));
 }
 
@@ -49,12 +63,12 @@ function asciiEscaped(text: string): string {
 const SPACE = 0x20;
 
 /** The record of the line in `data` from `start` to `end` (its newline), or `undefined` if it is damaged. */
-export function decodeRecord(data: Buffer, start: number, end: number): JournalRecord | undefined {
+export function decodeRecord(data: Buffer, start: number, end: number): FileRecord | undefined {
   if (end - start < 10 || data[start + 8] !== SPACE) return undefined;
   const checksum = Number.parseInt(data.toString('latin1', start, start + 8), 16);
   if (checksum !== crc32(data.subarray(start + 9, end))) return undefined;
   try {
-    const record = JSON.parse(data.toString('utf8', start + 9, end)) as JournalRecord;
+    const record = JSON.parse(data.toString('utf8', start + 9, end)) as FileRecord;
     return typeof record === 'object' && record !== null && typeof record.type === 'string' ? record : undefined;
   } catch {
     return undefined;

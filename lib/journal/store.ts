@@ -2,7 +2,9 @@ import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, re
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppendLog, writeFully } from './append-log.js';
-import { decodeRecord, encodeRecord, type JournalRecord } from './format.js';
+import { decodeRecord, encodeRecord, type FileRecord, type JournalRecord } from './format.js';
+import { DirectoryLock } from './lock.js';
+import { checkSettings, settingsRecord, type EngineSettings } from './settings.js';
 
 const syncAsync = promisify(fdatasync);
 
@@ -31,51 +33,82 @@ const JOURNAL = /^journal-(\d+)\.log$/;
 const name = (kind: 'snapshot' | 'journal', generation: number): string => `${kind}-${String(generation).padStart(6, '0')}.log`;
 
 /**
- * The files of a durable engine, in one directory. Generation n is `snapshot-n.log` (the whole
- * state when it began; generation 0 has none) and `journal-n.log` (every change since). A
- * snapshot starts generation n+1; the files of generation n are removed once it is on disk.
+ * The files of a durable engine, in one directory it holds exclusively (see
+ * {@link DirectoryLock}). Generation n is `snapshot-n.log` (the whole state when it began;
+ * generation 0 has none) and `journal-n.log` (every change since), each headed by the engine
+ * settings. A snapshot starts generation n+1; the files of older generations are removed once
+ * it is on disk. A snapshot that fails leaves them all: recovery then reads every journal since
+ * the newest snapshot that was completed.
  */
 export class JournalStore {
   readonly directory: string;
+  readonly #settings: EngineSettings;
+  readonly #lock: DirectoryLock;
   #generation: number;
   #log: AppendLog;
   #sinceSnapshot = 0;
   #snapshotting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
 
-  private constructor(directory: string, generation: number) {
+  private constructor(directory: string, generation: number, settings: EngineSettings, lock: DirectoryLock) {
     this.directory = directory;
     this.#generation = generation;
+    this.#settings = settings;
+    this.#lock = lock;
     this.#log = new AppendLog(join(directory, name('journal', generation)));
   }
 
   /**
-   * Opens the directory (creating it), feeds every record of the newest complete snapshot and
+   * Takes the directory (creating it), feeds every record of the newest complete snapshot and
    * of the journals after it to `apply`, in order, and cuts off a torn tail of the last
-   * journal. Throws {@link JournalCorruptError} for damage anywhere else.
+   * journal. Throws {@link JournalLockedError} if another engine holds the directory,
+   * {@link JournalSettingsError} if it was written with other `settings`, and
+   * {@link JournalCorruptError} for damage anywhere but a torn tail.
    */
-  static open(directory: string, apply: (record: JournalRecord) => void): { store: JournalStore; report: RecoveryReport } {
+  static open(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void): { store: JournalStore; report: RecoveryReport } {
     const started = performance.now();
     mkdirSync(directory, { recursive: true });
-    const files = readdirSync(directory);
-    for (const file of files) if (file.endsWith('.tmp')) rmSync(join(directory, file)); // an unfinished snapshot
+    const lock = DirectoryLock.acquire(directory);
+    try {
+      return JournalStore.#recover(directory, settings, apply, lock, started);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  static #recover(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void, lock: DirectoryLock, started: number): { store: JournalStore; report: RecoveryReport } {
+    const entries = readdirSync(directory, { withFileTypes: true });
+    // An unfinished snapshot; only files: a directory of that name is not ours to remove.
+    for (const entry of entries) if (entry.isFile() && entry.name.endsWith('.tmp')) rmSync(join(directory, entry.name));
+    const files = entries.map((entry) => entry.name);
     const snapshots = generations(files, SNAPSHOT);
     const base = snapshots.at(-1);
     let records = 0;
-    if (base !== undefined) records += readSnapshot(join(directory, name('snapshot', base)), apply);
+    if (base !== undefined) records += readSnapshot(join(directory, name('snapshot', base)), settings, apply);
     // Files older than the newest snapshot are left over from a crash during clean-up.
     for (const generation of snapshots.filter((g) => g !== base)) rmSync(join(directory, name('snapshot', generation)));
     const allJournals = generations(files, JOURNAL);
     for (const generation of allJournals.filter((g) => g < (base ?? 0))) rmSync(join(directory, name('journal', generation)));
-    const journals = allJournals.filter((generation) => generation >= (base ?? 0));
+    const journals = allJournals.filter((generation) => generation >= (base ?? 0)).map((generation) => join(directory, name('journal', generation)));
+    const contents = journals.map((path) => readFileSync(path));
+    // A journal's writes start only once the journal before it is on disk, so a torn tail may
+    // stand in any journal that only empty ones follow (a crash right after a snapshot began).
+    const lastWritten = contents.findLastIndex((data) => data.length > 0);
     let truncatedBytes = 0;
     let journaled = 0;
-    journals.forEach((generation, i) => {
-      const result = readJournal(join(directory, name('journal', generation)), apply, i === journals.length - 1);
+    let headed = false;
+    journals.forEach((path, i) => {
+      const result = readJournal(path, contents[i] as Buffer, settings, apply, i >= lastWritten);
       journaled += result.records;
       truncatedBytes += result.truncatedBytes;
+      headed = result.settings;
     });
     records += journaled;
-    const store = new JournalStore(directory, journals.at(-1) ?? base ?? 0);
+    const generation = allJournals.filter((g) => g >= (base ?? 0)).at(-1) ?? base ?? 0;
+    const store = new JournalStore(directory, generation, settings, lock);
+    // A journal from before settings were recorded, or a new one, gets them now.
+    if (!headed) store.#log.append(encodeRecord(settingsRecord(settings)));
     store.#sinceSnapshot = journaled;
     const seconds = (performance.now() - started) / 1000;
     return { store, report: { snapshot: base === undefined ? undefined : name('snapshot', base), records, truncatedBytes, seconds } };
@@ -86,9 +119,19 @@ export class JournalStore {
     return this.#log.commits;
   }
 
-  /** Records appended since the last snapshot. */
+  /** Records appended since the last snapshot began. */
   get sinceSnapshot(): number {
     return this.#sinceSnapshot;
+  }
+
+  /** The current generation: the number of the journal being written. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** True while a snapshot is being written. */
+  get snapshotting(): boolean {
+    return this.#snapshotting !== undefined;
   }
 
   /** Appends one encoded record (see `encodeRecord` and `encodeCommand`). */
@@ -105,38 +148,83 @@ export class JournalStore {
   /**
    * Writes a snapshot of `state` (called at once, so it sees one consistent moment) and starts
    * a new generation; the older files are removed once the snapshot is on disk. One snapshot
-   * at a time: a call during another waits for it and returns.
+   * at a time: a call during another waits for it and returns. Never throws: a failure is a
+   * rejection, and the store goes on journaling (to the new journal if it could be opened,
+   * else to the current one). Rejects at once, touching no file, once closed or after a
+   * failed journal write.
    */
   snapshot(state: () => Iterable<JournalRecord>): Promise<void> {
+    if (this.#closing !== undefined) return Promise.reject(new Error(`${this.directory}: the journal is closed, the engine was stopped`));
     if (this.#snapshotting !== undefined) return this.#snapshotting;
+    const failure = this.#log.failure;
+    if (failure !== undefined) return Promise.reject(new Error(`${this.directory}: no snapshot after a failed journal write (${failure.message})`));
     const previous = this.#generation;
     const next = previous + 1;
-    const lines: string[] = [];
-    for (const record of state()) lines.push(encodeRecord(record));
-    lines.push(encodeRecord({ type: 'end', records: lines.length }));
     const oldLog = this.#log;
+    let lines: string[];
+    let newLog: AppendLog;
+    try {
+      const head = encodeRecord(settingsRecord(this.#settings));
+      lines = [head];
+      for (const record of state()) lines.push(encodeRecord(record));
+      lines.push(encodeRecord({ type: 'end', records: lines.length - 1 }));
+      // Opened before anything changes: if it cannot be, journaling goes on where it was.
+      newLog = new AppendLog(join(this.directory, name('journal', next)), oldLog.durable());
+      newLog.append(head);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     this.#generation = next;
-    this.#log = new AppendLog(join(this.directory, name('journal', next)), oldLog.durable());
+    this.#log = newLog;
     this.#sinceSnapshot = 0;
-    this.#snapshotting = (async () => {
-      try {
-        await writeDurably(join(this.directory, `${name('snapshot', next)}.tmp`), lines);
-        renameSync(join(this.directory, `${name('snapshot', next)}.tmp`), join(this.directory, name('snapshot', next)));
-        syncDirectory(this.directory);
-        await oldLog.close();
-        rmSync(join(this.directory, name('journal', previous)), { force: true });
-        rmSync(join(this.directory, name('snapshot', previous)), { force: true });
-      } finally {
-        this.#snapshotting = undefined;
-      }
-    })();
-    return this.#snapshotting;
+    const snapshotting = this.#writeSnapshot(next, lines, oldLog).finally(() => {
+      this.#snapshotting = undefined;
+    });
+    this.#snapshotting = snapshotting;
+    return snapshotting;
   }
 
-  /** Waits for a snapshot under way and for every record to be on disk, then closes the files. */
-  async close(): Promise<void> {
-    await this.#snapshotting;
-    await this.#log.close();
+  /**
+   * Writes snapshot `generation`, and installs it once the journal before it is on disk too;
+   * the old journal is closed whatever happens, the older files removed only on success.
+   */
+  async #writeSnapshot(generation: number, lines: readonly string[], oldLog: AppendLog): Promise<void> {
+    const path = join(this.directory, name('snapshot', generation));
+    let failure: unknown;
+    try {
+      await writeDurably(`${path}.tmp`, lines);
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      await oldLog.close();
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure !== undefined) throw failure;
+    renameSync(`${path}.tmp`, path);
+    syncDirectory(this.directory);
+    // What is left over is removed by the next recovery: clean-up never fails a snapshot.
+    for (const file of readdirSync(this.directory)) {
+      const older = (SNAPSHOT.exec(file) ?? JOURNAL.exec(file))?.[1];
+      if (older !== undefined && Number(older) < generation) rmSync(join(this.directory, file), { force: true });
+    }
+  }
+
+  /**
+   * Waits for a snapshot under way and for every record to be on disk, then closes the files
+   * and gives the directory up. Idempotent: later calls return the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        await this.#snapshotting?.catch(() => {}); // its failure was reported to its caller
+        await this.#log.close();
+      } finally {
+        this.#lock.release();
+      }
+    })();
+    return this.#closing;
   }
 }
 
@@ -150,42 +238,59 @@ function generations(files: readonly string[], pattern: RegExp): number[] {
   return found.sort((a, b) => a - b);
 }
 
-function readSnapshot(path: string, apply: (record: JournalRecord) => void): number {
+function readSnapshot(path: string, settings: EngineSettings, apply: (record: JournalRecord) => void): number {
   const data = readFileSync(path);
   let offset = 0;
   let count = 0;
-  while (offset < data.length) {
-    const end = data.indexOf(0x0a, offset);
-    const record = end < 0 ? undefined : decodeRecord(data, offset, end);
-    if (record === undefined) throw new JournalCorruptError(path, count + 1, 'checksum or syntax error');
-    if (record.type === 'end') {
-      if (record.records !== count || end !== data.length - 1) throw new JournalCorruptError(path, count + 1, 'the snapshot is incomplete');
-      return count;
-    }
-    applyAt(path, count + 1, record, apply);
-    count += 1;
-    offset = end + 1;
-  }
-  throw new JournalCorruptError(path, count, 'the snapshot has no end record');
-}
-
-/**
- * Applies every record of a journal. A damaged or unfinished stretch at the very end of the
- * last journal is what a crash during a write leaves: it is cut off. Damage followed by good
- * records, or in an earlier journal, is corruption.
- */
-function readJournal(path: string, apply: (record: JournalRecord) => void, last: boolean): { records: number; truncatedBytes: number } {
-  const data = readFileSync(path);
-  let offset = 0;
-  let records = 0;
   let line = 0;
   while (offset < data.length) {
     const end = data.indexOf(0x0a, offset);
     const record = end < 0 ? undefined : decodeRecord(data, offset, end);
     line += 1;
-    if (record !== undefined) {
+    if (record === undefined) throw new JournalCorruptError(path, line, 'checksum or syntax error');
+    if (record.type === 'end') {
+      if (record.records !== count || end !== data.length - 1) throw new JournalCorruptError(path, line, 'the snapshot is incomplete');
+      return count;
+    }
+    // The settings line is not a record of the state, and snapshots from before it lack it.
+    if (record.type === 'settings') checkSettings(path, record, settings);
+    else {
       applyAt(path, line, record, apply);
-      records += 1;
+      count += 1;
+    }
+    offset = end + 1;
+  }
+  throw new JournalCorruptError(path, line, 'the snapshot has no end record');
+}
+
+/**
+ * Applies every record of a journal and checks the settings it holds. A damaged or unfinished
+ * stretch at the very end of the last journal written is what a crash during a write leaves:
+ * it is cut off. Damage followed by good records, or in an earlier journal, is corruption.
+ */
+function readJournal(
+  path: string,
+  data: Buffer,
+  settings: EngineSettings,
+  apply: (record: JournalRecord) => void,
+  last: boolean,
+): { records: number; truncatedBytes: number; settings: boolean } {
+  let offset = 0;
+  let records = 0;
+  let line = 0;
+  let headed = false;
+  while (offset < data.length) {
+    const end = data.indexOf(0x0a, offset);
+    const record: FileRecord | undefined = end < 0 ? undefined : decodeRecord(data, offset, end);
+    line += 1;
+    if (record !== undefined) {
+      if (record.type === 'settings') {
+        checkSettings(path, record, settings);
+        headed = true;
+      } else {
+        applyAt(path, line, record, apply);
+        records += 1;
+      }
       offset = end + 1;
     } else {
       if (!last || hasValidRecordAfter(data, end)) throw new JournalCorruptError(path, line, 'checksum or syntax error');
@@ -196,10 +301,10 @@ function readJournal(path: string, apply: (record: JournalRecord) => void, last:
       } finally {
         closeSync(fd);
       }
-      return { records, truncatedBytes: data.length - offset };
+      return { records, truncatedBytes: data.length - offset, settings: headed };
     }
   }
-  return { records, truncatedBytes: 0 };
+  return { records, truncatedBytes: 0, settings: headed };
 }
 
 /** Applies a record; a record the engine refuses is corruption too, reported where it stands. */
