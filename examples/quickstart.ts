@@ -7,7 +7,7 @@
  * so 2500 here is 0.025 USD and the starting balance of 100000 is 1.00 USD.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { balance, bet, createUsers, handle, rollback, start, stop, win, type WalletResponse } from '../lib/index.js';
+import { balance, bet, createUsers, deposit, handle, rollback, setUserDisabled, start, stop, win, withdraw, type WalletResponse } from '../lib/index.js';
 import { buildServer, signBody, SIGNATURE_HEADER } from '../lib/http/index.js';
 
 function show(step: string, response: WalletResponse): void {
@@ -54,6 +54,14 @@ show('a bet whose id is not a UUID', await bet(wallet, { ...timedOut, transactio
 show('a bet for a user nobody created', await bet(wallet, { ...timedOut, user: 'carol', transaction_uuid: randomUUID() }));
 // A body of unknown shape (parsed JSON, say) goes through the untyped door.
 show('a body that is not an object', await handle(wallet, 'bet', 'garbage'));
+
+console.log('-- the operator: cashier and self-exclusion');
+await createUsers(wallet, [{ user: 'dana', currency: 'EUR', balance: 0 }]);
+const cash = { user: 'dana', transaction_uuid: randomUUID(), request_uuid: randomUUID(), currency: 'EUR', amount: 50_000 };
+show('dana (EUR, opened with 0) deposits 50000', await deposit(wallet, cash));
+show('dana withdraws 80000', await withdraw(wallet, { ...cash, transaction_uuid: randomUUID(), amount: 80_000 }));
+await setUserDisabled(wallet, 'dana', true);
+show('dana, self-excluded, bets', await bet(wallet, { ...cash, transaction_uuid: randomUUID(), amount: 100 }));
 
 console.log('-- over HTTP, as Hub88 calls it');
 // Hub88 hands the operator its public key during integration; a stand-in pair is made here.

@@ -9,10 +9,12 @@
  * await bet(w, { user: 'alice', transaction_uuid, request_uuid, currency: 'USD', amount: 500 });
  * ```
  */
+import type { UserSpec } from './users.js';
 import { Wallet } from './wallet.js';
 import type {
   BalanceRequest,
   BetRequest,
+  CashierRequest,
   Operation,
   RollbackRequest,
   WalletOptions,
@@ -24,6 +26,10 @@ export { Wallet, DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_SNAPSHOT_EVE
 export { JournalCorruptError, type RecoveryReport } from './journal/store.js';
 export { JournalLockedError } from './journal/lock.js';
 export { JournalSettingsError, type SettingsDifference } from './journal/settings.js';
+export { JournalDetachedError } from './journal/append-log.js';
+export type { UserSpec } from './users.js';
+export type { NewUser, StoreHealth, StoreStats } from './store.js';
+export type { PostgresSettings } from './pg/store.js';
 export * from './types.js';
 
 /** Starts a new engine that shares nothing with any other. */
@@ -32,8 +38,23 @@ export function start(options?: WalletOptions): Wallet {
 }
 
 /** See {@link Wallet.createUsers}. */
-export function createUsers(wallet: Wallet, users: readonly string[]): Promise<void> {
+export function createUsers(wallet: Wallet, users: readonly UserSpec[]): Promise<void> {
   return wallet.createUsers(users);
+}
+
+/** See {@link Wallet.deposit}. */
+export function deposit(wallet: Wallet, body: CashierRequest): Promise<WalletResponse> {
+  return wallet.deposit(body);
+}
+
+/** See {@link Wallet.withdraw}. */
+export function withdraw(wallet: Wallet, body: CashierRequest): Promise<WalletResponse> {
+  return wallet.withdraw(body);
+}
+
+/** See {@link Wallet.setUserDisabled}. */
+export function setUserDisabled(wallet: Wallet, user: string, disabled: boolean): Promise<boolean> {
+  return wallet.setUserDisabled(user, disabled);
 }
 
 /** See {@link Wallet.bet}. */

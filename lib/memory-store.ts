@@ -101,7 +101,7 @@ export class MemoryStore implements Store {
     for (const { user, currency, balance } of users) {
       if (this.#accounts.has(user)) continue;
       this.#accounts.set(user, new MemoryAccount(currency, balance));
-      this.#durability?.userCreated(user, balance);
+      this.#durability?.append({ type: 'user', user, balance, currency });
     }
     return this.#durability?.settled() ?? Promise.resolve();
   }
@@ -111,7 +111,7 @@ export class MemoryStore implements Store {
     if (account === undefined || this.#durability?.failed === true) return false;
     if (account.disabled !== disabled) {
       account.disabled = disabled;
-      // TODO journal
+      this.#durability?.append({ type: 'disabled', user, disabled });
     }
     return true;
   }
@@ -121,7 +121,8 @@ export class MemoryStore implements Store {
   }
 
   health(): Promise<StoreHealth> {
-    return Promise.resolve(this.#durability?.failed === true ? { store: 'memory', ok: false, detail: 'the journal could not be written' } : { store: 'memory', ok: true });
+    const failure = this.#durability?.failure;
+    return Promise.resolve(failure === undefined ? { store: 'memory', ok: true } : { store: 'memory', ok: false, detail: failure.message });
   }
 
   close(): Promise<void> {

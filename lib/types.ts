@@ -2,6 +2,7 @@
  * Statuses, request bodies and responses of the Hub88 Operator wallet API, as the engine speaks
  * them. Every other module takes its shapes from here.
  */
+import type { PostgresSettings } from './pg/store.js';
 
 /** The `status` values a response can carry. */
 export const Status = {
@@ -15,13 +16,17 @@ export const Status = {
   TRANSACTION_DOES_NOT_EXIST: 'RS_ERROR_TRANSACTION_DOES_NOT_EXIST',
   TRANSACTION_ROLLED_BACK: 'RS_ERROR_TRANSACTION_ROLLED_BACK',
   INVALID_SIGNATURE: 'RS_ERROR_INVALID_SIGNATURE',
+  USER_DISABLED: 'RS_ERROR_USER_DISABLED',
 } as const;
 
 /** One of the {@link Status} values. */
 export type Status = (typeof Status)[keyof typeof Status];
 
 /** The operations that move money and are recorded under their `transaction_uuid`. */
-export type TransactionOperation = 'bet' | 'win' | 'rollback';
+export type TransactionOperation = 'bet' | 'win' | 'rollback' | CashierOperation;
+
+/** The operator's cashier operations: not part of the Hub88 API, recorded like its transactions. */
+export type CashierOperation = 'deposit' | 'withdraw';
 
 /** Every operation of the wallet API. */
 export type Operation = TransactionOperation | 'balance';
@@ -67,6 +72,20 @@ export interface RollbackRequest extends BaseRequest {
   readonly round_closed?: boolean;
 }
 
+/**
+ * Body of a cashier's deposit or withdrawal (`deposit`, `withdraw`; `POST /admin/deposit`,
+ * `/admin/withdraw`): credits or debits `amount`, idempotent by `transaction_uuid` like a bet.
+ */
+export interface CashierRequest {
+  readonly user: string;
+  readonly transaction_uuid: string;
+  readonly request_uuid: string;
+  readonly currency: string;
+  /** Integer, in the currency's smallest unit. */
+  readonly amount: number;
+  readonly [field: string]: unknown;
+}
+
 /** The answer for a user the engine knows; `balance` is the balance after the request. */
 export interface UserResponse {
   readonly user: string;
@@ -86,6 +105,12 @@ export interface UnknownUserResponse {
 /** Every call of the wallet API resolves to one of these; none throws or rejects. */
 export type WalletResponse = UserResponse | UnknownUserResponse;
 
+/** Where an engine logs what it cannot put in an answer (a pino logger fits). */
+export interface WalletLogger {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
 /** Settings of one engine. */
 export interface WalletOptions {
   /** Balance of a newly created user, a non-negative safe integer. Default `100000`. */
@@ -99,4 +124,12 @@ export interface WalletOptions {
   readonly journal?: string;
   /** With a journal: write a snapshot and start a new journal after this many records. Default 1,000,000. */
   readonly snapshotEvery?: number;
+  /**
+   * A PostgreSQL database to keep the state in, shared with every process that names it: a
+   * `postgres://` URL (several hosts with `target_session_attrs=read-write` follow a failover),
+   * or the URL with the store's settings. Excludes `journal`.
+   */
+  readonly database?: string | PostgresSettings;
+  /** Where the engine logs what it cannot answer with: a pino logger, or anything with `warn` and `error`. */
+  readonly logger?: WalletLogger;
 }

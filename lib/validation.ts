@@ -31,8 +31,13 @@ export interface RollbackCommand {
   readonly fingerprint: string;
 }
 
-/** A transaction request that passed checks 3 and 4; what the user's actor decides on. */
-export type Command = BetCommand | WinCommand | RollbackCommand;
+/** A cashier's deposit or withdrawal whose fields have the right types. */
+export interface CashierCommand extends Omit<BetCommand, 'operation'> {
+  readonly operation: 'deposit' | 'withdraw';
+}
+
+/** A transaction request that passed checks 3 and 4; what the rules decide on. */
+export type Command = BetCommand | WinCommand | RollbackCommand | CashierCommand;
 
 /**
  * Check 1: the body is a plain object: its prototype is `null` or an `Object.prototype` (of any
@@ -75,7 +80,7 @@ export function parseCommand(operation: TransactionOperation, fields: Fields): C
   if (!isUuid(sentTransactionUuid) || !isUuid(requestUuid)) return Status.WRONG_TYPES;
   const transactionUuid = sentTransactionUuid.toLowerCase();
   const sentReferenceUuid = fields.get('reference_transaction_uuid');
-  if (operation === 'bet') {
+  if (operation === 'bet' || operation === 'deposit' || operation === 'withdraw') {
     const checked = checkAmount(fields);
     if (typeof checked === 'string') return checked;
     const print = fingerprintOf(operation, fields);

@@ -1,10 +1,14 @@
 import { nanoid } from 'nanoid';
 import type { RecoveryReport } from './journal/store.js';
 import { MemoryStore } from './memory-store.js';
+import { PostgresStore } from './pg/store.js';
+import type { Store, StoreHealth, StoreStats } from './store.js';
+import type { UserSpec } from './users.js';
 import { Supervisor } from './supervisor.js';
 import type {
   BalanceRequest,
   BetRequest,
+  CashierRequest,
   Operation,
   RollbackRequest,
   WalletOptions,
@@ -19,7 +23,7 @@ export const DEFAULT_CURRENCY = 'USD';
 /** Records between snapshots unless {@link WalletOptions.snapshotEvery} says otherwise. */
 export const DEFAULT_SNAPSHOT_EVERY = 1_000_000;
 
-const OPERATIONS: ReadonlySet<string> = new Set<Operation>(['bet', 'win', 'rollback', 'balance']);
+const OPERATIONS: ReadonlySet<string> = new Set<Operation>(['bet', 'win', 'rollback', 'balance', 'deposit', 'withdraw']);
 
 /**
  * One isolated wallet engine, made by {@link start}. Its methods answer Hub88 Operator wallet
@@ -29,10 +33,12 @@ export class Wallet {
   /** A random id that tells engines apart in logs. */
   readonly id: string = nanoid();
   readonly #supervisor: Supervisor;
-  readonly #store: MemoryStore;
+  readonly #store: Store;
+  /** The embedded store, when the state lives in this process. */
+  readonly #memory: MemoryStore | undefined;
 
   constructor(options: WalletOptions = {}) {
-    const { initialBalance = DEFAULT_INITIAL_BALANCE, currency = DEFAULT_CURRENCY, journal, snapshotEvery = DEFAULT_SNAPSHOT_EVERY } = options;
+    const { initialBalance = DEFAULT_INITIAL_BALANCE, currency = DEFAULT_CURRENCY, journal, snapshotEvery = DEFAULT_SNAPSHOT_EVERY, database, logger } = options;
     if (!Number.isSafeInteger(initialBalance) || initialBalance < 0) {
       throw new RangeError(`initialBalance must be a non-negative safe integer, got ${String(initialBalance)}`);
     }
@@ -45,18 +51,28 @@ export class Wallet {
     if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {
       throw new RangeError(`snapshotEvery must be a positive safe integer, got ${String(snapshotEvery)}`);
     }
-    this.#store = new MemoryStore(currency, journal === undefined ? undefined : { directory: journal, snapshotEvery, currency, initialBalance });
+    if (database !== undefined && journal !== undefined) {
+      throw new TypeError('journal and database exclude each other: the state lives in one store');
+    }
+    if (database === undefined) {
+      this.#memory = new MemoryStore(currency, journal === undefined ? undefined : { directory: journal, snapshotEvery, currency, initialBalance });
+      this.#store = this.#memory;
+    } else {
+      const settings = typeof database === 'string' ? { url: database } : database;
+      if (typeof settings?.url !== 'string' || settings.url === '') throw new TypeError(`database must be a postgres:// URL, got ${String(settings?.url)}`);
+      this.#store = new PostgresStore(logger === undefined ? settings : { ...settings, logger });
+    }
     this.#supervisor = new Supervisor(this.#store, { currency, initialBalance });
   }
 
   /** For an engine started with a journal: what recovery found and how long it took. */
   get recovery(): RecoveryReport | undefined {
-    return this.#store.recovery;
+    return this.#memory?.recovery;
   }
 
   /** For an engine with a journal: writes to its current journal so far, one `fdatasync` each. */
   get journalCommits(): number | undefined {
-    return this.#store.durability?.commits;
+    return this.#memory?.durability?.commits;
   }
 
   /**
@@ -66,7 +82,7 @@ export class Wallet {
    * `EXWALLET_SNAPSHOT_FAILED`).
    */
   get snapshotError(): Error | undefined {
-    return this.#store.durability?.snapshotError;
+    return this.#memory?.durability?.snapshotError;
   }
 
   /**
@@ -75,25 +91,56 @@ export class Wallet {
    * {@link stop} or after a failed journal write.
    */
   snapshot(): Promise<void> {
-    return this.#store.durability?.snapshot() ?? Promise.resolve();
+    return this.#memory?.durability?.snapshot() ?? Promise.resolve();
   }
 
-  /** Number of users. */
-  get userCount(): number {
-    return this.#store.userCount;
+  /** The embedded store's number of users; `undefined` with PostgreSQL (see {@link stats}). */
+  get userCount(): number | undefined {
+    return this.#memory?.userCount;
   }
 
-  /** Number of recorded (successful) transactions. */
-  get transactionCount(): number {
-    return this.#store.transactionCount;
+  /** The embedded store's number of recorded transactions; `undefined` with PostgreSQL (see {@link stats}). */
+  get transactionCount(): number | undefined {
+    return this.#memory?.transactionCount;
+  }
+
+  /** Users and recorded (successful) transactions, whatever the store. */
+  stats(): Promise<StoreStats> {
+    return this.#store.stats();
+  }
+
+  /** Whether the store can commit: false after a failed journal write, or while the database cannot be reached. */
+  health(): Promise<StoreHealth> {
+    return this.#store.health();
   }
 
   /**
-   * Creates users with the initial balance. Ignores `""`, non-strings and users that already
-   * exist (a balance is never reset); a name listed twice counts once.
+   * Creates users: each item a name (the engine's currency and initial balance) or
+   * `{ user, currency?, balance? }` (a currency of three upper-case letters, a non-negative safe
+   * integer balance). Ignores `""`, invalid items and users that already exist (a user is never
+   * changed); a name listed twice counts once. Resolves once they are stored.
    */
-  createUsers(users: readonly string[]): Promise<void> {
+  createUsers(users: readonly UserSpec[]): Promise<void> {
     return this.#supervisor.createUsers(users);
+  }
+
+  /** Operator: credits `amount` to the user, idempotent by `transaction_uuid` like a bet. */
+  deposit(body: CashierRequest): Promise<WalletResponse> {
+    return this.#supervisor.handle('deposit', body);
+  }
+
+  /** Operator: debits `amount` from the user (`RS_ERROR_NOT_ENOUGH_MONEY` past the balance), idempotent like a bet. */
+  withdraw(body: CashierRequest): Promise<WalletResponse> {
+    return this.#supervisor.handle('withdraw', body);
+  }
+
+  /**
+   * Operator: a disabled user's new bets get `RS_ERROR_USER_DISABLED` (a retry of an earlier bet
+   * still replays); wins, rollbacks, cashier operations and balance calls are served as usual.
+   * Resolves to false for an unknown user.
+   */
+  setUserDisabled(user: string, disabled: boolean): Promise<boolean> {
+    return this.#supervisor.setUserDisabled(user, disabled);
   }
 
   /** `POST /transaction/bet`: takes `amount` from the user's balance. */
@@ -122,11 +169,11 @@ export class Wallet {
    * response with an `RS_*` status, never an exception. The typed methods ({@link Wallet.bet}
    * ...) answer the same; they only let the compiler check the body first.
    *
-   * @throws TypeError when `operation` is not `'bet'`, `'win'`, `'rollback'` or `'balance'`: a
-   *   programming error, not a request.
+   * @throws TypeError when `operation` is not one of `'bet'`, `'win'`, `'rollback'`, `'balance'`,
+   *   `'deposit'`, `'withdraw'`: a programming error, not a request.
    */
   handle(operation: Operation, body: unknown): Promise<WalletResponse> {
-    if (!OPERATIONS.has(operation)) throw new TypeError(`operation must be bet, win, rollback or balance, got ${String(operation)}`);
+    if (!OPERATIONS.has(operation)) throw new TypeError(`operation must be bet, win, rollback, balance, deposit or withdraw, got ${String(operation)}`);
     return this.#supervisor.handle(operation, body);
   }
 

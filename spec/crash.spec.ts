@@ -49,7 +49,7 @@ describe('no acknowledged transaction is lost when the process is killed', () =>
         const w = start({ journal: directory, snapshotEvery: 700 });
         // The journal holds a prefix of what was applied: advance the model over the same prefix.
         let applied = 0;
-        while (model.transactions.size < w.transactionCount && applied < requests.length) {
+        while (model.transactions.size < (w.transactionCount ?? 0) && applied < requests.length) {
           const { operation, body } = requests[applied++] as (typeof requests)[number];
           model.call(operation, body);
         }

@@ -60,8 +60,8 @@ describe('the typed calls refuse wrong bodies at compile time', () => {
 
   it('refuses an operation that does not exist', async () => {
     const w = await engine();
-    // @ts-expect-error there is no deposit operation
-    expect(() => handle(w, 'deposit', {})).toThrow(TypeError);
+    // @ts-expect-error there is no transfer operation
+    expect(() => handle(w, 'transfer', {})).toThrow(TypeError);
   });
 });
 

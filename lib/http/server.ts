@@ -6,23 +6,33 @@ import { Status, type Operation, type UnknownUserResponse, type WalletResponse }
 import { start, type Wallet } from '../index.js';
 import { readBody, stringField } from '../validation.js';
 import { bodySigner, signatureVerifier, SIGNATURE_HEADER, type KeyInput } from './signature.js';
+import { checkTimeouts, DEFAULT_TIMEOUTS, timeoutOptions, type Timeouts } from './timeouts.js';
 
 /** Largest request body accepted unless {@link ServerOptions.bodyLimit} says otherwise: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-/** Settings of the HTTP service. */
-export interface ServerOptions {
+/** The shortest admin token accepted: a shorter one could be guessed. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/** Settings of the HTTP service; the {@link Timeouts} default to {@link DEFAULT_TIMEOUTS}. */
+export interface ServerOptions extends Partial<Timeouts> {
   /** The engine to serve. Default: a new one, stopped when the server closes. */
   readonly wallet?: Wallet;
   /** Hub88's public key (PEM); requests must carry its signature. */
   readonly hub88PublicKey?: KeyInput;
-  /** `false` accepts unsigned requests. Only this option turns verification off. Default `true`. */
+  /**
+   * `false` accepts unsigned requests; it cannot be combined with `hub88PublicKey` (a key given
+   * means requests are verified). Only this option turns verification off. Default `true`.
+   */
   readonly verifySignatures?: boolean;
   /** The operator's private key (PEM); when given, every wallet response is signed with it. */
   readonly privateKey?: KeyInput;
   /** Largest request body in bytes; larger ones are refused with HTTP 413. Default 1 MiB. */
   readonly bodyLimit?: number;
-  /** Bearer token of `POST /admin/users`; without one the admin route does not exist. */
+  /**
+   * Bearer token of `POST /admin/users`: at least 16 visible ASCII characters. Without one the
+   * admin route does not exist.
+   */
   readonly adminToken?: string;
   /** pino log level. Default `info`. */
   readonly logLevel?: LevelWithSilent;
@@ -66,19 +76,38 @@ declare module 'fastify' {
  * The Hub88 Operator wallet service on fastify: the four wallet routes, answered with HTTP 200
  * and the engine's response as JSON (Hub88 reads `status`), plus `/admin/users` and
  * `/healthz`. Throws at once on a configuration that would accept requests unverified by
- * accident, or on a key that cannot be read.
+ * accident or open the admin route to a guessable token, on a key that cannot be read, and on
+ * timeouts out of range.
+ *
+ * `close()` drains: requests already received are answered by the engine (never HTTP 503),
+ * each with `Connection: close`, and idle keep-alive connections are closed.
  */
 export function buildServer(options: ServerOptions = {}): FastifyInstance {
   const { verifySignatures = true, bodyLimit = DEFAULT_BODY_LIMIT, logLevel = 'info' } = options;
   if (verifySignatures && options.hub88PublicKey === undefined) {
     throw new Error('a Hub88 public key is required to verify request signatures (or turn verification off explicitly)');
   }
+  if (!verifySignatures && options.hub88PublicKey !== undefined) {
+    throw new Error('verification cannot be turned off while a Hub88 public key is given: a key means requests are verified');
+  }
+  if (options.adminToken !== undefined) checkAdminToken(options.adminToken);
+  const timeouts: Timeouts = {
+    headersTimeout: options.headersTimeout ?? DEFAULT_TIMEOUTS.headersTimeout,
+    requestTimeout: options.requestTimeout ?? DEFAULT_TIMEOUTS.requestTimeout,
+    idleTimeout: options.idleTimeout ?? DEFAULT_TIMEOUTS.idleTimeout,
+    keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_TIMEOUTS.keepAliveTimeout,
+  };
+  checkTimeouts(timeouts);
   const verifier = verifySignatures && options.hub88PublicKey !== undefined ? signatureVerifier(options.hub88PublicKey) : undefined;
   const signer = options.privateKey === undefined ? undefined : bodySigner(options.privateKey);
   const wallet = options.wallet ?? start();
 
   const app = Fastify({
     bodyLimit,
+    ...timeoutOptions(timeouts),
+    // A request that reached the service is answered by the engine even while it closes.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
     genReqId: () => nanoid(12),
     logController: new RequestLog(),
     logger:
@@ -92,6 +121,19 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   if (options.wallet === undefined) app.addHook('onClose', () => wallet.stop());
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    // Closing drops idle connections at once, and a connection whose request is still in the
+    // socket buffer counts as idle until that request is read. One turn of the event loop reads
+    // every request that had arrived before close() was called.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  });
+  // A keep-alive connection whose request was received before close() ends with its response.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 
   function answer(request: FastifyRequest, reply: FastifyReply, response: WalletResponse): FastifyReply {
     const text = JSON.stringify(response);
@@ -122,13 +164,19 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
       const body = parseJson(rawBody(request));
       const users = typeof body === 'object' && body !== null ? (body as { users?: unknown }).users : undefined;
       if (!Array.isArray(users)) return reply.code(400).send({ error: 'expected a JSON body { "users": ["name", ...] }' });
-      const before = wallet.userCount;
+      const before = await wallet.stats();
       await wallet.createUsers(users as string[]);
-      return reply.send({ created: wallet.userCount - before, users: wallet.userCount });
+      const after = await wallet.stats();
+      return reply.send({ created: after.users - before.users, users: after.users });
     });
   }
 
-  app.get('/healthz', async () => ({ status: 'ok', users: wallet.userCount, transactions: wallet.transactionCount }));
+  app.get('/healthz', async (_request, reply) => {
+    const health = await wallet.health();
+    if (!health.ok) return reply.code(503).send({ status: 'unavailable', store: health.store, detail: health.detail });
+    const { users, transactions } = await wallet.stats();
+    return { status: 'ok', store: health.store, users, transactions };
+  });
 
   return app;
 }
@@ -156,6 +204,13 @@ function parseJson(raw: Buffer): unknown {
 function refusal(status: Status, body: unknown): UnknownUserResponse {
   const fields = readBody(body);
   return { user: stringField(fields, 'user'), status, request_uuid: stringField(fields, 'request_uuid') };
+}
+
+/** Throws unless an admin token is long enough to resist guessing and fits in an HTTP header. */
+export function checkAdminToken(token: string): void {
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new Error(`the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} visible ASCII characters without spaces (got ${token.length} characters)`);
+  }
 }
 
 function digest(token: string): Buffer {

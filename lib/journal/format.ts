@@ -1,17 +1,18 @@
 import { crc32 } from 'node:zlib';
+import type { Entry } from '../rules.js';
 import type { Command } from '../validation.js';
 
 /**
- * One line of a journal or snapshot file. A journal holds `user` (a user created) and
- * `command` (a bet, win or rollback that succeeded) lines, in the order they were applied. A
- * snapshot holds the whole state: `user` lines with their bets, `record` and `reserved` lines
- * for the registry, and a closing `end` line that counts them.
+ * One line of a journal or snapshot file. A journal holds `user` (a user created), `disabled`
+ * (a user disabled or enabled) and `command` (a transaction that succeeded) lines, in the order
+ * they were applied. A snapshot holds the whole state: `user` lines, an `entry` line for each
+ * id of the registry, and a closing `end` line that counts them.
  */
 export type JournalRecord =
-  | { readonly type: 'user'; readonly user: string; readonly balance: number; readonly bets?: ReadonlyArray<readonly [string, number]> }
+  | { readonly type: 'user'; readonly user: string; readonly balance: number; readonly currency?: string; readonly disabled?: boolean }
+  | { readonly type: 'disabled'; readonly user: string; readonly disabled: boolean }
   | ({ readonly type: 'command'; readonly user: string } & Command)
-  | { readonly type: 'record'; readonly transactionUuid: string; readonly fingerprint: string; readonly requestUuid: string; readonly balance: number }
-  | { readonly type: 'reserved'; readonly transactionUuid: string }
+  | ({ readonly type: 'entry'; readonly transactionUuid: string } & Entry)
   | { readonly type: 'end'; readonly records: number };
 
 /**
@@ -41,7 +42,7 @@ export function encodeRecord(record: FileRecord): string {
  */
 export function encodeCommand(user: string, command: Command): string {
   let json = `{"type":"command","user":${JSON.stringify(user)},"operation":"${command.operation}","transactionUuid":"${command.transactionUuid}","requestUuid":"${command.requestUuid}"`;
-  if (command.operation !== 'bet') json += `,"referenceUuid":"${command.referenceUuid}"`;
+  if (command.operation === 'win' || command.operation === 'rollback') json += `,"referenceUuid":"${command.referenceUuid}"`;
   if (command.operation !== 'rollback') json += `,"currency":${JSON.stringify(command.currency)},"amount":${command.amount}`;
   return line(`${json},"fingerprint":"${asciiEscaped(command.fingerprint)}"}`);
 }

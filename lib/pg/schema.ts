@@ -1,15 +1,20 @@
 import type { Sql } from 'postgres';
 
-/** The schema every table of the store lives in, so that it shares a database with others safely. */
+/** The schema the store's tables live in unless told otherwise, so that it shares a database safely. */
 export const SCHEMA = 'exwallet';
 
+/** Throws unless `schema` is a plain lower-case SQL identifier (it is written into SQL). */
+export function checkSchemaName(schema: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new TypeError(`schema must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
+}
+
 /**
- * The schema's versions, applied in order and recorded in `exwallet.schema_migrations`. Append
+ * The schema's versions, applied in order and recorded in `schema_migrations`. Append
  * a new version; never edit one that has shipped.
  */
 export const MIGRATIONS: readonly string[] = [
   `
-  CREATE TABLE exwallet.wallets (
+  CREATE TABLE wallets (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name       text NOT NULL UNIQUE,
     currency   text NOT NULL,
@@ -19,7 +24,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   -- One row per transaction id the wallet has seen: the registry. The primary key keeps an id
   -- unique across every user, operation and process.
-  CREATE TABLE exwallet.transactions (
+  CREATE TABLE transactions (
     transaction_uuid  uuid PRIMARY KEY,
     wallet_id         bigint NOT NULL,
     kind              smallint NOT NULL,  -- 1 bet, 2 win, 3 rollback, 4 deposit, 5 withdraw, 6 reserved
@@ -32,8 +37,8 @@ export const MIGRATIONS: readonly string[] = [
     reference         uuid,               -- the bet a win or rollback names
     created_at        timestamptz NOT NULL
   );
-  CREATE INDEX transactions_wallet ON exwallet.transactions (wallet_id, created_at);
-  CREATE INDEX transactions_created ON exwallet.transactions USING brin (created_at);
+  CREATE INDEX transactions_wallet ON transactions (wallet_id, created_at);
+  CREATE INDEX transactions_created ON transactions USING brin (created_at);
   `,
 ];
 
@@ -44,19 +49,20 @@ const MIGRATION_LOCK = 0x65_78_77_6c; // "exwl"
  * Brings the schema to the latest version. Processes starting at once take turns through an
  * advisory lock held by the migrating transaction, so each version is applied exactly once.
  */
-export async function migrate(sql: Sql): Promise<void> {
+export async function migrate(sql: Sql, schema: string): Promise<void> {
+  checkSchemaName(schema);
   await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
-    await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-    await tx.unsafe(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const [row] = await tx<Array<{ version: number | null }>>`SELECT max(version) AS version FROM exwallet.schema_migrations`;
+    await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await tx.unsafe(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const [row] = await tx<Array<{ version: number | null }>>`SELECT max(version) AS version FROM schema_migrations`;
     const current = row?.version ?? 0;
     if (current > MIGRATIONS.length) {
       throw new Error(`the database schema is at version ${current}, newer than this exwallet knows (${MIGRATIONS.length}): upgrade exwallet`);
     }
     for (let version = current + 1; version <= MIGRATIONS.length; version += 1) {
       await tx.unsafe(MIGRATIONS[version - 1] as string);
-      await tx`INSERT INTO exwallet.schema_migrations (version) VALUES (${version})`;
+      await tx`INSERT INTO schema_migrations (version) VALUES (${version})`;
     }
   });
 }

@@ -1,19 +1,15 @@
 import postgres, { type Sql } from 'postgres';
 import { unknownUser, type NewUser, type Store, type StoreHealth, type StoreRequest, type StoreStats } from '../store.js';
-import { Status, type WalletResponse } from '../types.js';
+import { Status, type WalletLogger, type WalletResponse } from '../types.js';
 import { idsOf, judgeBatch, usersOf, type AccountRow, type BatchItem, type EntryRow } from './batch.js';
-import { migrate } from './schema.js';
-
-/** Where a wallet logs what it cannot answer with (a pino logger fits). */
-export interface WalletLogger {
-  warn(details: object, message: string): void;
-  error(details: object, message: string): void;
-}
+import { checkSchemaName, migrate, SCHEMA } from './schema.js';
 
 /** How the PostgreSQL store connects and commits. */
 export interface PostgresSettings {
   /** A `postgres://` URL; several hosts and `target_session_attrs=read-write` find the primary. */
   readonly url: string;
+  /** The schema the tables live in, created if missing. Default `exwallet`. */
+  readonly schema?: string;
   /** Connections in the pool. Default 10. */
   readonly poolSize?: number;
   /** Batches committing at once. Default 2. */
@@ -48,6 +44,7 @@ const RETENTION_CHUNK = 1_000;
  */
 export class PostgresStore implements Store {
   readonly #sql: Sql;
+  readonly #schema: string;
   readonly #batchesInFlight: number;
   readonly #maxBatch: number;
   readonly #commitTimeout: number;
@@ -64,7 +61,8 @@ export class PostgresStore implements Store {
   #batched = 0;
 
   constructor(settings: PostgresSettings) {
-    const { url, poolSize = 10, batchesInFlight = 2, maxBatch = 2_000, commitTimeout = 5_000, retentionDays = 120, retentionInterval = 60_000 } = settings;
+    const { url, schema = SCHEMA, poolSize = 10, batchesInFlight = 2, maxBatch = 2_000, commitTimeout = 5_000, retentionDays = 120, retentionInterval = 60_000 } = settings;
+    checkSchemaName(schema);
     this.#batchesInFlight = batchesInFlight;
     this.#maxBatch = maxBatch;
     this.#commitTimeout = commitTimeout;
@@ -75,8 +73,11 @@ export class PostgresStore implements Store {
       max: poolSize,
       onnotice: () => {},
       connect_timeout: Math.max(1, Math.ceil(commitTimeout / 1000)),
-      connection: { application_name: 'exwallet' },
+      // Unused connections are closed, so an idle process holds none.
+      idle_timeout: 60,
+      connection: { application_name: 'exwallet', search_path: schema },
     });
+    this.#schema = schema;
     this.#whenReady().catch((error: Error) => this.#logger?.warn({ err: error }, 'PostgreSQL store not ready yet'));
     if (retentionDays > 0) {
       this.#retention = setInterval(() => void this.purge().catch((error: Error) => this.#logger?.warn({ err: error }, 'retention pass failed')), retentionInterval);
@@ -111,7 +112,7 @@ export class PostgresStore implements Store {
     for (let i = 0; i < users.length; i += chunk) {
       const part = users.slice(i, i + chunk);
       await this.#sql`
-        INSERT INTO exwallet.wallets (name, currency, balance)
+        INSERT INTO wallets (name, currency, balance)
         SELECT * FROM unnest(${part.map((u) => u.user)}::text[], ${part.map((u) => u.currency)}::text[], ${part.map((u) => String(u.balance))}::int8[])
         ON CONFLICT (name) DO NOTHING`;
     }
@@ -119,15 +120,15 @@ export class PostgresStore implements Store {
 
   async setUserDisabled(user: string, disabled: boolean): Promise<boolean> {
     await this.#whenReady();
-    const rows = await this.#sql`UPDATE exwallet.wallets SET disabled = ${disabled} WHERE name = ${user} RETURNING id`;
+    const rows = await this.#sql`UPDATE wallets SET disabled = ${disabled} WHERE name = ${user} RETURNING id`;
     return rows.length > 0;
   }
 
   async stats(): Promise<StoreStats> {
     await this.#whenReady();
     const [row] = await this.#sql<Array<{ users: string; transactions: string }>>`
-      SELECT (SELECT count(*) FROM exwallet.wallets) AS users,
-             (SELECT count(*) FROM exwallet.transactions WHERE kind <> 6) AS transactions`;
+      SELECT (SELECT count(*) FROM wallets) AS users,
+             (SELECT count(*) FROM transactions WHERE kind <> 6) AS transactions`;
     return { users: Number(row?.users), transactions: Number(row?.transactions) };
   }
 
@@ -154,8 +155,8 @@ export class PostgresStore implements Store {
     let deleted = 0;
     for (;;) {
       const rows = await this.#sql`
-        DELETE FROM exwallet.transactions WHERE transaction_uuid IN (
-          SELECT transaction_uuid FROM exwallet.transactions
+        DELETE FROM transactions WHERE transaction_uuid IN (
+          SELECT transaction_uuid FROM transactions
           WHERE created_at < ${cutoff} AND NOT (kind = 1 AND state = 0)
           LIMIT ${RETENTION_CHUNK})`;
       deleted += rows.count;
@@ -177,7 +178,7 @@ export class PostgresStore implements Store {
 
   /** Applies the schema once; a failure is forgotten, so the next request tries again. */
   #whenReady(): Promise<void> {
-    this.#ready ??= migrate(this.#sql).catch((error: unknown) => {
+    this.#ready ??= migrate(this.#sql, this.#schema).catch((error: unknown) => {
       this.#ready = undefined;
       throw error;
     });
@@ -259,13 +260,13 @@ export class PostgresStore implements Store {
       const [, accounts, entries] = await Promise.all([
         sql`BEGIN`,
         sql<AccountRow[]>`
-          SELECT id, name, currency, balance, disabled FROM exwallet.wallets
+          SELECT id, name, currency, balance, disabled FROM wallets
           WHERE name = ANY(${users}::text[]) ORDER BY name FOR UPDATE`,
         ids.length === 0
           ? Promise.resolve([] as EntryRow[])
           : sql<EntryRow[]>`
               SELECT t.transaction_uuid, w.name, t.kind, t.state, t.amount, t.balance, t.request_uuid, t.request_uuid_text, t.fingerprint
-              FROM exwallet.transactions t JOIN exwallet.wallets w ON w.id = t.wallet_id
+              FROM transactions t JOIN wallets w ON w.id = t.wallet_id
               WHERE t.transaction_uuid = ANY(${ids}::uuid[])`,
       ]);
       const { responses, writes } = judgeBatch(items, accounts, entries);
@@ -275,7 +276,7 @@ export class PostgresStore implements Store {
         inserted.ids.length === 0
           ? undefined
           : sql`
-              INSERT INTO exwallet.transactions
+              INSERT INTO transactions
                 (transaction_uuid, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference, created_at)
               SELECT id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, decode(fingerprint, 'hex'), reference, ${now}
               FROM unnest(${inserted.ids}::uuid[], ${inserted.walletIds}::int8[], ${inserted.kinds}::int2[], ${inserted.states}::int2[],
@@ -285,13 +286,13 @@ export class PostgresStore implements Store {
         settled.ids.length === 0
           ? undefined
           : sql`
-              UPDATE exwallet.transactions t SET state = v.state
+              UPDATE transactions t SET state = v.state
               FROM unnest(${settled.ids}::uuid[], ${settled.states}::int2[]) AS v(id, state)
               WHERE t.transaction_uuid = v.id`,
         balances.walletIds.length === 0
           ? undefined
           : sql`
-              UPDATE exwallet.wallets w SET balance = v.balance
+              UPDATE wallets w SET balance = v.balance
               FROM unnest(${balances.walletIds}::int8[], ${balances.balances}::int8[]) AS v(id, balance)
               WHERE w.id = v.id`,
         sql`COMMIT`,

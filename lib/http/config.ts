@@ -1,0 +1,184 @@
+import { parseArgs } from 'node:util';
+import type { LevelWithSilent } from 'pino';
+import { DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_SNAPSHOT_EVERY } from '../index.js';
+import { checkAdminToken, DEFAULT_BODY_LIMIT, MIN_ADMIN_TOKEN_LENGTH } from './server.js';
+import { DEFAULT_TIMEOUTS, MAX_TIMEOUT } from './timeouts.js';
+
+/** How long the service waits for requests in flight after SIGINT or SIGTERM, unless set: 10 s. */
+export const DEFAULT_SHUTDOWN_GRACE = 10_000;
+
+/** Demo users of `--dev` unless `--demo-users` says otherwise. */
+export const DEV_DEMO_USERS = 10;
+
+export const HELP = `Usage: exwallet [options]
+
+Serves the Hub88 Operator wallet API. Every change is written to a journal in --data-dir
+before it is answered (balances survive a restart), unless --in-memory is given.
+
+Options (each can also be set by the environment variable shown):
+  --host HOST               address to listen on (EXWALLET_HOST, default 127.0.0.1)
+  --port PORT               port to listen on, 0 for any free one (EXWALLET_PORT, default 8080)
+  --hub88-public-key FILE   Hub88's public key, PEM: requests must be signed with it
+                            (EXWALLET_HUB88_PUBLIC_KEY)
+  --private-key FILE        the operator's private key, PEM: responses are signed with it
+                            (EXWALLET_PRIVATE_KEY)
+  --no-verify               accept unsigned requests; refused with a public key
+                            (EXWALLET_NO_VERIFY=1)
+  --dev                     developer mode: ${DEV_DEMO_USERS} demo users unless --demo-users is set, and
+                            unsigned requests accepted unless a public key is given
+                            (EXWALLET_DEV=1)
+  --demo-users N            create users demo-1 ... demo-N (EXWALLET_DEMO_USERS, default 0)
+  --currency CODE           currency of new users, 3 capital letters
+                            (EXWALLET_CURRENCY, default ${DEFAULT_CURRENCY})
+  --initial-balance N       balance of new users, in the smallest unit
+                            (EXWALLET_INITIAL_BALANCE, default ${DEFAULT_INITIAL_BALANCE})
+  --data-dir DIR            where the write-ahead journal and snapshots live
+                            (EXWALLET_DATA_DIR, default ./exwallet-data)
+  --in-memory               keep no journal: everything is lost on exit (EXWALLET_IN_MEMORY=1)
+  --snapshot-every N        records between snapshots (EXWALLET_SNAPSHOT_EVERY, default ${DEFAULT_SNAPSHOT_EVERY})
+  --admin-token TOKEN       bearer token for POST /admin/users, at least ${MIN_ADMIN_TOKEN_LENGTH} characters
+                            (EXWALLET_ADMIN_TOKEN)
+  --body-limit BYTES        largest request body (EXWALLET_BODY_LIMIT, default ${DEFAULT_BODY_LIMIT})
+  --headers-timeout MS      time to receive a request's headers
+                            (EXWALLET_HEADERS_TIMEOUT, default ${DEFAULT_TIMEOUTS.headersTimeout})
+  --request-timeout MS      time to receive a whole request
+                            (EXWALLET_REQUEST_TIMEOUT, default ${DEFAULT_TIMEOUTS.requestTimeout})
+  --idle-timeout MS         a silent connection is closed after this
+                            (EXWALLET_IDLE_TIMEOUT, default ${DEFAULT_TIMEOUTS.idleTimeout})
+  --keep-alive-timeout MS   wait for the next request on a kept-alive connection
+                            (EXWALLET_KEEP_ALIVE_TIMEOUT, default ${DEFAULT_TIMEOUTS.keepAliveTimeout})
+  --shutdown-grace MS       after SIGINT or SIGTERM, time to finish requests in flight before
+                            closing connections by force and exiting with code 1
+                            (EXWALLET_SHUTDOWN_GRACE, default ${DEFAULT_SHUTDOWN_GRACE})
+  --log-level LEVEL         fatal, error, warn, info, debug, trace or silent
+                            (EXWALLET_LOG_LEVEL, default info)
+  --help                    show this text
+`;
+
+/** Everything the service needs to start, read from flags and the environment. */
+export interface ServiceConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly hub88PublicKeyFile: string | undefined;
+  readonly privateKeyFile: string | undefined;
+  /**
+   * Whether requests must be signed: always with a public key; without one, unless `--dev` or
+   * `--no-verify` says otherwise (and then the service refuses to start for want of a key).
+   */
+  readonly verify: boolean;
+  /** Developer mode (`--dev`): demo users by default, unsigned requests without a key. */
+  readonly dev: boolean;
+  readonly demoUsers: number;
+  readonly currency: string;
+  readonly initialBalance: number;
+  /** The journal's directory, or `undefined` for an in-memory engine. */
+  readonly dataDir: string | undefined;
+  readonly snapshotEvery: number;
+  readonly adminToken: string | undefined;
+  readonly bodyLimit: number;
+  readonly headersTimeout: number;
+  readonly requestTimeout: number;
+  readonly idleTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly shutdownGrace: number;
+  readonly logLevel: LevelWithSilent;
+}
+
+const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads the configuration: a flag wins over its `EXWALLET_*` variable, which wins over the
+ * default (an empty variable counts as unset; an empty flag does not). Returns `'help'` for
+ * `--help`; throws an Error that says what is wrong otherwise.
+ */
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServiceConfig | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'hub88-public-key': { type: 'string' },
+      'private-key': { type: 'string' },
+      'no-verify': { type: 'boolean' },
+      dev: { type: 'boolean' },
+      'demo-users': { type: 'string' },
+      currency: { type: 'string' },
+      'initial-balance': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      'snapshot-every': { type: 'string' },
+      'admin-token': { type: 'string' },
+      'body-limit': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'keep-alive-timeout': { type: 'string' },
+      'shutdown-grace': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help === true) return 'help';
+  const setting = (flag: keyof typeof values, variable: string): string | undefined => {
+    const value = values[flag];
+    return typeof value === 'string' ? value : env[variable] === '' ? undefined : env[variable];
+  };
+  const milliseconds = (flag: keyof typeof values, variable: string, fallback: number): number =>
+    integer(`--${flag}`, setting(flag, variable) ?? String(fallback), 1, MAX_TIMEOUT);
+
+  const logLevel = setting('log-level', 'EXWALLET_LOG_LEVEL') ?? 'info';
+  if (!LEVELS.includes(logLevel)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}`);
+
+  const hub88PublicKeyFile = setting('hub88-public-key', 'EXWALLET_HUB88_PUBLIC_KEY');
+  const noVerify = values['no-verify'] === true || isSet(env.EXWALLET_NO_VERIFY);
+  if (noVerify && hub88PublicKeyFile !== undefined) {
+    throw new Error('--no-verify cannot be combined with --hub88-public-key: a key given means requests are verified');
+  }
+  const dev = values.dev === true || isSet(env.EXWALLET_DEV);
+
+  const currency = setting('currency', 'EXWALLET_CURRENCY') ?? DEFAULT_CURRENCY;
+  if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`--currency must be 3 capital letters A-Z, got "${currency}"`);
+
+  const adminToken = setting('admin-token', 'EXWALLET_ADMIN_TOKEN');
+  if (adminToken !== undefined) checkAdminToken(adminToken);
+
+  const timeouts = {
+    headersTimeout: milliseconds('headers-timeout', 'EXWALLET_HEADERS_TIMEOUT', DEFAULT_TIMEOUTS.headersTimeout),
+    requestTimeout: milliseconds('request-timeout', 'EXWALLET_REQUEST_TIMEOUT', DEFAULT_TIMEOUTS.requestTimeout),
+    idleTimeout: milliseconds('idle-timeout', 'EXWALLET_IDLE_TIMEOUT', DEFAULT_TIMEOUTS.idleTimeout),
+    keepAliveTimeout: milliseconds('keep-alive-timeout', 'EXWALLET_KEEP_ALIVE_TIMEOUT', DEFAULT_TIMEOUTS.keepAliveTimeout),
+  };
+  if (timeouts.headersTimeout > timeouts.requestTimeout) {
+    throw new Error(`--headers-timeout (${timeouts.headersTimeout}) must not exceed --request-timeout (${timeouts.requestTimeout})`);
+  }
+
+  return {
+    host: setting('host', 'EXWALLET_HOST') ?? '127.0.0.1',
+    port: integer('--port', setting('port', 'EXWALLET_PORT') ?? '8080', 0, 65_535),
+    hub88PublicKeyFile,
+    privateKeyFile: setting('private-key', 'EXWALLET_PRIVATE_KEY'),
+    verify: hub88PublicKeyFile !== undefined || !(dev || noVerify),
+    dev,
+    demoUsers: integer('--demo-users', setting('demo-users', 'EXWALLET_DEMO_USERS') ?? String(dev ? DEV_DEMO_USERS : 0), 0, 10_000_000),
+    currency,
+    initialBalance: integer('--initial-balance', setting('initial-balance', 'EXWALLET_INITIAL_BALANCE') ?? String(DEFAULT_INITIAL_BALANCE), 0, Number.MAX_SAFE_INTEGER),
+    dataDir: values['in-memory'] === true || isSet(env.EXWALLET_IN_MEMORY) ? undefined : (setting('data-dir', 'EXWALLET_DATA_DIR') ?? 'exwallet-data'),
+    snapshotEvery: integer('--snapshot-every', setting('snapshot-every', 'EXWALLET_SNAPSHOT_EVERY') ?? String(DEFAULT_SNAPSHOT_EVERY), 1, Number.MAX_SAFE_INTEGER),
+    adminToken,
+    bodyLimit: integer('--body-limit', setting('body-limit', 'EXWALLET_BODY_LIMIT') ?? String(DEFAULT_BODY_LIMIT), 1, 2 ** 31 - 1),
+    ...timeouts,
+    shutdownGrace: milliseconds('shutdown-grace', 'EXWALLET_SHUTDOWN_GRACE', DEFAULT_SHUTDOWN_GRACE),
+    logLevel: logLevel as LevelWithSilent,
+  };
+}
+
+function isSet(variable: string | undefined): boolean {
+  return ['1', 'true', 'yes'].includes((variable ?? '').toLowerCase());
+}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return value;
+}
