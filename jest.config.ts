@@ -10,6 +10,9 @@ const config: Config = {
   // Sources import each other with NodeNext `.js` specifiers; map them back to the `.ts` files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  // One throwaway PostgreSQL server for the run (or EXWALLET_TEST_DATABASE_URL's); see spec/support/postgres.ts.
+  globalSetup: '<rootDir>/spec/support/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/spec/support/jest-global-teardown.ts',
 };
 
 export default config;
