@@ -1,18 +1,34 @@
 import type { Config } from 'jest';
 
-const config: Config = {
+/** What every project shares: TypeScript through ts-jest, as ES modules. */
+const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
-  // Property tests run hundreds of generated sequences in one test.
-  testTimeout: 120_000,
   roots: ['<rootDir>/spec'],
-  testMatch: ['**/*.spec.ts'],
   // Sources import each other with NodeNext `.js` specifiers; map them back to the `.ts` files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+} satisfies Config;
+
+/** The contract: one describe per rule, the model-based sequences and the fuzz test, run on every store. */
+const CONTRACT = ['checks', 'idempotency', 'rollback', 'responses', 'concurrency', 'users', 'operator', 'model', 'fuzz', 'stress'];
+
+const config: Config = {
+  // Property tests run hundreds of generated sequences in one test.
+  testTimeout: 120_000,
   // One throwaway PostgreSQL server for the run (or EXWALLET_TEST_DATABASE_URL's); see spec/support/postgres.ts.
   globalSetup: '<rootDir>/spec/support/jest-global-setup.ts',
   globalTeardown: '<rootDir>/spec/support/jest-global-teardown.ts',
+  projects: [
+    { ...common, displayName: 'memory', testMatch: ['**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'postgres',
+      testMatch: CONTRACT.map((name) => `**/spec/${name}.spec.ts`),
+      // Read by spec/support/stores.ts: the same files, on the PostgreSQL store.
+      globals: { EXWALLET_STORE: 'postgres' },
+    },
+  ],
 };
 
 export default config;

@@ -30,6 +30,7 @@ export interface JournalSettings {
  * with a journal, {@link release} holds each answer until what it reflects is on disk.
  */
 export class MemoryStore implements Store {
+  readonly synchronous = true;
   readonly #accounts = new Map<string, MemoryAccount>();
   readonly #registry = new TransactionRegistry();
   readonly #durability: Durability | undefined;

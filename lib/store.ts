@@ -37,6 +37,12 @@ export type StoreRequest = Command | Status;
 /** A place to keep the wallet's state: the embedded memory store, or PostgreSQL. */
 export interface Store {
   /**
+   * True when {@link serve} always answers at once: requests are then applied in the order they
+   * arrive, across users too. A store that answers later gets requests that name the same
+   * transaction id in arrival order from the supervisor instead.
+   */
+  readonly synchronous: boolean;
+  /**
    * False when `user` surely names no user, so the request is answered without a turn in a
    * mailbox. A store that cannot tell at once answers true and settles it in {@link serve}.
    */

@@ -12,6 +12,8 @@ import { parseCommand, readBody, stringField } from './validation.js';
 export class Supervisor {
   /** The actors of the users with work under way; an idle user has none. */
   readonly #actors = new Map<string, UserActor>();
+  /** For a store that answers later: the latest request naming each transaction id, until it is answered. */
+  readonly #claims = new Map<string, Promise<WalletResponse>>();
   readonly #store: Store;
   readonly #defaults: UserDefaults;
   readonly #forget = (actor: UserActor): void => {
@@ -64,8 +66,25 @@ export class Supervisor {
     if (typeof user !== 'string' || !this.#store.mayExist(user)) {
       return Promise.resolve(unknownUser(Status.UNKNOWN, stringField(fields, 'user'), requestUuid));
     }
-    const request: StoreRequest = this.#stopped ? Status.UNKNOWN : operation === 'balance' ? Status.OK : parseCommand(operation, fields);
-    return this.#send(user, () => this.#store.serve(user, request, requestUuid));
+    // A stopped engine reads no state: its store may have let go of its files or connections.
+    if (this.#stopped) return Promise.resolve(unknownUser(Status.UNKNOWN, user, requestUuid));
+    const request: StoreRequest = operation === 'balance' ? Status.OK : parseCommand(operation, fields);
+    if (typeof request === 'string' || this.#store.synchronous) return this.#send(user, () => this.#store.serve(user, request, requestUuid));
+    // The request takes its user's turn now, and in that turn first waits for every request that
+    // arrived before it naming one of its ids: so requests sharing an id are judged in arrival
+    // order, across users, as a synchronous store judges them. Every wait is for an earlier
+    // arrival, so no two requests ever wait for each other.
+    const ids = request.operation === 'win' || request.operation === 'rollback' ? [request.transactionUuid, request.referenceUuid] : [request.transactionUuid];
+    const earlier = ids.flatMap((id) => this.#claims.get(id) ?? []);
+    const answer = this.#send(user, async () => {
+      if (earlier.length > 0) await Promise.all(earlier);
+      return this.#store.serve(user, request, requestUuid);
+    });
+    for (const id of ids) this.#claims.set(id, answer);
+    void answer.then(() => {
+      for (const id of ids) if (this.#claims.get(id) === answer) this.#claims.delete(id);
+    });
+    return answer;
   }
 
   /** Runs `task` in the user's turn; the actor is kept only while it has work waiting. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { runInNewContext } from 'node:vm';
-import { start, Status, type Wallet } from '../lib/index.js';
+import { Status, type Wallet } from '../lib/index.js';
+import { start } from './support/stores.js';
 import { balanceOf, betBody, Ids, OPERATIONS, rollbackBody, setup, uuid, winBody } from './helpers.js';
 
 const operations = OPERATIONS;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { start, Status, type Wallet, type WalletResponse } from '../lib/index.js';
+import { Status, type Wallet, type WalletResponse } from '../lib/index.js';
+import { runs, start } from './support/stores.js';
 import { betBody, Ids, OPERATIONS, uuid, winBody } from './helpers.js';
 import { RUN_FACTOR, SEED } from './model/arbitraries.js';
 
@@ -89,7 +90,7 @@ async function busyWallet(): Promise<{ w: Wallet; ids: Ids; openBet: string }> {
 async function snapshot(w: Wallet): Promise<string> {
   const alice = await w.balance({ user: 'alice', request_uuid: '' });
   const bob = await w.balance({ user: 'bob', request_uuid: '' });
-  return JSON.stringify([alice, bob, w.transactionCount]);
+  return JSON.stringify([alice, bob, (await w.stats()).transactions]);
 }
 
 function expectWellFormed(response: WalletResponse): void {
@@ -110,7 +111,7 @@ describe('any value as a body gets an RS_ERROR_* response and changes nothing', 
           // balance answers RS_OK for a readable body naming a user; nothing else may succeed.
           if (name !== 'balance' || response.user === '') expect(response.status).not.toBe(Status.OK);
         }),
-        { seed: SEED, numRuns: 300 * RUN_FACTOR },
+        { seed: SEED, numRuns: runs(300) * RUN_FACTOR },
       );
       expect(await snapshot(w)).toBe(before);
     });
@@ -143,7 +144,7 @@ describe('a valid body with one field made invalid is refused and changes nothin
           expectWellFormed(response);
           expect(response.status).not.toBe(Status.OK);
         }),
-        { seed: SEED, numRuns: 300 * RUN_FACTOR },
+        { seed: SEED, numRuns: runs(300) * RUN_FACTOR },
       );
       expect(await snapshot(w)).toBe(before);
     });
@@ -171,8 +172,9 @@ describe('extra fields of any kind never break a valid request', () => {
         const expected = first.status === Status.OK ? 99_700 : 100_000;
         expect(await w.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: expected });
         if (first.status === Status.OK) expect(again).toEqual(first);
+        await w.stop();
       }),
-      { seed: SEED, numRuns: 300 * RUN_FACTOR },
+      { seed: SEED, numRuns: runs(300) * RUN_FACTOR },
     );
   });
 });

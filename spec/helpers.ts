@@ -1,4 +1,5 @@
-import { start, type Operation, type Wallet, type WalletResponse } from '../lib/index.js';
+import { type Operation, type Wallet, type WalletResponse } from '../lib/index.js';
+import { start } from './support/stores.js';
 
 /** Every wallet operation by name, as a call on an engine through the untyped door. */
 export const OPERATIONS: ReadonlyArray<readonly [Operation, (w: Wallet, body: unknown) => Promise<WalletResponse>]> = (

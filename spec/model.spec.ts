@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { start, type Wallet } from '../lib/index.js';
+import { type Wallet } from '../lib/index.js';
+import { runs, start } from './support/stores.js';
 import { recased, RUN_FACTOR, SEED, step, USERS, type Json, type MoneyOperation, type Step } from './model/arbitraries.js';
 import { ReferenceWallet } from './model/reference-wallet.js';
 import { uuid } from './helpers.js';
@@ -71,7 +72,7 @@ async function checkInvariants(w: Wallet, model: ReferenceWallet): Promise<void>
   // Money is conserved: what the users hold is what they started with plus what was moved.
   const total = [...before.values()].reduce((sum, balance) => sum + BigInt(balance), 0n);
   expect(total).toBe(BigInt(users.length * INITIAL) + model.moved());
-  expect(w.transactionCount).toBe(model.transactions.size);
+  expect((await w.stats()).transactions).toBe(model.transactions.size);
   // Every recorded transaction replays byte for byte and moves nothing.
   for (const transaction of model.transactions.values()) {
     const replay = await send(w, transaction.operation, { ...transaction.body, request_uuid: '00000000-0000-0000-0000-000000000000' });
@@ -100,8 +101,9 @@ describe('the engine answers every request sequence exactly as the reference mod
       fc.asyncProperty(fc.array(step, { maxLength: 200, size: 'max' }), async (steps) => {
         const { w, model } = await runBoth(steps);
         await checkInvariants(w, model);
+        await w.stop();
       }),
-      { seed: SEED, numRuns: 500 * RUN_FACTOR },
+      { seed: SEED, numRuns: runs(500) * RUN_FACTOR },
     );
   });
 });

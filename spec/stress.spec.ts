@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { start, Status, type WalletResponse } from '../lib/index.js';
+import { Status, type WalletResponse } from '../lib/index.js';
+import { start } from './support/stores.js';
 import { RUN_FACTOR, SEED } from './model/arbitraries.js';
 import { ReferenceWallet } from './model/reference-wallet.js';
 import { randomWorkload, type WorkloadRequest } from './model/workload.js';
@@ -31,7 +32,7 @@ describe('thousands of requests in flight over a few hot users', () => {
       if (seen === undefined) okById.set(id, JSON.stringify(response));
       else expect(JSON.stringify(response)).toBe(seen);
     });
-    expect(w.transactionCount).toBe(okById.size);
+    expect((await w.stats()).transactions).toBe(okById.size);
 
     let total = 0n;
     for (const user of HOT_USERS) {

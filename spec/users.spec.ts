@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { createUsers, start, Status } from '../lib/index.js';
+import { createUsers, Status } from '../lib/index.js';
+import { start } from './support/stores.js';
 import { balanceOf, betBody, Ids, setup } from './helpers.js';
 
 describe('start gives an isolated engine', () => {
@@ -56,14 +57,14 @@ describe('createUsers makes USD users with 100000', () => {
   it('ignores "" and values that are not strings', async () => {
     const w = start();
     await createUsers(w, ['', 42, null, undefined, { user: '' }, ['y'], 'carol'] as unknown as string[]);
-    expect(w.userCount).toBe(1);
+    expect((await w.stats()).users).toBe(1);
     expect(await balanceOf(w, 'carol')).toBe(100_000);
   });
 
   it('counts a name listed twice once', async () => {
     const w = start();
     await createUsers(w, ['alice', 'alice', 'bob', 'alice']);
-    expect(w.userCount).toBe(2);
+    expect((await w.stats()).users).toBe(2);
   });
 
   it('never resets the balance of an existing user', async () => {
@@ -77,7 +78,7 @@ describe('createUsers makes USD users with 100000', () => {
     const w = start();
     await expect(createUsers(w, 'alice' as unknown as string[])).resolves.toBeUndefined();
     await expect(createUsers(w, null as unknown as string[])).resolves.toBeUndefined();
-    expect(w.userCount).toBe(0);
+    expect((await w.stats()).users).toBe(0);
   });
 
   it('keeps the users read before a list throws, and does not throw itself', async () => {
@@ -85,13 +86,13 @@ describe('createUsers makes USD users with 100000', () => {
     const list = ['alice', 'bob'];
     Object.defineProperty(list, 1, { get: () => { throw new Error('boom'); } });
     await expect(createUsers(w, list)).resolves.toBeUndefined();
-    expect(w.userCount).toBe(1);
+    expect((await w.stats()).users).toBe(1);
   });
 
   it('accepts any non-empty string as a name, prototype keys included', async () => {
     const w = start();
     await createUsers(w, ['__proto__', 'constructor', 'toString', ' ']);
-    expect(w.userCount).toBe(4);
+    expect((await w.stats()).users).toBe(4);
     expect(await balanceOf(w, '__proto__')).toBe(100_000);
     expect(await balanceOf(w, 'hasOwnProperty')).toBeUndefined();
   });

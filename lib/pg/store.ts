@@ -43,6 +43,7 @@ const RETENTION_CHUNK = 1_000;
  * write set-based, commit. Every answer leaves after the commit that judged it.
  */
 export class PostgresStore implements Store {
+  readonly synchronous = false;
   readonly #sql: Sql;
   readonly #schema: string;
   readonly #batchesInFlight: number;
