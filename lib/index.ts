@@ -28,7 +28,7 @@ export { JournalLockedError } from './journal/lock.js';
 export { JournalSettingsError, type SettingsDifference } from './journal/settings.js';
 export { JournalDetachedError } from './journal/append-log.js';
 export type { UserSpec } from './users.js';
-export type { NewUser, StoreHealth, StoreStats } from './store.js';
+export type { NewUser, StoreHealth, StoreMetrics, StoreStats } from './store.js';
 export type { PostgresSettings } from './pg/store.js';
 export * from './types.js';
 

@@ -3,7 +3,7 @@ import type { JournalRecord } from './journal/format.js';
 import type { RecoveryReport } from './journal/store.js';
 import { TransactionRegistry } from './registry.js';
 import { decide, type Account, type Application } from './rules.js';
-import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreRequest, type StoreStats } from './store.js';
+import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
 import { Status, type WalletResponse } from './types.js';
 import type { Command } from './validation.js';
 
@@ -124,6 +124,10 @@ export class MemoryStore implements Store {
   health(): Promise<StoreHealth> {
     const failure = this.#durability?.failure;
     return Promise.resolve(failure === undefined ? { store: 'memory', ok: true } : { store: 'memory', ok: false, detail: failure.message });
+  }
+
+  metrics(): StoreMetrics {
+    return this.#durability?.metrics() ?? { commits: 0, committedRequests: 0, commitSeconds: 0 };
   }
 
   close(): Promise<void> {

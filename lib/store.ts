@@ -20,6 +20,16 @@ export interface StoreStats {
   readonly transactions: number;
 }
 
+/** Running totals a store keeps for monitoring. */
+export interface StoreMetrics {
+  /** Commits so far: journal writes (one `fdatasync` each), or database transactions. */
+  readonly commits: number;
+  /** Requests those commits carried; their ratio to `commits` is the mean batch size. */
+  readonly committedRequests: number;
+  /** Seconds spent committing, summed. */
+  readonly commitSeconds: number;
+}
+
 /** Whether a store can serve, for health checks. */
 export interface StoreHealth {
   readonly store: 'memory' | 'postgres';
@@ -60,6 +70,7 @@ export interface Store {
   setUserDisabled(user: string, disabled: boolean): boolean | Promise<boolean>;
   stats(): Promise<StoreStats>;
   health(): Promise<StoreHealth>;
+  metrics(): StoreMetrics;
   /** Waits for everything sent to be committed, then lets go of files and connections. Idempotent. */
   close(): Promise<void>;
 }

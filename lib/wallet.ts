@@ -2,7 +2,7 @@ import { nanoid } from 'nanoid';
 import type { RecoveryReport } from './journal/store.js';
 import { MemoryStore } from './memory-store.js';
 import { PostgresStore } from './pg/store.js';
-import type { Store, StoreHealth, StoreStats } from './store.js';
+import type { Store, StoreHealth, StoreMetrics, StoreStats } from './store.js';
 import type { UserSpec } from './users.js';
 import { Supervisor } from './supervisor.js';
 import type {
@@ -107,6 +107,11 @@ export class Wallet {
   /** Users and recorded (successful) transactions, whatever the store. */
   stats(): Promise<StoreStats> {
     return this.#store.stats();
+  }
+
+  /** Running totals of the store's commits, for monitoring (see {@link StoreMetrics}). */
+  metrics(): StoreMetrics {
+    return this.#store.metrics();
   }
 
   /** Whether the store can commit: false after a failed journal write, or while the database cannot be reached. */

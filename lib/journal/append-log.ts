@@ -23,6 +23,13 @@ export class JournalDetachedError extends Error {
  * checks that the file is still the one at its path: a removed data directory fails like a
  * failed write. {@link close} is idempotent, and nothing touches the descriptor after it.
  */
+/** Running totals of the commits of every log of one journal, across generations. */
+export interface CommitTally {
+  commits: number;
+  lines: number;
+  seconds: number;
+}
+
 export class AppendLog {
   readonly path: string;
   readonly #fd: number;
@@ -35,11 +42,17 @@ export class AppendLog {
   #closing: Promise<void> | undefined;
   #closed = false;
 
-  /** Opens `path` for appending; its first write waits for `after` (an earlier log's last write). */
-  constructor(path: string, after: Promise<void> = Promise.resolve()) {
+  readonly #tally: CommitTally;
+
+  /**
+   * Opens `path` for appending; its first write waits for `after` (an earlier log's last write).
+   * Each commit is added to `tally`.
+   */
+  constructor(path: string, after: Promise<void> = Promise.resolve(), tally: CommitTally = { commits: 0, lines: 0, seconds: 0 }) {
     this.path = path;
     this.#fd = openSync(path, 'a');
     this.#writing = after;
+    this.#tally = tally;
   }
 
   /** Writes done so far, each followed by one `fdatasync`. */
@@ -96,10 +109,11 @@ export class AppendLog {
     if (this.#busy || this.#waiting === undefined) return;
     const waiting = this.#waiting;
     const data = Buffer.from(this.#lines.join(''));
+    const lines = this.#lines.length;
     this.#waiting = undefined;
     this.#lines = [];
     this.#busy = true;
-    this.#writing = this.#writing.then(() => this.#writeAll(data));
+    this.#writing = this.#writing.then(() => this.#writeAll(data, lines));
     this.#writing.then(
       () => {
         this.#busy = false;
@@ -114,13 +128,17 @@ export class AppendLog {
     );
   }
 
-  async #writeAll(data: Buffer): Promise<void> {
+  async #writeAll(data: Buffer, lines: number): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
     if (this.#closed) throw new Error(`${this.path} is closed: the engine was stopped`);
+    const started = performance.now();
     await writeFully(this.#fd, data);
     await syncAsync(this.#fd);
     await this.#checkInPlace();
     this.#commits += 1;
+    this.#tally.commits += 1;
+    this.#tally.lines += lines;
+    this.#tally.seconds += (performance.now() - started) / 1000;
   }
 
   /** Throws {@link JournalDetachedError} unless the open file is still linked at its path. */

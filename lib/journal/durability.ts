@@ -1,3 +1,4 @@
+import type { StoreMetrics } from '../store.js';
 import { Status, type WalletResponse } from '../types.js';
 import type { Command } from '../validation.js';
 import { encodeCommand, encodeRecord, type JournalRecord } from './format.js';
@@ -64,6 +65,12 @@ export class Durability {
   /** Commits (one write and one `fdatasync` each) to the current journal. */
   get commits(): number {
     return this.#store.commits;
+  }
+
+  /** Every commit since the engine started, across journal generations. */
+  metrics(): StoreMetrics {
+    const { commits, lines, seconds } = this.#store.tally;
+    return { commits, committedRequests: lines, commitSeconds: seconds };
   }
 
   /** Journals one record of a change just applied. */

@@ -1,7 +1,7 @@
 import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AppendLog, writeFully } from './append-log.js';
+import { AppendLog, type CommitTally, writeFully } from './append-log.js';
 import { decodeRecord, encodeRecord, type FileRecord, type JournalRecord } from './format.js';
 import { DirectoryLock } from './lock.js';
 import { checkSettings, settingsRecord, type EngineSettings } from './settings.js';
@@ -55,7 +55,7 @@ export class JournalStore {
     this.#generation = generation;
     this.#settings = settings;
     this.#lock = lock;
-    this.#log = new AppendLog(join(directory, name('journal', generation)));
+    this.#log = new AppendLog(join(directory, name('journal', generation)), undefined, this.tally);
   }
 
   /**
@@ -119,6 +119,9 @@ export class JournalStore {
     return this.#log.commits;
   }
 
+  /** Every commit of this journal, across its generations. */
+  readonly tally: CommitTally = { commits: 0, lines: 0, seconds: 0 };
+
   /** Records appended since the last snapshot began. */
   get sinceSnapshot(): number {
     return this.#sinceSnapshot;
@@ -169,7 +172,7 @@ export class JournalStore {
       for (const record of state()) lines.push(encodeRecord(record));
       lines.push(encodeRecord({ type: 'end', records: lines.length - 1 }));
       // Opened before anything changes: if it cannot be, journaling goes on where it was.
-      newLog = new AppendLog(join(this.directory, name('journal', next)), oldLog.durable());
+      newLog = new AppendLog(join(this.directory, name('journal', next)), oldLog.durable(), this.tally);
       newLog.append(head);
     } catch (error) {
       return Promise.reject(error as Error);

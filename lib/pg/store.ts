@@ -1,5 +1,5 @@
 import postgres, { type Sql } from 'postgres';
-import { unknownUser, type NewUser, type Store, type StoreHealth, type StoreRequest, type StoreStats } from '../store.js';
+import { unknownUser, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from '../store.js';
 import { Status, type WalletLogger, type WalletResponse } from '../types.js';
 import { idsOf, judgeBatch, usersOf, type AccountRow, type BatchItem, type EntryRow } from './batch.js';
 import { checkSchemaName, migrate, SCHEMA } from './schema.js';
@@ -60,6 +60,7 @@ export class PostgresStore implements Store {
   #closed: Promise<void> | undefined;
   #batches = 0;
   #batched = 0;
+  #commitSeconds = 0;
 
   constructor(settings: PostgresSettings) {
     const { url, schema = SCHEMA, poolSize = 10, batchesInFlight = 2, maxBatch = 2_000, commitTimeout = 5_000, retentionDays = 120, retentionInterval = 60_000 } = settings;
@@ -86,9 +87,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Batches committed so far, and the requests they carried: their ratio is the mean batch size. */
-  get batchStats(): { readonly batches: number; readonly requests: number } {
-    return { batches: this.#batches, requests: this.#batched };
+  metrics(): StoreMetrics {
+    return { commits: this.#batches, committedRequests: this.#batched, commitSeconds: this.#commitSeconds };
   }
 
   mayExist(user: string): boolean {
@@ -240,7 +240,9 @@ export class PostgresStore implements Store {
     for (let attempt = 0; ; attempt += 1) {
       try {
         await this.#whenReady();
+        const started = performance.now();
         const responses = await this.#attempt(items);
+        this.#commitSeconds += (performance.now() - started) / 1000;
         this.#batches += 1;
         this.#batched += items.length;
         return responses;
