@@ -126,6 +126,10 @@ export class MemoryStore implements Store {
     return Promise.resolve(failure === undefined ? { store: 'memory', ok: true } : { store: 'memory', ok: false, detail: failure.message });
   }
 
+  purge(): Promise<number> {
+    return Promise.resolve(0); // the embedded store keeps every record
+  }
+
   metrics(): StoreMetrics {
     return this.#durability?.metrics() ?? { commits: 0, committedRequests: 0, commitSeconds: 0 };
   }

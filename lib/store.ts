@@ -71,6 +71,8 @@ export interface Store {
   stats(): Promise<StoreStats>;
   health(): Promise<StoreHealth>;
   metrics(): StoreMetrics;
+  /** One retention pass now: drops records older than the retention period; resolves to how many. */
+  purge(): Promise<number>;
   /** Waits for everything sent to be committed, then lets go of files and connections. Idempotent. */
   close(): Promise<void>;
 }

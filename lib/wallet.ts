@@ -109,6 +109,14 @@ export class Wallet {
     return this.#store.stats();
   }
 
+  /**
+   * Runs one retention pass now (it also runs by itself): with PostgreSQL, deletes transaction
+   * records older than `retentionDays`, never an open bet. Resolves to the number deleted.
+   */
+  purge(): Promise<number> {
+    return this.#store.purge();
+  }
+
   /** Running totals of the store's commits, for monitoring (see {@link StoreMetrics}). */
   metrics(): StoreMetrics {
     return this.#store.metrics();

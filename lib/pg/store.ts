@@ -44,7 +44,8 @@ const RETENTION_CHUNK = 1_000;
  */
 export class PostgresStore implements Store {
   readonly synchronous = false;
-  readonly #sql: Sql;
+  #sql: Sql;
+  readonly #connect: () => Sql;
   readonly #schema: string;
   readonly #batchesInFlight: number;
   readonly #maxBatch: number;
@@ -71,14 +72,18 @@ export class PostgresStore implements Store {
     this.#retentionDays = retentionDays;
     this.#clock = settings.clock ?? Date.now;
     this.#logger = settings.logger;
-    this.#sql = postgres(url, {
-      max: poolSize,
-      onnotice: () => {},
-      connect_timeout: Math.max(1, Math.ceil(commitTimeout / 1000)),
-      // Unused connections are closed, so an idle process holds none.
-      idle_timeout: 60,
-      connection: { application_name: 'exwallet', search_path: schema },
-    });
+    this.#connect = () =>
+      postgres(url, {
+        max: poolSize,
+        onnotice: () => {},
+        // A connection attempt may hang (a server starting or failing over): give up on it early
+        // enough that a retry still fits in the commit timeout.
+        connect_timeout: commitTimeout / 3_000,
+        // Unused connections are closed, so an idle process holds none.
+        idle_timeout: 60,
+        connection: { application_name: 'exwallet', search_path: schema },
+      });
+    this.#sql = this.#connect();
     this.#schema = schema;
     this.#whenReady().catch((error: Error) => this.#logger?.warn({ err: error }, 'PostgreSQL store not ready yet'));
     if (retentionDays > 0) {
@@ -177,6 +182,13 @@ export class PostgresStore implements Store {
     return this.#closed;
   }
 
+  /** Replaces the connection pool; the old one is closed without waiting for its queries. */
+  #replacePool(): void {
+    const old = this.#sql;
+    this.#sql = this.#connect();
+    old.end({ timeout: 0 }).catch(() => {});
+  }
+
   /** Applies the schema once; a failure is forgotten, so the next request tries again. */
   #whenReady(): Promise<void> {
     this.#ready ??= migrate(this.#sql, this.#schema).catch((error: unknown) => {
@@ -238,6 +250,7 @@ export class PostgresStore implements Store {
 
   async #commit(items: readonly Pending[], deadline: number): Promise<WalletResponse[]> {
     for (let attempt = 0; ; attempt += 1) {
+      const pool = this.#sql;
       try {
         await this.#whenReady();
         const started = performance.now();
@@ -248,20 +261,25 @@ export class PostgresStore implements Store {
         return responses;
       } catch (error) {
         const pause = Math.min(500, 5 * 2 ** attempt);
+        // A lost connection can leave others of the pool hanging on a server that is gone: start
+        // afresh, so that the retry finds whichever server is now the primary.
+        if (!(error instanceof postgres.PostgresError) && this.#sql === pool) this.#replacePool();
         if (performance.now() + pause >= deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
   }
 
-  /** One try: lock, read, judge, write and commit, in two round trips. */
-  async #attempt(items: readonly Pending[]): Promise<WalletResponse[]> {
-    const sql = await this.#sql.reserve();
-    try {
-      const users = usersOf(items);
-      const ids = idsOf(items);
-      const [, accounts, entries] = await Promise.all([
-        sql`BEGIN`,
+  /**
+   * One try: lock, read, judge, write and commit. The reads go out together, and so do the
+   * writes. (`sql.begin` rather than a reserved connection: it fails cleanly when the connection
+   * dies mid-transaction.)
+   */
+  #attempt(items: readonly Pending[]): Promise<WalletResponse[]> {
+    const users = usersOf(items);
+    const ids = idsOf(items);
+    return this.#sql.begin(async (sql) => {
+      const [accounts, entries] = await Promise.all([
         sql<AccountRow[]>`
           SELECT id, name, currency, balance, disabled FROM wallets
           WHERE name = ANY(${users}::text[]) ORDER BY name FOR UPDATE`,
@@ -298,14 +316,8 @@ export class PostgresStore implements Store {
               UPDATE wallets w SET balance = v.balance
               FROM unnest(${balances.walletIds}::int8[], ${balances.balances}::int8[]) AS v(id, balance)
               WHERE w.id = v.id`,
-        sql`COMMIT`,
       ]);
       return responses;
-    } catch (error) {
-      await sql`ROLLBACK`.catch(() => {});
-      throw error;
-    } finally {
-      sql.release();
-    }
+    });
   }
 }

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import postgres from 'postgres';
+import { start, Status, type Wallet } from '../lib/index.js';
+import { balanceOf, betBody, Ids, rollbackBody, winBody } from './helpers.js';
+import { freshDatabase, startPostgres, type FreshDatabase, type PgServer } from './support/postgres.js';
+
+const DAY = 86_400_000;
+
+let database: FreshDatabase;
+let schemas = 0;
+const opened: Wallet[] = [];
+beforeAll(async () => {
+  database = await freshDatabase();
+});
+afterAll(async () => {
+  await Promise.all(opened.map((w) => w.stop()));
+  await database.drop();
+});
+
+function engine(settings: { clock?: () => number; retentionDays?: number; commitTimeout?: number; url?: string; schema?: string } = {}): Wallet {
+  schemas += 1;
+  const { url = database.url, schema = `pg_store_${schemas}`, ...rest } = settings;
+  const w = start({ database: { url, schema, poolSize: 3, ...rest } });
+  opened.push(w);
+  return w;
+}
+
+async function rows(schema: string, where = 'true'): Promise<number> {
+  const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql.unsafe<Array<{ count: string }>>(`SELECT count(*) FROM ${schema}.transactions WHERE ${where}`);
+    return Number(row?.count);
+  } finally {
+    await sql.end();
+  }
+}
+
+describe('the schema is applied once, whichever process starts first', () => {
+  it('lets engines started at once on a fresh schema all serve, with each version recorded once', async () => {
+    const engines = [engine({ schema: 'race' }), engine({ schema: 'race' }), engine({ schema: 'race' })];
+    const ids = new Ids();
+    await Promise.all(engines.map((w) => w.createUsers(['alice'])));
+    const answers = await Promise.all(engines.map((w) => w.bet(betBody(ids, { amount: 10 }))));
+    expect(answers.map((a) => a.status)).toEqual([Status.OK, Status.OK, Status.OK]);
+    expect(await balanceOf(engines[0] as Wallet)).toBe(99_970);
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    const versions = await sql`SELECT version FROM race.schema_migrations ORDER BY version`;
+    await sql.end();
+    expect(versions.map((row) => row.version)).toEqual([1]);
+  });
+});
+
+describe('retention drops records older than retentionDays, never an open bet', () => {
+  it('keeps open bets and recent records, and a retry of a dropped transaction is judged afresh', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const w = engine({ clock: () => now, retentionDays: 120, schema: 'retention' });
+    const ids = new Ids();
+    await w.createUsers(['alice']);
+    const open = betBody(ids, { amount: 100 });
+    const settled = betBody(ids, { amount: 200 });
+    await w.bet(open);
+    await w.bet(settled);
+    await w.win(winBody(ids, settled.transaction_uuid, { amount: 50 }));
+    await w.rollback(rollbackBody(ids, ids.next())); // reserves an id that never arrived
+    expect(await rows('retention')).toBe(5);
+
+    now += 119 * DAY;
+    expect(await w.purge()).toBe(0);
+    now += 2 * DAY;
+    const recent = betBody(ids, { amount: 1 });
+    await w.bet(recent);
+    expect(await w.purge()).toBe(4);
+    expect(await rows('retention')).toBe(2); // the open bet and the recent one
+
+    // The open bet still settles, and the balance never moved.
+    expect(await balanceOf(w)).toBe(100_000 - 100 - 200 + 50 - 1);
+    expect((await w.win(winBody(ids, open.transaction_uuid, { amount: 0 }))).status).toBe(Status.OK);
+    // A retry long after its record was dropped is a new request: operators keep records for
+    // longer than any aggregator retries (Hub88 asks for 4 months).
+    expect((await w.bet({ ...settled, request_uuid: ids.next() })).status).toBe(Status.OK);
+  });
+
+  it('deletes only expired rows while requests keep arriving', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const w = engine({ clock: () => now, retentionDays: 1, schema: 'retention_load' });
+    const ids = new Ids();
+    await w.createUsers(['alice', 'bob']);
+    const old = await Promise.all(Array.from({ length: 3_000 }, (_, i) => w.bet(betBody(ids, { user: i % 2 ? 'alice' : 'bob', amount: 0 }))));
+    expect(old.every((a) => a.status === Status.OK)).toBe(true);
+    expect(await rows('retention_load')).toBe(3_000);
+    now += 2 * DAY;
+    const [deleted, fresh] = await Promise.all([
+      w.purge(),
+      Promise.all(Array.from({ length: 2_000 }, (_, i) => w.deposit({ user: i % 2 ? 'alice' : 'bob', transaction_uuid: ids.next(), request_uuid: ids.next(), currency: 'USD', amount: 1 }))),
+    ]);
+    expect(fresh.every((a) => a.status === Status.OK)).toBe(true);
+    // Open bets are never dropped: only the deposits could go, and they are recent.
+    expect(deleted).toBe(0);
+    expect(await rows('retention_load')).toBe(5_000);
+    now += 2 * DAY;
+    expect(await w.purge()).toBe(2_000);
+    expect(await rows('retention_load', 'kind = 1 AND state = 0')).toBe(3_000);
+  });
+});
+
+describe('a database that cannot be reached answers RS_ERROR_UNKNOWN, never RS_OK, and recovers', () => {
+  let server: PgServer;
+  beforeAll(async () => {
+    server = await startPostgres({ settings: { fsync: 'off' } });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('refuses within the commit timeout while the server is down, then serves again once it is back', async () => {
+    const w = engine({ url: server.url, schema: 'outage', commitTimeout: 1_500 });
+    const ids = new Ids();
+    await w.createUsers(['alice']);
+    expect((await w.bet(betBody(ids, { amount: 10 }))).status).toBe(Status.OK);
+    await server.shutdown();
+    const during = betBody(ids, { amount: 20 });
+    expect(await w.bet(during)).toEqual({ user: 'alice', status: Status.UNKNOWN, request_uuid: during.request_uuid });
+    expect((await w.health()).ok).toBe(false);
+    await server.start();
+    // Nothing was applied: the same request is judged afresh.
+    expect(await w.bet(during)).toMatchObject({ status: Status.OK, balance: 99_970 });
+    expect((await w.health()).ok).toBe(true);
+  });
+
+  it('makes requests sent before the store is ready wait for it', async () => {
+    const w = engine({ url: server.url, schema: 'early' });
+    const ids = new Ids();
+    const created = w.createUsers(['alice']);
+    await created;
+    expect(await w.bet(betBody(ids, { amount: 5 }))).toMatchObject({ status: Status.OK, balance: 99_995 });
+  });
+});
