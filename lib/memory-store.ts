@@ -107,14 +107,16 @@ export class MemoryStore implements Store {
     return this.#durability?.settled() ?? Promise.resolve();
   }
 
-  setUserDisabled(user: string, disabled: boolean): boolean {
+  setUserDisabled(user: string, disabled: boolean): boolean | Promise<boolean> {
     const account = this.#accounts.get(user);
-    if (account === undefined || this.#durability?.failed === true) return false;
+    const durability = this.#durability;
+    if (account === undefined || durability?.failed === true) return false;
     if (account.disabled !== disabled) {
       account.disabled = disabled;
-      this.#durability?.append({ type: 'disabled', user, disabled });
+      durability?.append({ type: 'disabled', user, disabled });
     }
-    return true;
+    // Acknowledged like a response: only once the change is on disk, so a crash cannot undo it.
+    return durability === undefined ? true : durability.settled().then(() => !durability.failed);
   }
 
   stats(): Promise<StoreStats> {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { start, Status, type WalletResponse } from '../lib/index.js';
-import { CRASH_USERS, crashWorkload, REQUESTS_PER_CYCLE } from './crash/workload.js';
-import { seededRandom } from './helpers.js';
+import { CRASH_USERS, crashWorkload, disabledIn, REQUESTS_PER_CYCLE } from './crash/workload.js';
+import { seededRandom, uuid } from './helpers.js';
 import { SEED } from './model/arbitraries.js';
 import { ReferenceWallet } from './model/reference-wallet.js';
 
@@ -36,7 +36,7 @@ function runUntilKilled(directory: string, cycle: number, killAfter: number): Pr
   return new Promise((resolve) => child.on('exit', () => resolve(acknowledged)));
 }
 
-describe('no acknowledged transaction is lost when the process is killed', () => {
+describe('no acknowledged transaction, deposit or withdrawal is lost when the process is killed', () => {
   it(`survives ${CYCLES} SIGKILLs at random moments with every acknowledged response intact`, async () => {
     const directory = mkdtempSync(join(tmpdir(), 'exwallet-crash-'));
     const random = seededRandom(SEED);
@@ -54,6 +54,12 @@ describe('no acknowledged transaction is lost when the process is killed', () =>
           model.call(operation, body);
         }
         expect(model.transactions.size).toBe(w.transactionCount);
+        // The user disabled for this cycle is still disabled: a bet past any balance tells
+        // RS_ERROR_USER_DISABLED from RS_ERROR_NOT_ENOUGH_MONEY, and records nothing.
+        for (const [i, user] of CRASH_USERS.entries()) {
+          const probe = { user, transaction_uuid: uuid(0xb0b000000000 + cycle * 16 + i), request_uuid: uuid(0), currency: 'USD', amount: Number.MAX_SAFE_INTEGER };
+          expect(JSON.stringify(await w.bet(probe))).toBe(JSON.stringify(model.call('bet', probe)));
+        }
         for (const user of CRASH_USERS) {
           const response = await w.balance({ user, request_uuid: '' });
           expect('balance' in response ? response.balance : undefined).toBe(model.balances.get(user));
@@ -68,6 +74,12 @@ describe('no acknowledged transaction is lost when the process is killed', () =>
           expect(JSON.stringify(replay)).toBe(JSON.stringify(response));
         }
         expect(w.transactionCount).toBe(model.transactions.size);
+        // The operator disables the next cycle's user and enables this cycle's again.
+        const changes: Array<[string, boolean]> = [[disabledIn(cycle + 1), true]];
+        if (cycle > 0) changes.push([disabledIn(cycle), false]);
+        for (const [user, disabled] of changes) {
+          expect(await w.setUserDisabled(user, disabled)).toBe(model.setUserDisabled(user, disabled));
+        }
         await w.stop();
       }
     } finally {

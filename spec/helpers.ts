@@ -1,15 +1,13 @@
 import { type Operation, type Wallet, type WalletResponse } from '../lib/index.js';
+import { uuid } from './model/random.js';
 import { start } from './support/stores.js';
+
+export { seededRandom, uuid } from './model/random.js';
 
 /** Every wallet operation by name, as a call on an engine through the untyped door. */
 export const OPERATIONS: ReadonlyArray<readonly [Operation, (w: Wallet, body: unknown) => Promise<WalletResponse>]> = (
   ['bet', 'win', 'rollback', 'balance'] as const
 ).map((operation) => [operation, (w: Wallet, body: unknown) => w.handle(operation, body)] as const);
-
-/** Deterministic UUIDs: the n-th id of a test is always the same. */
-export function uuid(n: number): string {
-  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-}
 
 /** Hands out fresh deterministic UUIDs. */
 export class Ids {
@@ -80,15 +78,3 @@ export function resent<B extends object>(body: B, ids: Ids): With<B, { request_u
 }
 
 export type { WalletResponse };
-
-/** A small seeded PRNG (mulberry32), so generated workloads are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { type Wallet } from '../lib/index.js';
+import { type UserSpec, type Wallet } from '../lib/index.js';
 import { runs, start } from './support/stores.js';
-import { recased, RUN_FACTOR, SEED, step, USERS, type Json, type MoneyOperation, type Step } from './model/arbitraries.js';
+import { OPENING_USERS, recased, RUN_FACTOR, SEED, step, type Json, type MoneyOperation, type Step } from './model/arbitraries.js';
 import { ReferenceWallet } from './model/reference-wallet.js';
 import { uuid } from './helpers.js';
 
@@ -16,16 +16,19 @@ function send(w: Wallet, operation: MoneyOperation, body: Json): Promise<unknown
 async function runBoth(steps: readonly Step[]): Promise<{ w: Wallet; model: ReferenceWallet }> {
   const w = start();
   const model = new ReferenceWallet(INITIAL);
-  await w.createUsers([...USERS]);
-  model.createUsers([...USERS]);
+  await w.createUsers(OPENING_USERS as UserSpec[]);
+  model.createUsers(OPENING_USERS);
   const history: Array<{ operation: MoneyOperation; body: Json }> = [];
 
   for (const current of steps) {
     let calls: Array<{ operation: MoneyOperation; body: Json }> = [];
     switch (current.kind) {
       case 'create':
-        await w.createUsers(current.users as string[]);
-        model.createUsers([...current.users]);
+        await w.createUsers(current.users as UserSpec[]);
+        model.createUsers(current.users);
+        break;
+      case 'disable':
+        expect(await w.setUserDisabled(current.user, current.disabled)).toBe(model.setUserDisabled(current.user, current.disabled));
         break;
       case 'balance':
         expect(JSON.stringify(await w.handle('balance', current.body))).toBe(JSON.stringify(model.balance(current.body)));
@@ -69,9 +72,9 @@ async function checkInvariants(w: Wallet, model: ReferenceWallet): Promise<void>
   const before = await balances(w, users);
   expect(before).toEqual(model.balances);
   for (const balance of before.values()) expect(balance).toBeGreaterThanOrEqual(0);
-  // Money is conserved: what the users hold is what they started with plus what was moved.
+  // Money is conserved: what the users hold is what they opened with plus what was moved.
   const total = [...before.values()].reduce((sum, balance) => sum + BigInt(balance), 0n);
-  expect(total).toBe(BigInt(users.length * INITIAL) + model.moved());
+  expect(total).toBe(model.opened + model.moved());
   expect((await w.stats()).transactions).toBe(model.transactions.size);
   // Every recorded transaction replays byte for byte and moves nothing.
   for (const transaction of model.transactions.values()) {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { uuid } from '../helpers.js';
+import { uuid } from './random.js';
 
 /** Soak runs (`npm run test:soak`) multiply every property's run count by this. */
 export const RUN_FACTOR = Number(process.env.EXWALLET_SOAK ?? '1');
@@ -7,9 +7,15 @@ export const RUN_FACTOR = Number(process.env.EXWALLET_SOAK ?? '1');
 export const SEED = Number(process.env.EXWALLET_SEED ?? '20261125');
 
 export type Json = Record<string, unknown>;
-export type MoneyOperation = 'bet' | 'win' | 'rollback';
+export type MoneyOperation = 'bet' | 'win' | 'rollback' | 'deposit' | 'withdraw';
 
 export const USERS = ['u1', 'u2', 'u3'] as const;
+/** A user who keeps euros, created with USERS; `u5` (created by some steps) keeps euros too. */
+export const EURO_USER = { user: 'e1', currency: 'EUR', balance: 5_000 } as const;
+/** The users every sequence starts with. */
+export const OPENING_USERS: readonly unknown[] = [...USERS, EURO_USER];
+/** The currency a generated call of `user` is usually sent in: the user's own. */
+const currencyOf = (user: unknown): string => (user === 'e1' || user === 'u5' ? 'EUR' : 'USD');
 
 /**
  * Small pools make ids collide often: replays, reuses and references to real bets. Every id has
@@ -23,7 +29,7 @@ const requestIds = Array.from({ length: 6 }, (_, i) => uuid(1000 + i));
 const sometimes = <T, U>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<U>): fc.Arbitrary<T | U> =>
   fc.oneof({ weight: 12, arbitrary: usual }, { weight: 1, arbitrary: odd });
 
-const user = sometimes(fc.constantFrom<string>(...USERS), fc.constantFrom<unknown>('ghost', '', 7, null));
+const user = sometimes(fc.constantFrom<string>(...USERS, ...USERS, ...USERS, 'e1', 'u4', 'u5'), fc.constantFrom<unknown>('ghost', '', 7, null));
 const oddId = fc.constantFrom<unknown>('not-a-uuid', `{${transactionIds[0]}}`, 12, undefined);
 /** UUIDs are case-insensitive: one id in four is sent in upper case. */
 const anyCase = (ids: fc.Arbitrary<string>): fc.Arbitrary<string> =>
@@ -31,7 +37,9 @@ const anyCase = (ids: fc.Arbitrary<string>): fc.Arbitrary<string> =>
 const transactionId = sometimes(anyCase(fc.oneof(fc.constantFrom(...referencedIds), fc.constantFrom(...transactionIds))), oddId);
 const referenceId = sometimes(anyCase(fc.constantFrom(...referencedIds)), oddId);
 const requestId = sometimes(fc.constantFrom(...requestIds), fc.constantFrom<unknown>('r-1', undefined));
-const currency = sometimes(fc.constant('USD'), fc.constantFrom<unknown>('EUR', 'usd', 840, undefined));
+/** `OWN` stands for the user's own currency, filled in once the user is known. */
+const OWN = Symbol('own currency');
+const currency = sometimes(fc.constant(OWN), fc.constantFrom<unknown>('EUR', 'USD', 'usd', 840, undefined));
 const amount = sometimes(
   fc.oneof(fc.integer({ min: 0, max: 40_000 }), fc.constantFrom(0, 100_000)),
   fc.constantFrom<unknown>(-1, 2.5, '10', Number.NaN, 2 ** 53, Number.MAX_SAFE_INTEGER, undefined),
@@ -51,8 +59,7 @@ export const moneyCall = fc
     meta,
   })
   .map(({ operation, ...fields }) => {
-    const body: Json = {};
-    for (const [key, value] of Object.entries(fields)) if (value !== undefined) body[key] = value;
+    const body = withoutUndefined(fields);
     if (operation === 'bet') delete body.reference_transaction_uuid;
     if (operation === 'rollback') {
       delete body.currency;
@@ -61,10 +68,38 @@ export const moneyCall = fc
     return { operation, body };
   });
 
+/**
+ * A cashier's deposit or withdrawal: its ids come from the pools of the money calls, so that
+ * they collide with bets, wins and rollbacks; some deposits are large enough to pass 2^53.
+ */
+export const cashierCall = fc
+  .record({
+    operation: fc.constantFrom<MoneyOperation>('deposit', 'withdraw'),
+    user,
+    transaction_uuid: transactionId,
+    request_uuid: requestId,
+    currency,
+    amount: fc.oneof({ weight: 8, arbitrary: amount }, { weight: 1, arbitrary: fc.constantFrom(Number.MAX_SAFE_INTEGER - 1, 2 ** 52) }),
+    meta,
+  })
+  .map(({ operation, ...fields }) => ({ operation, body: withoutUndefined(fields) }));
+
+/** A bet, win or rollback now and then a deposit or withdrawal. */
+export const anyCall = fc.oneof({ weight: 8, arbitrary: moneyCall }, { weight: 1, arbitrary: cashierCall });
+
+/** The fields that are defined, with OWN turned into the user's currency. */
+function withoutUndefined(fields: Record<string, unknown>): Json {
+  const body: Json = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) body[key] = value === OWN ? currencyOf(fields.user) : value;
+  return body;
+}
+
 export type Step =
   | { readonly kind: 'call'; readonly operation: MoneyOperation; readonly body: Json }
   | { readonly kind: 'balance'; readonly body: Json }
   | { readonly kind: 'create'; readonly users: readonly unknown[] }
+  /** The operator disables or enables a user (or a name that is no user). */
+  | { readonly kind: 'disable'; readonly user: string; readonly disabled: boolean }
   /**
    * Sends an earlier call again, with a fresh request_uuid or the same one, and sometimes with
    * its transaction_uuid and reference_transaction_uuid upper- or lower-cased.
@@ -84,10 +119,30 @@ export function recased(body: Json, recase: 'upper' | 'lower' | undefined): Json
   return copy;
 }
 
+/**
+ * Lists for createUsers: plain names, items with their own currency and balance (u5 keeps
+ * euros, u4 may open empty), invalid items, and items naming users that exist already.
+ */
+const CREATE_LISTS: ReadonlyArray<unknown[]> = [
+  ['u4'],
+  ['ghost', ''],
+  ['u1', 'u4', 'u4'],
+  [{ user: 'u5', currency: 'EUR', balance: 700 }],
+  [{ user: 'u4', balance: 0 }, 'u4'],
+  [{ user: 'u5', currency: 'eur' }, { user: 'u4', balance: -1 }, { user: 'u4', balance: 2 ** 53 }, { user: 'u4', currency: 'EURO' }],
+  [{ user: 'u1', currency: 'EUR', balance: 1 }, { user: 'e1', balance: 0 }],
+];
+
 export const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 10, arbitrary: moneyCall.map((call) => ({ kind: 'call' as const, ...call })) },
+  { weight: 10, arbitrary: anyCall.map((call) => ({ kind: 'call' as const, ...call })) },
   { weight: 1, arbitrary: fc.record({ user, request_uuid: requestId }).map((body) => ({ kind: 'balance' as const, body })) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown[]>(['u4'], ['ghost', ''], ['u1', 'u4', 'u4']).map((users) => ({ kind: 'create' as const, users })) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown[]>(...CREATE_LISTS).map((users) => ({ kind: 'create' as const, users })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ user: fc.constantFrom('u1', 'u2', 'e1', 'u4', 'ghost', ''), disabled: fc.boolean() })
+      .map((change) => ({ kind: 'disable' as const, ...change })),
+  },
   {
     weight: 3,
     arbitrary: fc
@@ -98,5 +153,5 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
       })
       .map((repeat) => ({ kind: 'repeat' as const, ...repeat })),
   },
-  { weight: 2, arbitrary: fc.array(moneyCall, { minLength: 2, maxLength: 12 }).map((calls) => ({ kind: 'burst' as const, calls })) },
+  { weight: 2, arbitrary: fc.array(anyCall, { minLength: 2, maxLength: 12 }).map((calls) => ({ kind: 'burst' as const, calls })) },
 );

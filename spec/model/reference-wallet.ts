@@ -1,10 +1,10 @@
 /**
- * A reference wallet: SPEC sections 3-6 written as plainly as possible, synchronous, with no
- * concern for speed. Property tests require the engine to answer exactly as this does.
+ * A reference wallet: SPEC sections 3-6 and 8 written as plainly as possible, synchronous, with
+ * no concern for speed. Property tests require the engine to answer exactly as this does.
  */
 
 type Json = Record<string, unknown>;
-type Operation = 'bet' | 'win' | 'rollback';
+type Operation = 'bet' | 'win' | 'rollback' | 'deposit' | 'withdraw';
 
 interface Transaction {
   operation: Operation;
@@ -12,7 +12,7 @@ interface Transaction {
   user: string;
   fingerprint: string;
   response: Json;
-  /** Money this transaction moved into the balance (a bet moves a negative amount). */
+  /** Money this transaction moved into the balance (a bet or withdrawal moves a negative amount). */
   moved: number;
   /** Bets only. */
   amount: number;
@@ -25,23 +25,55 @@ interface Reservation {
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const CURRENCY = /^[A-Z]{3}$/;
 
 export class ReferenceWallet {
   readonly balances = new Map<string, number>();
+  readonly currencies = new Map<string, string>();
+  readonly disabled = new Set<string>();
   readonly transactions = new Map<string, Transaction>();
   readonly reservations = new Map<string, Reservation>();
   readonly initialBalance: number;
+  readonly currency: string;
+  /** What the users held when they were created, in total. */
+  opened = 0n;
 
-  constructor(initialBalance = 100_000) {
+  constructor(initialBalance = 100_000, currency = 'USD') {
     this.initialBalance = initialBalance;
+    this.currency = currency;
   }
 
-  createUsers(users: unknown[]): void {
-    for (const user of users) {
-      if (typeof user === 'string' && user !== '' && !this.balances.has(user)) {
-        this.balances.set(user, this.initialBalance);
+  /**
+   * Creates each valid item: a non-empty name, or `{ user, currency?, balance? }` with a
+   * currency of three capital letters (or the engine's) and a non-negative safe integer balance.
+   * The first valid item naming a user wins; an existing user is never changed.
+   */
+  createUsers(items: readonly unknown[]): void {
+    for (const item of items) {
+      let user: unknown = item;
+      let currency: unknown = this.currency;
+      let balance: unknown = this.initialBalance;
+      if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+        const fields = item as Json;
+        user = fields.user;
+        if (fields.currency !== undefined) currency = fields.currency;
+        if (fields.balance !== undefined) balance = fields.balance;
       }
+      if (typeof user !== 'string' || user === '' || this.balances.has(user)) continue;
+      if (typeof currency !== 'string' || !(CURRENCY.test(currency) || currency === this.currency)) continue;
+      if (typeof balance !== 'number' || !Number.isSafeInteger(balance) || balance < 0) continue;
+      this.balances.set(user, balance);
+      this.currencies.set(user, currency);
+      this.opened += BigInt(balance);
     }
+  }
+
+  /** Disables or enables a user's new bets; false for a user that does not exist. */
+  setUserDisabled(user: unknown, disabled: boolean): boolean {
+    if (typeof user !== 'string' || !this.balances.has(user)) return false;
+    if (disabled) this.disabled.add(user);
+    else this.disabled.delete(user);
+    return true;
   }
 
   /** The money that recorded transactions moved, in total; exact, as a sum can pass 2^53. */
@@ -64,9 +96,10 @@ export class ReferenceWallet {
     const requestUuid = text(body.request_uuid);
     if (!this.balances.has(user)) return { user, status: 'RS_ERROR_UNKNOWN', request_uuid: requestUuid };
     const fail = (status: string): Json => this.answer(user, status, requestUuid);
+    const referencing = operation === 'win' || operation === 'rollback';
 
     if (!isUuid(body.transaction_uuid) || !isUuid(body.request_uuid)) return fail('RS_ERROR_WRONG_TYPES');
-    if (operation !== 'bet' && !isUuid(body.reference_transaction_uuid)) return fail('RS_ERROR_WRONG_TYPES');
+    if (referencing && !isUuid(body.reference_transaction_uuid)) return fail('RS_ERROR_WRONG_TYPES');
     const amount = body.amount as number;
     if (operation !== 'rollback') {
       if (typeof body.currency !== 'string' || !Number.isSafeInteger(body.amount)) return fail('RS_ERROR_WRONG_TYPES');
@@ -75,24 +108,35 @@ export class ReferenceWallet {
 
     // UUIDs are case-insensitive: both ids are matched, stored and fingerprinted in lower case.
     const id = (body.transaction_uuid as string).toLowerCase();
-    const reference = typeof body.reference_transaction_uuid === 'string' ? body.reference_transaction_uuid.toLowerCase() : '';
+    const reference = referencing && typeof body.reference_transaction_uuid === 'string' ? body.reference_transaction_uuid.toLowerCase() : '';
     const print = `${operation}|${canonical(fingerprinted(body))}`;
     const recorded = this.transactions.get(id);
     if (recorded !== undefined) return recorded.fingerprint === print ? recorded.response : fail('RS_ERROR_DUPLICATE_TRANSACTION');
     if (this.reservations.has(id)) return fail('RS_ERROR_TRANSACTION_ROLLED_BACK');
 
     const balance = this.balances.get(user) as number;
+    const own = this.currencies.get(user);
     const bet = this.transactions.get(reference);
     const ownBet = bet !== undefined && bet.operation === 'bet' && bet.user === user ? bet : undefined;
     const ownReservation = this.reservations.get(reference)?.user === user;
     let moved = 0;
 
     if (operation === 'bet') {
-      if (body.currency !== 'USD') return fail('RS_ERROR_WRONG_CURRENCY');
+      // Right after idempotency: an exact retry of an earlier bet still replays.
+      if (this.disabled.has(user)) return fail('RS_ERROR_USER_DISABLED');
+      if (body.currency !== own) return fail('RS_ERROR_WRONG_CURRENCY');
+      if (amount > balance) return fail('RS_ERROR_NOT_ENOUGH_MONEY');
+      moved = -amount;
+    } else if (operation === 'deposit') {
+      if (body.currency !== own) return fail('RS_ERROR_WRONG_CURRENCY');
+      if (balance + amount > Number.MAX_SAFE_INTEGER) return fail('RS_ERROR_UNKNOWN');
+      moved = amount;
+    } else if (operation === 'withdraw') {
+      if (body.currency !== own) return fail('RS_ERROR_WRONG_CURRENCY');
       if (amount > balance) return fail('RS_ERROR_NOT_ENOUGH_MONEY');
       moved = -amount;
     } else if (operation === 'win') {
-      if (body.currency !== 'USD') return fail('RS_ERROR_WRONG_CURRENCY');
+      if (body.currency !== own) return fail('RS_ERROR_WRONG_CURRENCY');
       if (ownReservation) return fail('RS_ERROR_TRANSACTION_ROLLED_BACK');
       if (ownBet === undefined) return fail('RS_ERROR_TRANSACTION_DOES_NOT_EXIST');
       if (ownBet.cancelled) return fail('RS_ERROR_TRANSACTION_ROLLED_BACK');
@@ -108,6 +152,7 @@ export class ReferenceWallet {
       ownBet.cancelled = true;
       moved = ownBet.amount;
     } else if (bet !== undefined || this.reservations.has(reference) || reference === id) {
+      // Another user's bet, a win, a rollback, a deposit or withdrawal, or the rollback itself.
       return fail('RS_ERROR_TRANSACTION_DOES_NOT_EXIST');
     } else {
       this.reservations.set(reference, { user });
@@ -130,7 +175,7 @@ export class ReferenceWallet {
   }
 
   private answer(user: string, status: string, requestUuid: string): Json {
-    return { user, status, request_uuid: requestUuid, currency: 'USD', balance: this.balances.get(user) };
+    return { user, status, request_uuid: requestUuid, currency: this.currencies.get(user), balance: this.balances.get(user) };
   }
 }
 

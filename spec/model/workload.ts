@@ -1,19 +1,27 @@
-import { seededRandom, uuid } from '../helpers.js';
+import { seededRandom, uuid } from './random.js';
 
-export type Operation = 'bet' | 'win' | 'rollback';
+export type Operation = 'bet' | 'win' | 'rollback' | 'deposit' | 'withdraw';
 export interface WorkloadRequest {
   readonly operation: Operation;
   readonly body: Record<string, unknown>;
 }
 
+/** What else a workload holds besides bets, wins, rollbacks and retries. */
+export interface WorkloadOptions {
+  /** The share of requests that are a cashier's deposits and withdrawals (0 to 1). Default 0. */
+  readonly cashier?: number;
+}
+
 /**
  * A seeded stream of requests over a few users: bets; wins and rollbacks of earlier bets
  * (sometimes sent for the wrong user, sometimes of ids nobody bet, sometimes naming the bet in
- * upper case); and retries of earlier requests, mostly exact, sometimes with a changed amount,
- * sometimes with their ids in upper case. Ids start after `firstId` and all have hex letters,
- * so that upper-casing one changes it.
+ * upper case); with `cashier`, deposits and withdrawals (some past the balance); and retries of
+ * earlier requests, mostly exact, sometimes with a changed amount, sometimes with their ids in
+ * upper case. Ids start after `firstId` and all have hex letters, so that upper-casing one
+ * changes it. Without `cashier` the stream is the same as it always was for a seed.
  */
-export function randomWorkload(seed: number, users: readonly string[], size: number, firstId = 0): WorkloadRequest[] {
+export function randomWorkload(seed: number, users: readonly string[], size: number, firstId = 0, options: WorkloadOptions = {}): WorkloadRequest[] {
+  const { cashier = 0 } = options;
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   let next = firstId;
@@ -22,6 +30,13 @@ export function randomWorkload(seed: number, users: readonly string[], size: num
   const requests: WorkloadRequest[] = [];
   const bets: Array<{ id: string; user: string }> = [];
   for (let i = 0; i < size; i += 1) {
+    // Drawn only when asked for, so that a stream without cashier requests keeps its seed's requests.
+    if (cashier > 0 && random() < cashier) {
+      const operation = random() < 0.5 ? 'deposit' : 'withdraw';
+      const amount = Math.floor(random() * (operation === 'deposit' ? 20_000 : 60_000));
+      requests.push({ operation, body: { user: pick(users), transaction_uuid: id(), request_uuid: id(), currency: 'USD', amount } });
+      continue;
+    }
     const roll = random();
     const user = pick(users);
     if (roll < 0.42 || bets.length === 0) {
