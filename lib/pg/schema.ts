@@ -19,6 +19,7 @@ export const MIGRATIONS: readonly string[] = [
     name       text NOT NULL UNIQUE,
     currency   text NOT NULL,
     balance    bigint NOT NULL CHECK (balance >= 0),
+    opening_balance bigint NOT NULL,  -- for reconciliation: balance = opening + the sum of amounts
     disabled   boolean NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL DEFAULT now()
   );

@@ -118,8 +118,9 @@ export class PostgresStore implements Store {
     for (let i = 0; i < users.length; i += chunk) {
       const part = users.slice(i, i + chunk);
       await this.#sql`
-        INSERT INTO wallets (name, currency, balance)
-        SELECT * FROM unnest(${part.map((u) => u.user)}::text[], ${part.map((u) => u.currency)}::text[], ${part.map((u) => String(u.balance))}::int8[])
+        INSERT INTO wallets (name, currency, balance, opening_balance)
+        SELECT name, currency, balance, balance
+        FROM unnest(${part.map((u) => u.user)}::text[], ${part.map((u) => u.currency)}::text[], ${part.map((u) => String(u.balance))}::int8[]) AS v(name, currency, balance)
         ON CONFLICT (name) DO NOTHING`;
     }
   }
