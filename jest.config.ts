@@ -20,7 +20,7 @@ const config: Config = {
   globalSetup: '<rootDir>/spec/support/jest-global-setup.ts',
   globalTeardown: '<rootDir>/spec/support/jest-global-teardown.ts',
   projects: [
-    { ...common, displayName: 'memory', testMatch: ['**/*.spec.ts'] },
+    { ...common, displayName: 'engine', testMatch: ['**/*.spec.ts'] },
     {
       ...common,
       displayName: 'postgres',
