@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { start, type Wallet } from '../index.js';
+import cluster from 'node:cluster';
+import { pino } from 'pino';
+import { start, type Wallet, type WalletOptions } from '../index.js';
 import { HELP, parseConfig, type ServiceConfig } from './config.js';
 import { buildServer } from './server.js';
 import { closeWithin } from './shutdown.js';
+import { superviseWorkers } from './workers.js';
 
 /** Exit codes of {@link main}. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -58,10 +61,11 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   const hub88PublicKey = config.hub88PublicKeyFile === undefined ? undefined : readKey(config.hub88PublicKeyFile, 'Hub88 public key');
   const privateKey = config.privateKeyFile === undefined ? undefined : readKey(config.privateKeyFile, 'private key');
 
+  if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config.workers);
+
   let wallet: Wallet;
   try {
-    const engine = { currency: config.currency, initialBalance: config.initialBalance };
-    wallet = config.dataDir === undefined ? start(engine) : start({ ...engine, journal: resolve(config.dataDir), snapshotEvery: config.snapshotEvery });
+    wallet = start(engineOptions(config));
   } catch (error) {
     throw new StartError((error as Error).message, EXIT.failed);
   }
@@ -126,12 +130,27 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   return EXIT.ok;
 }
 
+/** The engine's options: the journal, nothing, or PostgreSQL. */
+function engineOptions(config: ServiceConfig): WalletOptions {
+  const engine = { currency: config.currency, initialBalance: config.initialBalance };
+  if (config.databaseUrl !== undefined) {
+    return {
+      ...engine,
+      database: { url: config.databaseUrl, commitTimeout: config.commitTimeout, retentionDays: config.retentionDays },
+      logger: pino({ level: config.logLevel }),
+    };
+  }
+  return config.dataDir === undefined ? engine : { ...engine, journal: resolve(config.dataDir), snapshotEvery: config.snapshotEvery };
+}
+
 function printBanner(config: ServiceConfig, wallet: Wallet, address: string): void {
   const unsigned = config.verify ? undefined : config.dev ? '--dev' : '--no-verify';
   process.stdout.write(
     [
       `Exwallet listening on ${address} (pid ${process.pid})`,
-      config.dataDir === undefined
+      config.databaseUrl !== undefined
+        ? `Store: PostgreSQL ${redacted(config.databaseUrl)}${cluster.isWorker ? ` (worker ${cluster.worker?.id ?? ''})` : ''}`
+        : config.dataDir === undefined
         ? 'Journal: none (--in-memory): balances are lost on exit'
         : `Journal: ${resolve(config.dataDir)} (recovered ${wallet.recovery?.records ?? 0} records${wallet.recovery?.truncatedBytes ? `, cut a torn tail of ${wallet.recovery.truncatedBytes} bytes` : ''})`,
       unsigned === undefined ? 'Request signatures: verified with the Hub88 public key' : `Request signatures: NOT verified (${unsigned})`,
@@ -161,6 +180,11 @@ function listenFailure(config: ServiceConfig, error: unknown): string {
   const where = config.host.includes(':') ? `[${config.host}]:${config.port}` : `${config.host}:${config.port}`;
   const reason = code !== undefined && code in LISTEN_ERRORS ? LISTEN_ERRORS[code] : (error as Error).message;
   return `cannot listen on ${where}: ${reason}`;
+}
+
+/** A database URL without its password, for printing. */
+function redacted(url: string): string {
+  return url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
 }
 
 function oneLine(text: string): string {

@@ -7,6 +7,12 @@ import { DEFAULT_TIMEOUTS, MAX_TIMEOUT } from './timeouts.js';
 /** How long the service waits for requests in flight after SIGINT or SIGTERM, unless set: 10 s. */
 export const DEFAULT_SHUTDOWN_GRACE = 10_000;
 
+/** PostgreSQL: milliseconds a batch may take to commit unless set. */
+export const DEFAULT_COMMIT_TIMEOUT = 5_000;
+
+/** PostgreSQL: days a transaction record is kept unless set (Hub88 asks for four months). */
+export const DEFAULT_RETENTION_DAYS = 120;
+
 /** Demo users of `--dev` unless `--demo-users` says otherwise. */
 export const DEV_DEMO_USERS = 10;
 
@@ -35,6 +41,15 @@ Options (each can also be set by the environment variable shown):
   --data-dir DIR            where the write-ahead journal and snapshots live
                             (EXWALLET_DATA_DIR, default ./exwallet-data)
   --in-memory               keep no journal: everything is lost on exit (EXWALLET_IN_MEMORY=1)
+  --database-url URL        keep the state in PostgreSQL instead, shared by every process that
+                            names it; several hosts with target_session_attrs=read-write follow
+                            a failover (EXWALLET_DATABASE_URL)
+  --workers N               service processes on one port, PostgreSQL only
+                            (EXWALLET_WORKERS, default 1)
+  --commit-timeout MS       PostgreSQL: a batch not committed by then is answered
+                            RS_ERROR_UNKNOWN (EXWALLET_COMMIT_TIMEOUT, default ${DEFAULT_COMMIT_TIMEOUT})
+  --retention-days N        PostgreSQL: days transaction records are kept, 0 for ever
+                            (EXWALLET_RETENTION_DAYS, default ${DEFAULT_RETENTION_DAYS})
   --snapshot-every N        records between snapshots (EXWALLET_SNAPSHOT_EVERY, default ${DEFAULT_SNAPSHOT_EVERY})
   --admin-token TOKEN       bearer token for POST /admin/users, at least ${MIN_ADMIN_TOKEN_LENGTH} characters
                             (EXWALLET_ADMIN_TOKEN)
@@ -71,8 +86,14 @@ export interface ServiceConfig {
   readonly demoUsers: number;
   readonly currency: string;
   readonly initialBalance: number;
-  /** The journal's directory, or `undefined` for an in-memory engine. */
+  /** The journal's directory, or `undefined` for an in-memory engine or PostgreSQL. */
   readonly dataDir: string | undefined;
+  /** The PostgreSQL store's URL, if the state lives there. */
+  readonly databaseUrl: string | undefined;
+  /** Service processes sharing the port (PostgreSQL only). */
+  readonly workers: number;
+  readonly commitTimeout: number;
+  readonly retentionDays: number;
   readonly snapshotEvery: number;
   readonly adminToken: string | undefined;
   readonly bodyLimit: number;
@@ -107,6 +128,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       'initial-balance': { type: 'string' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
+      'database-url': { type: 'string' },
+      workers: { type: 'string' },
+      'commit-timeout': { type: 'string' },
+      'retention-days': { type: 'string' },
       'snapshot-every': { type: 'string' },
       'admin-token': { type: 'string' },
       'body-limit': { type: 'string' },
@@ -153,6 +178,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     throw new Error(`--headers-timeout (${timeouts.headersTimeout}) must not exceed --request-timeout (${timeouts.requestTimeout})`);
   }
 
+  const store = storeSettings(
+    setting('database-url', 'EXWALLET_DATABASE_URL'),
+    values['in-memory'] === true || isSet(env.EXWALLET_IN_MEMORY),
+    setting('data-dir', 'EXWALLET_DATA_DIR'),
+    integer('--workers', setting('workers', 'EXWALLET_WORKERS') ?? '1', 1, 256),
+  );
+
   return {
     host: setting('host', 'EXWALLET_HOST') ?? '127.0.0.1',
     port: integer('--port', setting('port', 'EXWALLET_PORT') ?? '8080', 0, 65_535),
@@ -163,7 +195,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     demoUsers: integer('--demo-users', setting('demo-users', 'EXWALLET_DEMO_USERS') ?? String(dev ? DEV_DEMO_USERS : 0), 0, 10_000_000),
     currency,
     initialBalance: integer('--initial-balance', setting('initial-balance', 'EXWALLET_INITIAL_BALANCE') ?? String(DEFAULT_INITIAL_BALANCE), 0, Number.MAX_SAFE_INTEGER),
-    dataDir: values['in-memory'] === true || isSet(env.EXWALLET_IN_MEMORY) ? undefined : (setting('data-dir', 'EXWALLET_DATA_DIR') ?? 'exwallet-data'),
+    ...store,
+    commitTimeout: milliseconds('commit-timeout', 'EXWALLET_COMMIT_TIMEOUT', DEFAULT_COMMIT_TIMEOUT),
+    retentionDays: integer('--retention-days', setting('retention-days', 'EXWALLET_RETENTION_DAYS') ?? String(DEFAULT_RETENTION_DAYS), 0, 36_500),
     snapshotEvery: integer('--snapshot-every', setting('snapshot-every', 'EXWALLET_SNAPSHOT_EVERY') ?? String(DEFAULT_SNAPSHOT_EVERY), 1, Number.MAX_SAFE_INTEGER),
     adminToken,
     bodyLimit: integer('--body-limit', setting('body-limit', 'EXWALLET_BODY_LIMIT') ?? String(DEFAULT_BODY_LIMIT), 1, 2 ** 31 - 1),
@@ -171,6 +205,27 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     shutdownGrace: milliseconds('shutdown-grace', 'EXWALLET_SHUTDOWN_GRACE', DEFAULT_SHUTDOWN_GRACE),
     logLevel: logLevel as LevelWithSilent,
   };
+}
+
+/**
+ * Where the state lives: a journal in `--data-dir` (the default), nowhere (`--in-memory`), or
+ * PostgreSQL (`--database-url`). Contradictions are refused rather than one silently winning.
+ */
+function storeSettings(
+  databaseUrl: string | undefined,
+  inMemory: boolean,
+  dataDir: string | undefined,
+  workers: number,
+): Pick<ServiceConfig, 'dataDir' | 'databaseUrl' | 'workers'> {
+  if (databaseUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\/./.test(databaseUrl)) throw new Error('--database-url must be a postgres:// URL');
+    if (inMemory) throw new Error('--database-url and --in-memory exclude each other: the state lives in one store');
+    if (dataDir !== undefined) throw new Error('--database-url and --data-dir exclude each other: the state lives in one store');
+    return { dataDir: undefined, databaseUrl, workers };
+  }
+  if (workers > 1) throw new Error('--workers needs --database-url: a journal is served by one process');
+  if (inMemory && dataDir !== undefined) throw new Error('--in-memory and --data-dir exclude each other');
+  return { dataDir: inMemory ? undefined : (dataDir ?? 'exwallet-data'), databaseUrl: undefined, workers };
 }
 
 function isSet(variable: string | undefined): boolean {
