@@ -135,3 +135,20 @@ describe('a database that cannot be reached answers RS_ERROR_UNKNOWN, never RS_O
     expect(await w.bet(betBody(ids, { amount: 5 }))).toMatchObject({ status: Status.OK, balance: 99_995 });
   });
 });
+
+describe('a store setting that cannot work is refused at start, before any connection', () => {
+  it.each([
+    ['a URL that is not postgres://', { url: 'mysql://db/wallet' }, TypeError],
+    ['an empty pool', { url: 'postgres://db/wallet', poolSize: 0 }, RangeError],
+    ['more batches in flight than connections', { url: 'postgres://db/wallet', poolSize: 2, batchesInFlight: 3 }, RangeError],
+    ['a fractional commit timeout', { url: 'postgres://db/wallet', commitTimeout: 0.5 }, RangeError],
+    ['a negative retention', { url: 'postgres://db/wallet', retentionDays: -1 }, RangeError],
+    ['a schema name that is not a plain identifier', { url: 'postgres://db/wallet', schema: 'a"; drop table x; --' }, TypeError],
+  ])('refuses %s', (_, database, error) => {
+    expect(() => start({ database })).toThrow(error);
+  });
+
+  it('refuses a journal and a database together: the state lives in one store', () => {
+    expect(() => start({ database: 'postgres://db/wallet', journal: '/tmp/exwallet-never' })).toThrow(TypeError);
+  });
+});

@@ -66,6 +66,13 @@ export class PostgresStore implements Store {
   constructor(settings: PostgresSettings) {
     const { url, schema = SCHEMA, poolSize = 10, batchesInFlight = 2, maxBatch = 2_000, commitTimeout = 5_000, retentionDays = 120, retentionInterval = 60_000 } = settings;
     checkSchemaName(schema);
+    if (!/^postgres(ql)?:\/\/./.test(url)) throw new TypeError('database url must be a postgres:// URL');
+    wholeNumber('poolSize', poolSize, 1, 1_000);
+    wholeNumber('batchesInFlight', batchesInFlight, 1, poolSize);
+    wholeNumber('maxBatch', maxBatch, 1, 100_000);
+    wholeNumber('commitTimeout', commitTimeout, 1, 3_600_000);
+    wholeNumber('retentionDays', retentionDays, 0, 36_500);
+    wholeNumber('retentionInterval', retentionInterval, 1, 86_400_000);
     this.#batchesInFlight = batchesInFlight;
     this.#maxBatch = maxBatch;
     this.#commitTimeout = commitTimeout;
@@ -321,4 +328,9 @@ export class PostgresStore implements Store {
       return responses;
     });
   }
+}
+
+/** Throws a RangeError unless `value` is a whole number from `min` to `max`: a setting out of range is a programming error. */
+function wholeNumber(name: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new RangeError(`${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
 }
