@@ -4,7 +4,8 @@
  *
  *   --url URL     where the service listens (default http://127.0.0.1:8080)
  *   --key FILE    the private key to sign requests with, PEM; without it requests go unsigned,
- *                 which only a service started with --no-verify accepts
+ *                 which only a service started without a public key (npm start, --dev
+ *                 or --no-verify) accepts
  *   --user NAME   the player (default demo-1)
  */
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { nanoid } from 'nanoid';
 import type { DestinationStream, LevelWithSilent } from 'pino';
@@ -125,14 +126,16 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
-    // Closing drops idle connections at once, and a connection whose request is still in the
-    // socket buffer counts as idle until that request is read. One turn of the event loop reads
-    // every request that had arrived before close() was called.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Closing resets the connections still waiting to be accepted and drops idle ones at once,
+    // and a connection whose request is still in its socket buffer counts as idle until the
+    // request is read. Two polls of the event loop accept every connection made before close()
+    // and read what had arrived on it; three turns contain at least two polls.
+    for (let turn = 0; turn < 3; turn++) await nextTurn();
   });
   // A keep-alive connection whose request was received before close() ends with its response.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   function answer(request: FastifyRequest, reply: FastifyReply, response: WalletResponse): FastifyReply {

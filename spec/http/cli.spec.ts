@@ -1,27 +1,42 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../lib/http/index.js';
+import { HELP } from '../../lib/http/config.js';
 import { Status } from '../../lib/index.js';
+import { betBody, Ids } from '../helpers.js';
+import { exwallet, type Service } from './process.js';
+
+const HUB88_PUBLIC_FILE = fileURLToPath(new URL('../fixtures/hub88-public.pem', import.meta.url));
+
+const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  hub88PublicKeyFile: undefined,
+  privateKeyFile: undefined,
+  verify: true,
+  dev: false,
+  demoUsers: 0,
+  currency: 'USD',
+  initialBalance: 100_000,
+  dataDir: 'exwallet-data',
+  snapshotEvery: 1_000_000,
+  adminToken: undefined,
+  bodyLimit: 1024 * 1024,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  idleTimeout: 60_000,
+  keepAliveTimeout: 72_000,
+  shutdownGrace: 10_000,
+  logLevel: 'info',
+};
 
 describe('the CLI reads each setting from its flag, then its EXWALLET_* variable, then the default', () => {
-  it('has safe defaults: loopback, port 8080, signatures verified', () => {
-    expect(parseConfig([], {})).toEqual({
-      host: '127.0.0.1',
-      port: 8080,
-      hub88PublicKeyFile: undefined,
-      privateKeyFile: undefined,
-      verify: true,
-      demoUsers: 0,
-      dataDir: 'exwallet-data',
-      snapshotEvery: 1_000_000,
-      adminToken: undefined,
-      bodyLimit: 1024 * 1024,
-      logLevel: 'info',
-    });
+  it('has safe defaults: loopback, port 8080, signatures verified, bounded timeouts', () => {
+    expect(parseConfig([], {})).toEqual(DEFAULTS);
   });
 
   it('reads the environment', () => {
@@ -30,12 +45,18 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
       EXWALLET_PORT: '9000',
       EXWALLET_HUB88_PUBLIC_KEY: 'hub88.pem',
       EXWALLET_PRIVATE_KEY: 'operator.pem',
-      EXWALLET_NO_VERIFY: '1',
       EXWALLET_DEMO_USERS: '5',
+      EXWALLET_CURRENCY: 'EUR',
+      EXWALLET_INITIAL_BALANCE: '0',
       EXWALLET_DATA_DIR: '/var/lib/exwallet',
       EXWALLET_SNAPSHOT_EVERY: '5000',
-      EXWALLET_ADMIN_TOKEN: 't',
+      EXWALLET_ADMIN_TOKEN: 'a-token-of-16-ch',
       EXWALLET_BODY_LIMIT: '2048',
+      EXWALLET_HEADERS_TIMEOUT: '1000',
+      EXWALLET_REQUEST_TIMEOUT: '2000',
+      EXWALLET_IDLE_TIMEOUT: '3000',
+      EXWALLET_KEEP_ALIVE_TIMEOUT: '4000',
+      EXWALLET_SHUTDOWN_GRACE: '5000',
       EXWALLET_LOG_LEVEL: 'warn',
     };
     expect(parseConfig([], env)).toEqual({
@@ -43,19 +64,27 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
       port: 9000,
       hub88PublicKeyFile: 'hub88.pem',
       privateKeyFile: 'operator.pem',
-      verify: false,
+      verify: true,
+      dev: false,
       demoUsers: 5,
+      currency: 'EUR',
+      initialBalance: 0,
       dataDir: '/var/lib/exwallet',
       snapshotEvery: 5000,
-      adminToken: 't',
+      adminToken: 'a-token-of-16-ch',
       bodyLimit: 2048,
+      headersTimeout: 1000,
+      requestTimeout: 2000,
+      idleTimeout: 3000,
+      keepAliveTimeout: 4000,
+      shutdownGrace: 5000,
       logLevel: 'warn',
     });
   });
 
   it('lets a flag win over its variable', () => {
-    const config = parseConfig(['--port', '7000', '--demo-users', '2', '--no-verify'], { EXWALLET_PORT: '9000' });
-    expect(config).toMatchObject({ port: 7000, demoUsers: 2, verify: false });
+    const config = parseConfig(['--port', '7000', '--demo-users', '2', '--no-verify', '--currency', 'GBP'], { EXWALLET_PORT: '9000', EXWALLET_CURRENCY: 'EUR' });
+    expect(config).toMatchObject({ port: 7000, demoUsers: 2, verify: false, currency: 'GBP' });
   });
 
   it('keeps no journal with --in-memory', () => {
@@ -63,8 +92,10 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
     expect(parseConfig([], { EXWALLET_IN_MEMORY: 'true' })).toMatchObject({ dataDir: undefined });
   });
 
-  it('answers --help', () => {
+  it('answers --help, which describes the journal kept by default', () => {
     expect(parseConfig(['--help'], {})).toBe('help');
+    expect(HELP).not.toMatch(/in-memory engine/);
+    expect(HELP).toMatch(/journal in --data-dir/);
   });
 
   it.each([
@@ -78,50 +109,197 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
   });
 });
 
-describe('the exwallet command serves until SIGTERM, then closes gracefully', () => {
-  let child: ChildProcessWithoutNullStreams | undefined;
-  afterEach(() => {
-    child?.kill('SIGKILL');
+describe('a Hub88 public key means requests are verified: --no-verify with a key is refused', () => {
+  it.each<[string, string[], NodeJS.ProcessEnv]>([
+    ['both flags', ['--no-verify', '--hub88-public-key', 'hub88.pem'], {}],
+    ['both variables', [], { EXWALLET_NO_VERIFY: '1', EXWALLET_HUB88_PUBLIC_KEY: 'hub88.pem' }],
+    ['the flag --no-verify and the key variable', ['--no-verify'], { EXWALLET_HUB88_PUBLIC_KEY: 'hub88.pem' }],
+    ['EXWALLET_NO_VERIFY and the key flag', ['--hub88-public-key', 'hub88.pem'], { EXWALLET_NO_VERIFY: 'true' }],
+    ['--dev --no-verify and a key', ['--dev', '--no-verify', '--hub88-public-key', 'hub88.pem'], {}],
+  ])('refuses %s', (_, argv, env) => {
+    expect(() => parseConfig(argv, env)).toThrow(/--no-verify cannot be combined with --hub88-public-key/);
   });
 
-  it('listens, serves demo users from its journal, and exits 0 on SIGTERM', async () => {
-    const bin = fileURLToPath(new URL('../../lib/bin.ts', import.meta.url));
+  it('verifies with a key, and without one unless --dev or --no-verify says otherwise', () => {
+    expect(parseConfig(['--hub88-public-key', 'hub88.pem'], {})).toMatchObject({ verify: true });
+    expect(parseConfig([], {})).toMatchObject({ verify: true });
+    expect(parseConfig(['--no-verify'], {})).toMatchObject({ verify: false });
+    expect(parseConfig([], { EXWALLET_NO_VERIFY: '1' })).toMatchObject({ verify: false });
+  });
+});
+
+describe('--dev is the developer mode: ten demo users, unsigned requests unless a key is given', () => {
+  it('turns verification off without a key and makes ten demo users', () => {
+    expect(parseConfig(['--dev'], {})).toMatchObject({ dev: true, verify: false, demoUsers: 10 });
+    expect(parseConfig([], { EXWALLET_DEV: '1' })).toMatchObject({ dev: true, verify: false, demoUsers: 10 });
+  });
+
+  it('verifies with a key, from the flag or the environment', () => {
+    expect(parseConfig(['--dev', '--hub88-public-key', 'hub88.pem'], {})).toMatchObject({ dev: true, verify: true });
+    expect(parseConfig(['--dev'], { EXWALLET_HUB88_PUBLIC_KEY: 'hub88.pem' })).toMatchObject({ dev: true, verify: true });
+  });
+
+  it('keeps a demo user count that is set', () => {
+    expect(parseConfig(['--dev', '--demo-users', '0'], {})).toMatchObject({ demoUsers: 0 });
+    expect(parseConfig(['--dev'], { EXWALLET_DEMO_USERS: '3' })).toMatchObject({ demoUsers: 3 });
+  });
+});
+
+describe('an admin token shorter than 16 characters is refused, an empty flag included', () => {
+  it.each<[string, string[], NodeJS.ProcessEnv]>([
+    ['an empty flag', ['--admin-token', ''], {}],
+    ['an empty flag with =', ['--admin-token='], {}],
+    ['a short flag', ['--admin-token', 'fifteen-chars!!'], {}],
+    ['a short variable', [], { EXWALLET_ADMIN_TOKEN: 'secret' }],
+    ['a token with a space', ['--admin-token', 'sixteen chars ok'], {}],
+  ])('refuses %s', (_, argv, env) => {
+    expect(() => parseConfig(argv, env)).toThrow(/admin token must be at least 16/);
+  });
+
+  it('treats an empty variable as unset, and accepts 16 characters', () => {
+    expect(parseConfig([], { EXWALLET_ADMIN_TOKEN: '' })).toMatchObject({ adminToken: undefined });
+    expect(parseConfig(['--admin-token', 'sixteen-chars-ok'], {})).toMatchObject({ adminToken: 'sixteen-chars-ok' });
+  });
+});
+
+describe('--currency is 3 capital letters and --initial-balance a non-negative safe integer', () => {
+  it('reads both', () => {
+    expect(parseConfig(['--currency', 'EUR', '--initial-balance', '9007199254740991'], {})).toMatchObject({
+      currency: 'EUR',
+      initialBalance: Number.MAX_SAFE_INTEGER,
+    });
+    expect(parseConfig([], { EXWALLET_CURRENCY: 'JPY', EXWALLET_INITIAL_BALANCE: '0' })).toMatchObject({ currency: 'JPY', initialBalance: 0 });
+  });
+
+  it.each(['usd', 'US', 'USDT', 'U$D', '', 'ÉUR'])('refuses the currency %p', (currency) => {
+    expect(() => parseConfig(['--currency', currency], {})).toThrow(/--currency must be 3 capital letters/);
+  });
+
+  it.each(['-1', '1.5', '1e3', '9007199254740992', '', 'lots', ' 5'])('refuses the initial balance %p', (balance) => {
+    expect(() => parseConfig([`--initial-balance=${balance}`], {})).toThrow(/--initial-balance must be a whole number/);
+  });
+});
+
+describe('timeouts and the shutdown grace period are whole milliseconds, headers within the request', () => {
+  it('reads the flags', () => {
+    const argv = ['--headers-timeout', '100', '--request-timeout', '200', '--idle-timeout', '300', '--keep-alive-timeout', '400', '--shutdown-grace', '500'];
+    expect(parseConfig(argv, {})).toMatchObject({ headersTimeout: 100, requestTimeout: 200, idleTimeout: 300, keepAliveTimeout: 400, shutdownGrace: 500 });
+  });
+
+  it.each([
+    [['--request-timeout', '0']],
+    [['--idle-timeout', '-5']],
+    [['--keep-alive-timeout', '2147483648']],
+    [['--shutdown-grace', 'soon']],
+    [['--headers-timeout', '5000', '--request-timeout', '4000']],
+  ])('refuses %p', (argv) => {
+    expect(() => parseConfig(argv, {})).toThrow();
+  });
+});
+
+describe('the exwallet command serves until SIGTERM, then closes gracefully', () => {
+  let service: Service | undefined;
+  afterEach(() => {
+    service?.kill();
+    service = undefined;
+  });
+
+  it('listens, serves demo users from its journal in the configured currency, and exits 0 on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'exwallet-cli-'));
-    child = spawn(process.execPath, ['--import', 'tsx', bin, '--port', '0', '--no-verify', '--demo-users', '2', '--log-level', 'silent', '--data-dir', dataDir], {
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
-    let output = '';
-    const address = await new Promise<string>((resolve, reject) => {
-      child?.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-      child?.on('exit', (code) => reject(new Error(`exited with ${String(code)} before listening: ${output}`)));
-    });
-    expect(output).toContain('NOT verified');
-    expect(output).toContain(`Journal: ${dataDir}`);
-    const response = await fetch(`${address}/user/balance`, { method: 'POST', body: JSON.stringify({ user: 'demo-2', request_uuid: 'r' }) });
-    expect(await response.json()).toMatchObject({ user: 'demo-2', status: Status.OK, balance: 100_000 });
-    const exitCode = new Promise<number | null>((resolve) => child?.on('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exitCode).toBe(0);
-    expect(output).toContain('closing');
+    service = exwallet(['--port', '0', '--no-verify', '--demo-users', '2', '--currency', 'EUR', '--initial-balance', '5000', '--log-level', 'silent', '--data-dir', dataDir]);
+    const { url } = await service.listening();
+    expect(service.stdout).toContain('NOT verified (--no-verify)');
+    expect(service.stdout).toContain(`Journal: ${dataDir}`);
+    const response = await fetch(`${url}/user/balance`, { method: 'POST', body: JSON.stringify({ user: 'demo-2', request_uuid: 'r' }) });
+    expect(await response.json()).toMatchObject({ user: 'demo-2', status: Status.OK, currency: 'EUR', balance: 5000 });
+    service.child.kill('SIGTERM');
+    expect((await service.exited).code).toBe(0);
+    expect(service.stdout).toContain('closing');
     expect(readdirSync(dataDir)).toEqual(['journal-000000.log']);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('refuses to start without a public key unless --no-verify is given', async () => {
-    const bin = fileURLToPath(new URL('../../lib/bin.ts', import.meta.url));
-    child = spawn(process.execPath, ['--import', 'tsx', bin, '--port', '0', '--log-level', 'silent', '--in-memory'], {
-      env: { ...process.env, NODE_OPTIONS: '' },
+  it('refuses to start without a public key unless --no-verify or --dev is given', async () => {
+    service = exwallet(['--port', '0', '--log-level', 'silent', '--in-memory']);
+    expect((await service.exited).code).toBe(2);
+    expect(service.stderr).toMatch(/public key/);
+  });
+});
+
+describe('--dev verifies signatures when a key is given, and says loudly when it does not', () => {
+  let service: Service | undefined;
+  afterEach(() => {
+    service?.kill();
+    service = undefined;
+  });
+
+  it('refuses an unsigned bet under --dev with a public key', async () => {
+    service = exwallet(['--dev', '--port', '0', '--in-memory', '--log-level', 'silent', '--hub88-public-key', HUB88_PUBLIC_FILE]);
+    const { url } = await service.listening();
+    expect(service.stdout).toContain('Request signatures: verified');
+    const response = await fetch(`${url}/transaction/bet`, { method: 'POST', body: JSON.stringify(betBody(new Ids(), { user: 'demo-10' })) });
+    expect(await response.json()).toMatchObject({ status: Status.INVALID_SIGNATURE });
+  });
+
+  it('accepts unsigned bets under --dev without a key, and warns on standard error', async () => {
+    service = exwallet(['--dev', '--port', '0', '--in-memory', '--log-level', 'silent']);
+    const { url } = await service.listening();
+    expect(service.stdout).toContain('Demo users: demo-1 ... demo-10');
+    await service.output(/WARNING: request signatures are NOT verified \(--dev\)/, 'stderr');
+    const response = await fetch(`${url}/transaction/bet`, { method: 'POST', body: JSON.stringify(betBody(new Ids(), { user: 'demo-10' })) });
+    expect(await response.json()).toMatchObject({ status: Status.OK, balance: 99_900 });
+  });
+
+  it('refuses EXWALLET_NO_VERIFY with --hub88-public-key at start, in one line, with exit code 2', async () => {
+    service = exwallet(['--port', '0', '--in-memory', '--hub88-public-key', HUB88_PUBLIC_FILE], { EXWALLET_NO_VERIFY: '1' });
+    expect((await service.exited).code).toBe(2);
+    expect(service.stderr.split('\n')[0]).toBe('exwallet: --no-verify cannot be combined with --hub88-public-key: a key given means requests are verified');
+  });
+});
+
+describe('an empty admin token flag stops the start instead of opening the admin route', () => {
+  it('exits 2 with one line', async () => {
+    const service = exwallet(['--dev', '--port', '0', '--in-memory', '--admin-token=']);
+    try {
+      expect((await service.exited).code).toBe(2);
+      expect(service.stderr.split('\n')[0]).toMatch(/^exwallet: the admin token must be at least 16 visible ASCII characters/);
+      expect(service.stdout).not.toContain('listening');
+    } finally {
+      service.kill();
+    }
+  });
+});
+
+describe('a start failure is one line on standard error and exit code 1', () => {
+  let occupied: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => occupied?.close(resolve) ?? resolve(undefined));
+    occupied = undefined;
+  });
+
+  it('reports a port in use without a stack trace', async () => {
+    occupied = createServer();
+    const port = await new Promise<number>((resolve) => {
+      occupied?.listen(0, '127.0.0.1', () => resolve((occupied?.address() as { port: number }).port));
     });
-    let errors = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      errors += chunk.toString();
-    });
-    const exitCode = await new Promise<number | null>((resolve) => child?.on('exit', resolve));
-    expect(exitCode).toBe(2);
-    expect(errors).toMatch(/public key/);
+    const service = exwallet(['--dev', '--port', String(port), '--in-memory', '--log-level', 'silent']);
+    try {
+      expect((await service.exited).code).toBe(1);
+      expect(service.stderr).toBe(`exwallet: cannot listen on 127.0.0.1:${port}: address already in use\n`);
+      expect(service.stdout).not.toMatch(/\n\s+at /);
+    } finally {
+      service.kill();
+    }
+  });
+
+  it('reports an address that is not on this machine without a stack trace', async () => {
+    // 192.0.2.1 is TEST-NET-1: never a local address, so listening on it fails at once.
+    const service = exwallet(['--dev', '--host', '192.0.2.1', '--port', '0', '--in-memory', '--log-level', 'silent']);
+    try {
+      expect((await service.exited).code).toBe(1);
+      expect(service.stderr).toBe('exwallet: cannot listen on 192.0.2.1:0: address not available on this machine\n');
+    } finally {
+      service.kill();
+    }
   });
 });

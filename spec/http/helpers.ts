@@ -10,6 +10,8 @@ export const HUB88_PUBLIC = key('hub88-public');
 export const OPERATOR_PRIVATE = key('operator-private');
 export const OPERATOR_PUBLIC = key('operator-public');
 export const INTRUDER_PRIVATE = key('intruder-private');
+/** The admin token of {@link service}: long enough to be accepted. */
+export const ADMIN_TOKEN = 'admin-secret-0123456789';
 
 /** Collects the service's log lines. */
 export class LogLines implements DestinationStream {
@@ -28,7 +30,7 @@ export async function service(options: ServerOptions = {}): Promise<{ app: Fasti
     wallet,
     hub88PublicKey: HUB88_PUBLIC,
     privateKey: OPERATOR_PRIVATE,
-    adminToken: 'admin-secret',
+    adminToken: ADMIN_TOKEN,
     logDestination: logs,
     ...options,
   });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import { Status } from '../../lib/index.js';
-import { DEFAULT_BODY_LIMIT, signatureVerifier } from '../../lib/http/index.js';
+import { buildServer, DEFAULT_BODY_LIMIT, signatureVerifier } from '../../lib/http/index.js';
 import { betBody, Ids, rollbackBody, uuid, winBody } from '../helpers.js';
-import { OPERATOR_PUBLIC, service, signedPost } from './helpers.js';
+import { ADMIN_TOKEN, OPERATOR_PUBLIC, service, signedPost } from './helpers.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -135,14 +135,14 @@ describe('admin and health', () => {
     const response = await app.inject({
       method: 'POST',
       url: '/admin/users',
-      headers: { authorization: 'Bearer admin-secret', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
       payload: { users: ['carol', 'alice', '', 'carol'] },
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ created: 1, users: 3 });
   });
 
-  it.each([undefined, 'Bearer wrong', 'admin-secret', 'Basic admin-secret'])('refuses authorization %p with 401', async (authorization) => {
+  it.each([undefined, 'Bearer wrong', ADMIN_TOKEN, `Basic ${ADMIN_TOKEN}`])('refuses authorization %p with 401', async (authorization) => {
     const ready = await service();
     app = ready.app;
     const response = await app.inject({
@@ -158,8 +158,12 @@ describe('admin and health', () => {
   it('refuses a body without a users list with 400', async () => {
     const ready = await service();
     app = ready.app;
-    const response = await app.inject({ method: 'POST', url: '/admin/users', headers: { authorization: 'Bearer admin-secret' }, payload: '{"user":"x"}' });
+    const response = await app.inject({ method: 'POST', url: '/admin/users', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: '{"user":"x"}' });
     expect(response.statusCode).toBe(400);
+  });
+
+  it.each(['', ' ', 'fifteen-chars!!', 'sixteen chars ok'])('refuses to build a server with the admin token %p', (adminToken) => {
+    expect(() => buildServer({ verifySignatures: false, adminToken, logLevel: 'silent' })).toThrow(/admin token must be at least 16/);
   });
 
   it('has no admin route without a token', async () => {
@@ -172,7 +176,7 @@ describe('admin and health', () => {
     const ready = await service();
     app = ready.app;
     await signedPost(app, '/transaction/bet', betBody(new Ids()));
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok', users: 2, transactions: 1 });
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok', store: 'memory', users: 2, transactions: 1 });
   });
 });
 

@@ -63,6 +63,10 @@ describe('verification is switched off only explicitly', () => {
     expect(() => buildServer({ hub88PublicKey: 'not a pem', logLevel: 'silent' })).toThrow();
   });
 
+  it('refuses to turn verification off while a public key is given', () => {
+    expect(() => buildServer({ hub88PublicKey: HUB88_PUBLIC, verifySignatures: false, logLevel: 'silent' })).toThrow(/a key means requests are verified/);
+  });
+
   it('accepts unsigned requests with verifySignatures: false', async () => {
     const ready = await service({ verifySignatures: false, hub88PublicKey: undefined as never });
     app = ready.app;
