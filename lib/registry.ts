@@ -1,26 +1,154 @@
 import { CANCELLED, type BetState, type Entry, type EntryKind } from './rules.js';
-import { packUuid, unpackUuid } from './uuid.js';
+
+/** Rows per segment: the registry grows a segment at a time, so growth never copies a row. */
+const SEGMENT_BITS = 16;
+const SEGMENT_ROWS = 1 << SEGMENT_BITS;
+const ROW_MASK = SEGMENT_ROWS - 1;
+const FINGERPRINT_BYTES = 12;
+const UUID_BYTES = 16;
+/** The index is rebuilt twice as large once it is this full. */
+const MAX_LOAD = 0.7;
+const MIN_SLOTS = 1 << 10;
+/** Rows of the first segment at first; it doubles up to {@link SEGMENT_ROWS}. */
+const FIRST_ROWS = 1 << 9;
+
+/** A row's kind, in its low three bits; 0 is a free row. */
+const KINDS: readonly EntryKind[] = ['bet', 'win', 'rollback', 'deposit', 'withdraw', 'reserved'];
+const KIND_CODE: Readonly<Record<EntryKind, number>> = { bet: 1, win: 2, rollback: 3, deposit: 4, withdraw: 5, reserved: 6 };
+const KIND_MASK = 0x07;
+/** The fingerprint is not 12 latin1 characters: it lives in the side map. */
+const ODD_FINGERPRINT = 0x08;
+/** The `request_uuid` is not a lower-case UUID: it lives in the side map, exactly as sent. */
+const ODD_REQUEST = 0x10;
+
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit += 1) HEX_VALUE[digit.toString(16).charCodeAt(0)] = digit;
+const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+/** Reused by every parse; the engine runs on one thread and no parse calls another. */
+const words = new Uint32Array(4);
+const bytes = new Uint8Array(UUID_BYTES);
 
 /**
- * What the registry keeps of a transaction id, in as few bytes as a heap object allows: the
- * `request_uuid` is packed, and a bet's state is a number that changes in place.
+ * Reads a lower-case UUID into `into` as 16 bytes; false, leaving `into` in any state, for any
+ * other string (upper case included: ids are lower-cased before they reach the registry).
  */
-class TransactionRecord implements Entry {
-  readonly #requestUuid: string;
+function parseUuid(text: string, into: Uint8Array): boolean {
+  if (text.length !== 36) return false;
+  let at = 0;
+  for (let i = 0; i < UUID_BYTES; i += 1) {
+    if (at === 8 || at === 13 || at === 18 || at === 23) {
+      if (text.charCodeAt(at) !== 0x2d) return false;
+      at += 1;
+    }
+    const high = text.charCodeAt(at);
+    const low = text.charCodeAt(at + 1);
+    const h = high < 128 ? (HEX_VALUE[high] as number) : -1;
+    const l = low < 128 ? (HEX_VALUE[low] as number) : -1;
+    if ((h | l) < 0) return false;
+    into[i] = (h << 4) | l;
+    at += 2;
+  }
+  return true;
+}
 
-  constructor(
-    readonly user: string,
-    readonly kind: EntryKind,
-    readonly fingerprint: string,
-    requestUuid: string,
-    readonly balance: number,
-    public state: BetState,
-  ) {
-    this.#requestUuid = packUuid(requestUuid);
+function formatUuid(source: Uint8Array, offset: number): string {
+  let hex = '';
+  for (let i = 0; i < UUID_BYTES; i += 1) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) hex += '-';
+    hex += BYTE_HEX[source[offset + i] as number];
+  }
+  return hex;
+}
+
+/** Parses a transaction id into {@link words}; false when it is no lower-case UUID. */
+function parseKey(text: string): boolean {
+  if (!parseUuid(text, bytes)) return false;
+  for (let w = 0; w < 4; w += 1) {
+    const o = w * 4;
+    words[w] = (((bytes[o] as number) << 24) | ((bytes[o + 1] as number) << 16) | ((bytes[o + 2] as number) << 8) | (bytes[o + 3] as number)) >>> 0;
+  }
+  return true;
+}
+
+/** Mixes the four words of a key (murmur3's finaliser over a combination of them). */
+function hashWords(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(c ^ (d >>> 7), 0xc2b2ae35) ^ d;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** One block of up to {@link SEGMENT_ROWS} rows, a typed array per column. */
+class Segment {
+  keys: Uint32Array;
+  fingerprints: Uint8Array;
+  requests: Uint8Array;
+  balances: Float64Array;
+  states: Float64Array;
+  users: Uint32Array;
+  /** Seconds since the epoch when the row was recorded, for retention. */
+  created: Uint32Array;
+  /** Kind and flags; 0 for a free row. */
+  flags: Uint8Array;
+
+  constructor(readonly capacity: number) {
+    this.keys = new Uint32Array(capacity * 4);
+    this.fingerprints = new Uint8Array(capacity * FINGERPRINT_BYTES);
+    this.requests = new Uint8Array(capacity * UUID_BYTES);
+    this.balances = new Float64Array(capacity);
+    this.states = new Float64Array(capacity);
+    this.users = new Uint32Array(capacity);
+    this.created = new Uint32Array(capacity);
+    this.flags = new Uint8Array(capacity);
   }
 
+  /** A copy with room for `capacity` rows: only the first segment grows, so that a small engine stays small. */
+  grown(capacity: number): Segment {
+    const bigger = new Segment(capacity);
+    bigger.keys.set(this.keys);
+    bigger.fingerprints.set(this.fingerprints);
+    bigger.requests.set(this.requests);
+    bigger.balances.set(this.balances);
+    bigger.states.set(this.states);
+    bigger.users.set(this.users);
+    bigger.created.set(this.created);
+    bigger.flags.set(this.flags);
+    return bigger;
+  }
+}
+
+/**
+ * What a lookup returns: a view of one row, read when a field is read. It is meant to be read
+ * at once (the rules and the store do); a row it names may be reused after a retention pass.
+ */
+class RowEntry implements Entry {
+  readonly #registry: TransactionRegistry;
+  readonly #row: number;
+
+  constructor(registry: TransactionRegistry, row: number) {
+    this.#registry = registry;
+    this.#row = row;
+  }
+
+  get user(): string {
+    return this.#registry.userOf(this.#row);
+  }
+  get kind(): EntryKind {
+    return this.#registry.kindOf(this.#row);
+  }
+  get fingerprint(): string {
+    return this.#registry.fingerprintOf(this.#row);
+  }
   get requestUuid(): string {
-    return unpackUuid(this.#requestUuid);
+    return this.#registry.requestUuidOf(this.#row);
+  }
+  get balance(): number {
+    return this.#registry.balanceOf(this.#row);
+  }
+  get state(): BetState {
+    return this.#registry.stateOf(this.#row);
   }
 }
 
@@ -28,39 +156,329 @@ class TransactionRecord implements Entry {
  * The embedded store's registry: every transaction id the engine has seen (recorded transactions
  * and ids reserved by a rollback), unique across users and operations, with what the rules need
  * to judge a request that names it and to replay its original response.
+ *
+ * It holds no object per id: rows of typed arrays (key, fingerprint, packed `request_uuid`,
+ * balance, state, kind, user index, creation time; about 70 bytes), found through an
+ * open-addressing index keyed by the id's 128 bits (linear probing, 4 bytes a slot, at most
+ * {@link MAX_LOAD} full). The index doubles by a rehash when it fills, which blocks for a moment
+ * proportional to the ids held (about a second at 10^7 on a small machine; rare, since each
+ * doubling comes after as many ids as the last). Values that do not fit a row (an id or
+ * `request_uuid` that is no lower-case UUID, a fingerprint that is not 12 latin1 characters)
+ * are kept exactly in small side maps.
  */
 export class TransactionRegistry {
-  readonly #entries = new Map<string, TransactionRecord>();
+  readonly #segments: Segment[] = [];
+  /** Rows ever handed out; rows below it are live or on the free list. */
+  #rows = 0;
+  /** Rows freed by retention, reused before new ones. */
+  #free: number[] = [];
+  /** Row + 1 of each slot; 0 is an empty slot. */
+  #index = new Int32Array(MIN_SLOTS);
+  #mask = MIN_SLOTS - 1;
+  /** Ids in the index. */
+  #indexed = 0;
+  /** Ids that are no lower-case UUID (from journals older than the lower-case rule, say), by row. */
+  readonly #oddKeys = new Map<string, number>();
+  readonly #oddKeyOf = new Map<number, string>();
+  readonly #oddFingerprints = new Map<number, string>();
+  readonly #oddRequests = new Map<number, string>();
+  /** The user table: a row names its user by index. */
+  readonly #userIds = new Map<string, number>();
+  readonly #userNames: string[] = [];
   #recorded = 0;
+  readonly #clock: () => number;
+
+  /** `clock` gives the time in milliseconds since the epoch; rows are stamped with it. */
+  constructor(clock: () => number = Date.now) {
+    this.#clock = clock;
+  }
 
   /** Number of recorded transactions (reservations not counted). */
   get size(): number {
     return this.#recorded;
   }
 
-  /** The entry of an id, if the engine knows it. */
-  readonly lookup = (transactionUuid: string): Entry | undefined => this.#entries.get(transactionUuid);
+  /** Ids held, reservations included. */
+  get ids(): number {
+    return this.#indexed + this.#oddKeys.size;
+  }
 
-  /** Records `entry` under `transactionUuid`. */
-  record(transactionUuid: string, entry: Entry): void {
+  /** The entry of an id, if the engine knows it: a view to read at once. */
+  readonly lookup = (transactionUuid: string): Entry | undefined => {
+    const row = this.#find(transactionUuid);
+    return row < 0 ? undefined : new RowEntry(this, row);
+  };
+
+  /** Records `entry` under `transactionUuid`, stamped now (or at `created`, seconds since the epoch). */
+  record(transactionUuid: string, entry: Entry, created?: number): void {
     const { user, kind, fingerprint, requestUuid, balance, state } = entry;
-    this.#entries.set(transactionUuid, new TransactionRecord(user, kind, fingerprint, requestUuid, balance, state));
-    if (kind !== 'reserved') this.#recorded += 1;
+    this.#put(transactionUuid, user, KIND_CODE[kind], fingerprint, requestUuid, balance, state, created);
   }
 
   /** Changes the state of a recorded bet or reservation. */
   settle(transactionUuid: string, state: BetState): void {
-    const entry = this.#entries.get(transactionUuid);
-    if (entry !== undefined) entry.state = state;
+    const row = this.#find(transactionUuid);
+    if (row >= 0) (this.#segments[row >>> SEGMENT_BITS] as Segment).states[row & ROW_MASK] = state;
   }
 
   /** Reserves an id for `user` as cancelled: a request that later uses it as its own id is refused. */
   reserve(transactionUuid: string, user: string): void {
-    this.#entries.set(transactionUuid, new TransactionRecord(user, 'reserved', '', '', 0, CANCELLED));
+    this.#put(transactionUuid, user, KIND_CODE.reserved, '', '', 0, CANCELLED, undefined);
   }
 
-  /** Every entry, in the order the ids were first seen. */
-  entries(): IterableIterator<[string, Entry]> {
-    return this.#entries.entries();
+  /** Every entry, with its creation time in seconds; rows in the order they were laid down. */
+  *entries(): IterableIterator<[string, Entry]> {
+    for (const [id, entry] of this.rows()) yield [id, entry];
   }
+
+  /** Every row as an id, an entry (a view to read at once) and its creation time in seconds. */
+  *rows(): IterableIterator<[string, Entry, number]> {
+    for (let row = 0; row < this.#rows; row += 1) {
+      const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+      const at = row & ROW_MASK;
+      if (segment.flags[at] === 0) continue;
+      yield [this.#keyOf(row), new RowEntry(this, row), segment.created[at] as number];
+    }
+  }
+
+  /**
+   * Drops every row recorded before `cutoff` (seconds since the epoch) except open bets, and
+   * returns how many. One pass over the rows, a few milliseconds per million.
+   */
+  purge(cutoff: number): number {
+    let dropped = 0;
+    for (let row = 0; row < this.#rows; row += 1) {
+      if (!this.#expires(row, cutoff)) continue;
+      this.#drop(row);
+      dropped += 1;
+    }
+    return dropped;
+  }
+
+  /** How many rows {@link purge} would drop at `cutoff`. */
+  expired(cutoff: number): number {
+    let count = 0;
+    for (let row = 0; row < this.#rows; row += 1) if (this.#expires(row, cutoff)) count += 1;
+    return count;
+  }
+
+  /** Drops an id, if it is held. */
+  forget(transactionUuid: string): void {
+    const row = this.#find(transactionUuid);
+    if (row >= 0) this.#drop(row);
+  }
+
+  #expires(row: number, cutoff: number): boolean {
+    const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+    const at = row & ROW_MASK;
+    const flags = segment.flags[at] as number;
+    if (flags === 0 || (segment.created[at] as number) >= cutoff) return false;
+    return (flags & KIND_MASK) !== KIND_CODE.bet || (segment.states[at] as number) < 0; // an open bet stays
+  }
+
+  /** @internal Row readers, for {@link RowEntry}. */
+  userOf(row: number): string {
+    return this.#userNames[(this.#segments[row >>> SEGMENT_BITS] as Segment).users[row & ROW_MASK] as number] as string;
+  }
+  kindOf(row: number): EntryKind {
+    return KINDS[(((this.#segments[row >>> SEGMENT_BITS] as Segment).flags[row & ROW_MASK] as number) & KIND_MASK) - 1] as EntryKind;
+  }
+  fingerprintOf(row: number): string {
+    const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+    const at = row & ROW_MASK;
+    if (((segment.flags[at] as number) & ODD_FINGERPRINT) !== 0) return this.#oddFingerprints.get(row) as string;
+    const o = at * FINGERPRINT_BYTES;
+    const f = segment.fingerprints;
+    return String.fromCharCode(f[o] as number, f[o + 1] as number, f[o + 2] as number, f[o + 3] as number, f[o + 4] as number, f[o + 5] as number,
+      f[o + 6] as number, f[o + 7] as number, f[o + 8] as number, f[o + 9] as number, f[o + 10] as number, f[o + 11] as number);
+  }
+  requestUuidOf(row: number): string {
+    const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+    const at = row & ROW_MASK;
+    if (((segment.flags[at] as number) & ODD_REQUEST) !== 0) return this.#oddRequests.get(row) as string;
+    return formatUuid(segment.requests, at * UUID_BYTES);
+  }
+  balanceOf(row: number): number {
+    return (this.#segments[row >>> SEGMENT_BITS] as Segment).balances[row & ROW_MASK] as number;
+  }
+  stateOf(row: number): BetState {
+    return (this.#segments[row >>> SEGMENT_BITS] as Segment).states[row & ROW_MASK] as number;
+  }
+
+  /** The row of an id, or -1. */
+  #find(transactionUuid: string): number {
+    if (!parseKey(transactionUuid)) return this.#oddKeys.get(transactionUuid) ?? -1;
+    return this.#probe(words[0] as number, words[1] as number, words[2] as number, words[3] as number);
+  }
+
+  #probe(a: number, b: number, c: number, d: number): number {
+    const index = this.#index;
+    const mask = this.#mask;
+    for (let slot = hashWords(a, b, c, d) & mask; ; slot = (slot + 1) & mask) {
+      const entry = index[slot] as number;
+      if (entry === 0) return -1;
+      const row = entry - 1;
+      const keys = (this.#segments[row >>> SEGMENT_BITS] as Segment).keys;
+      const k = (row & ROW_MASK) * 4;
+      if (keys[k] === a && keys[k + 1] === b && keys[k + 2] === c && keys[k + 3] === d) return row;
+    }
+  }
+
+  #put(transactionUuid: string, user: string, kind: number, fingerprint: string, requestUuid: string, balance: number, state: number, created: number | undefined): void {
+    let row = this.#find(transactionUuid);
+    if (row >= 0) {
+      if (this.#kindCode(row) !== KIND_CODE.reserved) this.#recorded -= 1;
+    } else {
+      row = this.#newRow();
+      const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+      if (parseKey(transactionUuid)) {
+        segment.keys.set(words, (row & ROW_MASK) * 4);
+        this.#insert(row, words[0] as number, words[1] as number, words[2] as number, words[3] as number);
+      } else {
+        this.#oddKeys.set(transactionUuid, row);
+        this.#oddKeyOf.set(row, transactionUuid);
+      }
+    }
+    const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+    const at = row & ROW_MASK;
+    let flags = kind;
+    if (fingerprint.length === FINGERPRINT_BYTES && latin1(fingerprint)) {
+      const o = at * FINGERPRINT_BYTES;
+      for (let i = 0; i < FINGERPRINT_BYTES; i += 1) segment.fingerprints[o + i] = fingerprint.charCodeAt(i);
+      this.#oddFingerprints.delete(row);
+    } else {
+      flags |= ODD_FINGERPRINT;
+      this.#oddFingerprints.set(row, fingerprint);
+    }
+    if (parseUuid(requestUuid, bytes)) {
+      segment.requests.set(bytes, at * UUID_BYTES);
+      this.#oddRequests.delete(row);
+    } else {
+      flags |= ODD_REQUEST;
+      this.#oddRequests.set(row, requestUuid);
+    }
+    segment.flags[at] = flags;
+    segment.balances[at] = balance;
+    segment.states[at] = state;
+    segment.users[at] = this.#userId(user);
+    segment.created[at] = created ?? Math.floor(this.#clock() / 1000);
+    if (kind !== KIND_CODE.reserved) this.#recorded += 1;
+  }
+
+  #kindCode(row: number): number {
+    return ((this.#segments[row >>> SEGMENT_BITS] as Segment).flags[row & ROW_MASK] as number) & KIND_MASK;
+  }
+
+  #userId(user: string): number {
+    let id = this.#userIds.get(user);
+    if (id === undefined) {
+      id = this.#userNames.length;
+      this.#userNames.push(user);
+      this.#userIds.set(user, id);
+    }
+    return id;
+  }
+
+  #newRow(): number {
+    const reused = this.#free.pop();
+    if (reused !== undefined) return reused;
+    const row = this.#rows;
+    const last = this.#segments.at(-1);
+    if ((row & ROW_MASK) === 0) this.#segments.push(new Segment(this.#segments.length === 0 ? FIRST_ROWS : SEGMENT_ROWS));
+    else if (last !== undefined && (row & ROW_MASK) === last.capacity) this.#segments[this.#segments.length - 1] = last.grown(last.capacity * 2);
+    this.#rows += 1;
+    return row;
+  }
+
+  #insert(row: number, a: number, b: number, c: number, d: number): void {
+    if (this.#indexed + 1 > this.#index.length * MAX_LOAD) this.#rehash(this.#index.length * 2);
+    const index = this.#index;
+    const mask = this.#mask;
+    let slot = hashWords(a, b, c, d) & mask;
+    while (index[slot] !== 0) slot = (slot + 1) & mask;
+    index[slot] = row + 1;
+    this.#indexed += 1;
+  }
+
+  #rehash(slots: number): void {
+    const index = new Int32Array(slots);
+    const mask = slots - 1;
+    const old = this.#index;
+    for (let i = 0; i < old.length; i += 1) {
+      const entry = old[i] as number;
+      if (entry === 0) continue;
+      const row = entry - 1;
+      const keys = (this.#segments[row >>> SEGMENT_BITS] as Segment).keys;
+      const k = (row & ROW_MASK) * 4;
+      let slot = hashWords(keys[k] as number, keys[k + 1] as number, keys[k + 2] as number, keys[k + 3] as number) & mask;
+      while (index[slot] !== 0) slot = (slot + 1) & mask;
+      index[slot] = entry;
+    }
+    this.#index = index;
+    this.#mask = mask;
+  }
+
+  #keyOf(row: number): string {
+    const odd = this.#oddKeyOf.get(row);
+    if (odd !== undefined) return odd;
+    const keys = (this.#segments[row >>> SEGMENT_BITS] as Segment).keys;
+    const k = (row & ROW_MASK) * 4;
+    for (let w = 0; w < 4; w += 1) {
+      const word = keys[k + w] as number;
+      bytes[w * 4] = word >>> 24;
+      bytes[w * 4 + 1] = (word >>> 16) & 0xff;
+      bytes[w * 4 + 2] = (word >>> 8) & 0xff;
+      bytes[w * 4 + 3] = word & 0xff;
+    }
+    return formatUuid(bytes, 0);
+  }
+
+  /** Frees a row: out of the index (backward-shift deletion keeps probing exact), onto the free list. */
+  #drop(row: number): void {
+    const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+    const at = row & ROW_MASK;
+    if (((segment.flags[at] as number) & KIND_MASK) !== KIND_CODE.reserved) this.#recorded -= 1;
+    const odd = this.#oddKeyOf.get(row);
+    if (odd !== undefined) {
+      this.#oddKeyOf.delete(row);
+      this.#oddKeys.delete(odd);
+    } else {
+      this.#unindex(row);
+    }
+    this.#oddFingerprints.delete(row);
+    this.#oddRequests.delete(row);
+    segment.flags[at] = 0;
+    this.#free.push(row);
+  }
+
+  #unindex(row: number): void {
+    const index = this.#index;
+    const mask = this.#mask;
+    const keys = (this.#segments[row >>> SEGMENT_BITS] as Segment).keys;
+    const k = (row & ROW_MASK) * 4;
+    let slot = hashWords(keys[k] as number, keys[k + 1] as number, keys[k + 2] as number, keys[k + 3] as number) & mask;
+    while (index[slot] !== row + 1) slot = (slot + 1) & mask;
+    // Backward shift: move up every later entry of the run whose home is not between the hole and it.
+    let hole = slot;
+    for (let next = (hole + 1) & mask; index[next] !== 0; next = (next + 1) & mask) {
+      const entry = index[next] as number;
+      const r = entry - 1;
+      const rk = (this.#segments[r >>> SEGMENT_BITS] as Segment).keys;
+      const o = (r & ROW_MASK) * 4;
+      const home = hashWords(rk[o] as number, rk[o + 1] as number, rk[o + 2] as number, rk[o + 3] as number) & mask;
+      // The entry may fill the hole when its home is not cyclically within (hole, next].
+      const between = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+      if (!between) {
+        index[hole] = entry;
+        hole = next;
+      }
+    }
+    index[hole] = 0;
+    this.#indexed -= 1;
+  }
+}
+
+function latin1(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
 }

@@ -1,0 +1,167 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { TransactionRegistry } from '../lib/registry.js';
+import { CANCELLED, WON, type Entry, type EntryKind } from '../lib/rules.js';
+import { SEED } from './model/arbitraries.js';
+
+/** The registry as a plain Map of objects: what the compact one must behave exactly like. */
+class ReferenceRegistry {
+  readonly map = new Map<string, { entry: Entry; created: number }>();
+  constructor(readonly now: () => number) {}
+  get size(): number {
+    let recorded = 0;
+    for (const { entry } of this.map.values()) if (entry.kind !== 'reserved') recorded += 1;
+    return recorded;
+  }
+  lookup(id: string): Entry | undefined {
+    return this.map.get(id)?.entry;
+  }
+  record(id: string, entry: Entry): void {
+    const created = Math.floor(this.now() / 1000);
+    const known = this.map.get(id);
+    if (known !== undefined) known.entry = { ...entry };
+    else this.map.set(id, { entry: { ...entry }, created });
+    if (known !== undefined) known.created = created;
+  }
+  settle(id: string, state: number): void {
+    const known = this.map.get(id);
+    if (known !== undefined) known.entry = { ...known.entry, state };
+  }
+  reserve(id: string, user: string): void {
+    this.record(id, { user, kind: 'reserved', fingerprint: '', requestUuid: '', balance: 0, state: CANCELLED });
+  }
+  purge(cutoff: number): number {
+    let dropped = 0;
+    for (const [id, { entry, created }] of this.map) {
+      if (created >= cutoff || (entry.kind === 'bet' && entry.state >= 0)) continue;
+      this.map.delete(id);
+      dropped += 1;
+    }
+    return dropped;
+  }
+}
+
+const plain = (entry: Entry | undefined): Entry | undefined =>
+  entry === undefined ? undefined : { user: entry.user, kind: entry.kind, fingerprint: entry.fingerprint, requestUuid: entry.requestUuid, balance: entry.balance, state: entry.state };
+
+const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
+/** Ids from a pool small enough to collide often; a few are no lower-case UUID. */
+const ids = fc.oneof(
+  { weight: 12, arbitrary: fc.nat(4_000).map((n) => `${hex(n * 2_654_435_761 % 2 ** 32, 8)}-0000-4000-8000-${hex(n, 12)}`) },
+  { weight: 1, arbitrary: fc.nat(50).map((n) => `${hex(n, 8)}-ABCD-4000-8000-${hex(n, 12)}`) },
+  { weight: 1, arbitrary: fc.constantFrom('', 'r-1', 'not-a-uuid', 'ffffffff-ffff-ffff-ffff-fffffffffffg') },
+);
+const fingerprints = fc.oneof(
+  { weight: 8, arbitrary: fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), minLength: 12, maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.constantFrom('', 'short', 'ĀĀĀĀĀĀĀĀĀĀĀĀ', 'thirteen char') },
+);
+const requestUuids = fc.oneof(
+  { weight: 8, arbitrary: fc.uuid() },
+  { weight: 1, arbitrary: fc.uuid().map((uuid) => uuid.toUpperCase()) },
+  { weight: 1, arbitrary: fc.constantFrom('', 'req-7') },
+);
+const kinds = fc.constantFrom<EntryKind>('bet', 'win', 'rollback', 'deposit', 'withdraw', 'reserved');
+const entries = fc.record({
+  user: fc.constantFrom('alice', 'bob', 'carol', 'd'.repeat(40), ''),
+  kind: kinds,
+  fingerprint: fingerprints,
+  requestUuid: requestUuids,
+  balance: fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.constantFrom(0, 2 ** 31, Number.MAX_SAFE_INTEGER)),
+  state: fc.oneof(fc.constantFrom(WON, CANCELLED, 0), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
+});
+type Operation =
+  | { op: 'record'; id: string; entry: Entry }
+  | { op: 'settle'; id: string; state: number }
+  | { op: 'reserve'; id: string; user: string }
+  | { op: 'lookup'; id: string }
+  | { op: 'tick'; seconds: number }
+  | { op: 'purge'; age: number };
+const operations = fc.array(
+  fc.oneof(
+    { weight: 10, arbitrary: fc.record({ op: fc.constant('record' as const), id: ids, entry: entries }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('settle' as const), id: ids, state: fc.constantFrom(WON, CANCELLED, 5) }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('reserve' as const), id: ids, user: fc.constantFrom('alice', 'bob') }) },
+    { weight: 6, arbitrary: fc.record({ op: fc.constant('lookup' as const), id: ids }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 100 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('purge' as const), age: fc.integer({ min: 0, max: 200 }) }) },
+  ),
+  { maxLength: 3_000 },
+) as fc.Arbitrary<Operation[]>;
+
+describe('the compact registry behaves exactly like a Map of entries', () => {
+  it('answers every lookup, size and listing alike over random sequences, growth and retention passes included', () => {
+    fc.assert(
+      fc.property(operations, (sequence) => {
+        let now = 1_700_000_000_000;
+        const clock = (): number => now;
+        const compact = new TransactionRegistry(clock);
+        const reference = new ReferenceRegistry(clock);
+        for (const step of sequence) {
+          switch (step.op) {
+            case 'record':
+              compact.record(step.id, step.entry);
+              reference.record(step.id, step.entry);
+              break;
+            case 'settle':
+              compact.settle(step.id, step.state);
+              reference.settle(step.id, step.state);
+              break;
+            case 'reserve':
+              compact.reserve(step.id, step.user);
+              reference.reserve(step.id, step.user);
+              break;
+            case 'lookup':
+              expect(plain(compact.lookup(step.id))).toEqual(reference.lookup(step.id));
+              break;
+            case 'tick':
+              now += step.seconds * 1000;
+              break;
+            case 'purge': {
+              const cutoff = Math.floor(now / 1000) - step.age;
+              expect(compact.purge(cutoff)).toBe(reference.purge(cutoff));
+              break;
+            }
+          }
+          expect(compact.size).toBe(reference.size);
+        }
+        for (const [id, { entry }] of reference.map) expect(plain(compact.lookup(id))).toEqual(entry);
+        const listed = [...compact.entries()].map(([id, entry]) => [id, plain(entry)] as const);
+        expect(new Map(listed)).toEqual(new Map([...reference.map].map(([id, { entry }]) => [id, entry])));
+        expect(listed).toHaveLength(reference.map.size);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('keeps the order of first sight in its listing while nothing was dropped', () => {
+    const registry = new TransactionRegistry();
+    const order = ['c', 'a', 'b'].map((letter, n) => `0000000${n}-0000-4000-8000-00000000000${letter}`);
+    for (const id of order) registry.record(id, { user: 'u', kind: 'win', fingerprint: 'f'.repeat(12), requestUuid: id, balance: 1, state: 0 });
+    registry.settle(order[0] as string, WON);
+    expect([...registry.entries()].map(([id]) => id)).toEqual(order);
+  });
+
+  it('holds 160,000 ids across several segments and index doublings, finds each and drops the old ones', () => {
+    let now = 0;
+    const registry = new TransactionRegistry(() => now);
+    const id = (n: number): string => `${hex(n, 8)}-0000-4000-8000-${hex(n * 7, 12)}`;
+    for (let n = 0; n < 160_000; n += 1) {
+      if (n === 80_000) now = 10_000_000;
+      registry.record(id(n), { user: `p${n % 1000}`, kind: n % 2 === 0 ? 'bet' : 'win', fingerprint: 'x'.repeat(12), requestUuid: id(n), balance: n, state: n % 4 === 0 ? 5 : WON });
+    }
+    expect(registry.size).toBe(160_000);
+    for (let n = 0; n < 160_000; n += 997) expect(plain(registry.lookup(id(n)))?.balance).toBe(n);
+    // Of the first 80,000, every bet with n % 4 == 0 is open and stays.
+    expect(registry.purge(5_000)).toBe(80_000 - 20_000);
+    expect(registry.size).toBe(80_000 + 20_000);
+    for (let n = 0; n < 160_000; n += 1) {
+      const kept = n >= 80_000 || n % 4 === 0;
+      if (kept !== (registry.lookup(id(n)) !== undefined)) throw new Error(`${n}: expected ${kept ? 'kept' : 'dropped'}`);
+    }
+    // Freed rows are reused.
+    for (let n = 160_000; n < 260_000; n += 1) registry.record(id(n), { user: 'q', kind: 'deposit', fingerprint: 'y'.repeat(12), requestUuid: id(n), balance: n, state: 0 });
+    expect(registry.lookup(id(259_999))?.balance).toBe(259_999);
+    expect(registry.lookup(id(80_001))?.balance).toBe(80_001);
+    expect([...registry.entries()]).toHaveLength(200_000);
+  });
+});
