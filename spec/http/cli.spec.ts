@@ -32,6 +32,10 @@ const DEFAULTS = {
   keepAliveTimeout: 72_000,
   shutdownGrace: 10_000,
   logLevel: 'info',
+  databaseUrl: undefined,
+  commitTimeout: 5000,
+  retentionDays: 120,
+  workers: 1,
 };
 
 describe('the CLI reads each setting from its flag, then its EXWALLET_* variable, then the default', () => {
@@ -79,6 +83,10 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
       keepAliveTimeout: 4000,
       shutdownGrace: 5000,
       logLevel: 'warn',
+      databaseUrl: undefined,
+      commitTimeout: 5000,
+      retentionDays: 120,
+      workers: 1,
     });
   });
 
