@@ -35,8 +35,10 @@ export function superviseWorkers(count: number): Promise<number> {
       stopping = true;
       for (const worker of started.keys()) worker.process.kill(signal);
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // `on`, not `once`: a terminal's Ctrl-C reaches npm and this process alike, and a second signal
+    // must not end the primary while its workers drain.
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
     for (let i = 0; i < count; i += 1) fork();
   });
 }
