@@ -7,7 +7,7 @@ const MIN_UPTIME = 5_000;
  * The primary process of `--workers N`: forks N service processes that share the port (each
  * runs the service on the PostgreSQL store), restarts one that dies while serving, and on SIGINT
  * or SIGTERM passes the signal on and waits for every worker to finish its shutdown. Resolves
- * to the exit code: 0 when every worker closed cleanly.
+ * to the exit code: 0 when every worker closed cleanly at the end.
  */
 export function superviseWorkers(count: number): Promise<number> {
   return new Promise((resolve) => {
@@ -20,7 +20,8 @@ export function superviseWorkers(count: number): Promise<number> {
     cluster.on('exit', (worker, code, signal) => {
       const uptime = performance.now() - (started.get(worker) ?? 0);
       started.delete(worker);
-      if (code !== 0) exitCode = 1;
+      // The exit code tells how the shutdown went; a worker replaced earlier was logged then.
+      if (code !== 0 && (stopping || uptime < MIN_UPTIME)) exitCode = 1;
       if (!stopping && uptime >= MIN_UPTIME) {
         process.stderr.write(`exwallet: worker ${worker.process.pid ?? '?'} exited (${signal ?? `code ${code}`}); starting another\n`);
         fork();

@@ -205,6 +205,28 @@ describe('timeouts and the shutdown grace period are whole milliseconds, headers
   });
 });
 
+describe('the state lives in one store: contradictory store flags are refused at start', () => {
+  const url = 'postgres://exwallet@127.0.0.1:5432/wallet';
+  it('selects PostgreSQL with --database-url, and no journal directory', () => {
+    expect(parseConfig(['--database-url', url, '--workers', '2'], {})).toMatchObject({ databaseUrl: url, dataDir: undefined, workers: 2 });
+    expect(parseConfig([], { EXWALLET_DATABASE_URL: url, EXWALLET_RETENTION_DAYS: '0', EXWALLET_COMMIT_TIMEOUT: '800' })).toMatchObject({
+      databaseUrl: url,
+      retentionDays: 0,
+      commitTimeout: 800,
+    });
+  });
+  it.each([
+    ['a database and a data directory', ['--database-url', url, '--data-dir', 'x'], {}, /--database-url and --data-dir exclude each other/],
+    ['a database and --in-memory', ['--database-url', url], { EXWALLET_IN_MEMORY: '1' }, /--database-url and --in-memory exclude each other/],
+    ['--in-memory and a data directory', ['--in-memory'], { EXWALLET_DATA_DIR: 'x' }, /--in-memory and --data-dir exclude each other/],
+    ['several workers on a journal', ['--workers', '2'], {}, /--workers needs --database-url/],
+    ['a URL that is not postgres://', ['--database-url', 'mysql://db/wallet'], {}, /must be a postgres:\/\/ URL/],
+    ['no workers', ['--database-url', url, '--workers', '0'], {}, /--workers must be a whole number/],
+  ])('refuses %s', (_, argv, env, message) => {
+    expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+});
+
 describe('the exwallet command serves until SIGTERM, then closes gracefully', () => {
   let service: Service | undefined;
   afterEach(() => {
