@@ -4,7 +4,7 @@ import type { RecoveryReport } from './journal/store.js';
 import { TransactionRegistry } from './registry.js';
 import { decide, type Account, type Application } from './rules.js';
 import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
-import { Status, type WalletResponse } from './types.js';
+import { Status, type WalletLogger, type WalletResponse } from './types.js';
 import type { Command } from './validation.js';
 
 /** A user's account in memory: one small object, changed in place. */
@@ -24,34 +24,71 @@ export interface JournalSettings {
   readonly initialBalance: number;
 }
 
+/** How long the embedded store keeps records. */
+export interface MemorySettings {
+  /** Days a transaction record is kept; 0 keeps every record. Default 120. */
+  readonly retentionDays?: number;
+  /** Milliseconds between retention passes. Default one hour. */
+  readonly retentionInterval?: number;
+  /** The time in milliseconds since the epoch: records are stamped with it. Default `Date.now`. */
+  readonly clock?: () => number;
+  readonly logger?: WalletLogger;
+}
+
+const DAY_SECONDS = 86_400;
+
 /**
  * The embedded store: accounts and the registry in this process's memory, optionally with a
  * write-ahead journal on disk. Every request is judged and applied synchronously, in one step;
  * with a journal, {@link release} holds each answer until what it reflects is on disk.
+ *
+ * Records older than the retention period are dropped, never an open bet (see {@link purge}).
  */
 export class MemoryStore implements Store {
   readonly synchronous = true;
   readonly #accounts = new Map<string, MemoryAccount>();
-  readonly #registry = new TransactionRegistry();
+  readonly #registry: TransactionRegistry;
   readonly #durability: Durability | undefined;
+  readonly #retentionDays: number;
+  readonly #clock: () => number;
+  readonly #retention: NodeJS.Timeout | undefined;
+  readonly #logger: WalletLogger | undefined;
+  /** Records the last snapshot's retention pass dropped. */
+  #dropped = 0;
   /** True while recovery replays the journal: nothing is journaled again. */
   #restoring = false;
   readonly #defaultCurrency: string;
 
-  constructor(defaultCurrency: string, journal?: JournalSettings) {
+  constructor(defaultCurrency: string, journal?: JournalSettings, settings: MemorySettings = {}) {
+    const { retentionDays = 120, retentionInterval = 3_600_000, clock = Date.now, logger } = settings;
     this.#defaultCurrency = defaultCurrency;
-    if (journal === undefined) return;
-    this.#restoring = true;
-    try {
-      this.#durability = new Durability(
-        journal.directory,
-        journal.snapshotEvery,
-        (record) => this.#restore(record),
-        () => this.#state(),
-        { currency: journal.currency, initialBalance: journal.initialBalance },
-      );
-    } finally {
-      this.#restoring = false;
+    this.#retentionDays = retentionDays;
+    this.#clock = clock;
+    this.#registry = new TransactionRegistry(clock);
+    this.#logger = logger;
+    if (journal !== undefined) {
+      this.#restoring = true;
+      try {
+        this.#durability = new Durability(
+          journal.directory,
+          journal.snapshotEvery,
+          (record) => this.#restore(record),
+          () => this.#state(),
+          { currency: journal.currency, initialBalance: journal.initialBalance },
+          // Every snapshot drops what retention lets go first: the new journal starts after it.
+          () => {
+            this.#dropped = this.#dropExpired();
+          },
+        );
+      } finally {
+        this.#restoring = false;
+      }
+    }
+    if (retentionDays > 0) {
+      this.#retention = setInterval(() => {
+        this.purge().catch((error: Error) => this.#logger?.warn({ err: error }, 'retention pass failed'));
+      }, retentionInterval);
+      this.#retention.unref();
     }
   }
 
@@ -128,8 +165,24 @@ export class MemoryStore implements Store {
     return Promise.resolve(failure === undefined ? { store: 'memory', ok: true } : { store: 'memory', ok: false, detail: failure.message });
   }
 
-  purge(): Promise<number> {
-    return Promise.resolve(0); // the embedded store keeps every record
+  /**
+   * One retention pass: drops the records older than `retentionDays`, never an open bet, and
+   * resolves to how many. With a journal the pass is a snapshot, so that the journal after it
+   * starts from the state without them (recovery never replays a request against a record the
+   * engine had let go); it drops nothing if the snapshot cannot begin.
+   */
+  async purge(): Promise<number> {
+    if (this.#retentionDays <= 0) return 0;
+    const durability = this.#durability;
+    if (durability === undefined) return this.#dropExpired();
+    if (durability.failed || this.#registry.expired(this.#cutoff()) === 0) return 0;
+    // One snapshot at a time: a pass asked for during another waits for it, then takes its own.
+    while (durability.snapshotting) await durability.snapshot().catch(() => {});
+    this.#dropped = 0;
+    const written = durability.snapshot(); // runs the pass at once, if the snapshot can begin
+    const dropped = this.#dropped;
+    await written.catch(() => {}); // a failed snapshot is reported by the journal and retried
+    return dropped;
   }
 
   metrics(): StoreMetrics {
@@ -137,7 +190,16 @@ export class MemoryStore implements Store {
   }
 
   close(): Promise<void> {
+    if (this.#retention !== undefined) clearInterval(this.#retention);
     return this.#durability?.close() ?? Promise.resolve();
+  }
+
+  #cutoff(): number {
+    return Math.floor(this.#clock() / 1000) - this.#retentionDays * DAY_SECONDS;
+  }
+
+  #dropExpired(): number {
+    return this.#retentionDays > 0 ? this.#registry.purge(this.#cutoff()) : 0;
   }
 
   #apply(user: string, account: MemoryAccount, command: Command, decision: Application): void {
@@ -161,12 +223,15 @@ export class MemoryStore implements Store {
         return;
       }
       case 'command': {
+        // An id the live engine had let go and then saw again (its snapshot after the retention
+        // pass was not written): it was judged afresh, and is replayed so.
+        if (this.#retentionDays > 0) this.#registry.forget(record.transactionUuid);
         const status = this.#accounts.has(record.user) ? this.serve(record.user, record, record.requestUuid).status : Status.UNKNOWN;
         if (status !== Status.OK) throw new Error(`the journal replays ${record.transactionUuid} for ${record.user} as ${status}`);
         return;
       }
       case 'entry':
-        this.#registry.record(record.transactionUuid, record);
+        this.#registry.record(record.transactionUuid, record, record.created);
         return;
       default:
         return; // settings and end lines are the journal's own
@@ -178,8 +243,8 @@ export class MemoryStore implements Store {
     for (const [user, { balance, currency, disabled }] of this.#accounts) {
       yield disabled ? { type: 'user', user, balance, currency, disabled } : { type: 'user', user, balance, currency };
     }
-    for (const [transactionUuid, { user, kind, fingerprint, requestUuid, balance, state }] of this.#registry.entries()) {
-      yield { type: 'entry', transactionUuid, user, kind, fingerprint, requestUuid, balance, state };
+    for (const [transactionUuid, { user, kind, fingerprint, requestUuid, balance, state }, created] of this.#registry.rows()) {
+      yield { type: 'entry', transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created };
     }
   }
 }

@@ -132,4 +132,12 @@ export interface WalletOptions {
   readonly database?: string | PostgresSettings;
   /** Where the engine logs what it cannot answer with: a pino logger, or anything with `warn` and `error`. */
   readonly logger?: WalletLogger;
+  /**
+   * Embedded store: days a transaction record is kept in memory (and in the next snapshot); an
+   * open bet is kept whatever its age. `0` keeps every record. Default 120 (Hub88's four months).
+   * PostgreSQL has its own, in `database`.
+   */
+  readonly retentionDays?: number;
+  /** Embedded store: the time in milliseconds since the epoch, which retention reads. Default `Date.now`. */
+  readonly clock?: () => number;
 }

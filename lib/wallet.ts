@@ -22,6 +22,8 @@ export const DEFAULT_INITIAL_BALANCE = 100_000;
 export const DEFAULT_CURRENCY = 'USD';
 /** Records between snapshots unless {@link WalletOptions.snapshotEvery} says otherwise. */
 export const DEFAULT_SNAPSHOT_EVERY = 1_000_000;
+/** Days the embedded store keeps a record unless {@link WalletOptions.retentionDays} says otherwise. */
+export const DEFAULT_RETENTION_DAYS = 120;
 
 const OPERATIONS: ReadonlySet<string> = new Set<Operation>(['bet', 'win', 'rollback', 'balance', 'deposit', 'withdraw']);
 
@@ -55,7 +57,10 @@ export class Wallet {
       throw new TypeError('journal and database exclude each other: the state lives in one store');
     }
     if (database === undefined) {
-      this.#memory = new MemoryStore(currency, journal === undefined ? undefined : { directory: journal, snapshotEvery, currency, initialBalance });
+      const { retentionDays = DEFAULT_RETENTION_DAYS, clock } = options;
+      if (!Number.isSafeInteger(retentionDays) || retentionDays < 0) throw new RangeError(`retentionDays must be a non-negative safe integer, got ${String(retentionDays)}`);
+      const memory = { retentionDays, ...(clock === undefined ? {} : { clock }), ...(logger === undefined ? {} : { logger }) };
+      this.#memory = new MemoryStore(currency, journal === undefined ? undefined : { directory: journal, snapshotEvery, currency, initialBalance }, memory);
       this.#store = this.#memory;
     } else {
       const settings = typeof database === 'string' ? { url: database } : database;
@@ -110,8 +115,9 @@ export class Wallet {
   }
 
   /**
-   * Runs one retention pass now (it also runs by itself): with PostgreSQL, deletes transaction
-   * records older than `retentionDays`, never an open bet. Resolves to the number deleted.
+   * Runs one retention pass now (it also runs by itself): drops transaction records older than
+   * `retentionDays` (the option, or PostgreSQL's own), never an open bet. Resolves to the number
+   * dropped. With a journal, the pass is a snapshot (see "Durability" in the README).
    */
   purge(): Promise<number> {
     return this.#store.purge();

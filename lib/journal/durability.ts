@@ -15,6 +15,7 @@ export class Durability {
   readonly #store: JournalStore;
   readonly #snapshotEvery: number;
   readonly #state: () => Iterable<JournalRecord>;
+  readonly #prepare: (() => void) | undefined;
   /** What recovery found. */
   readonly recovery: RecoveryReport;
   /** The settings the journal is kept with. */
@@ -27,7 +28,9 @@ export class Durability {
 
   /**
    * Takes `directory` for this engine alone and opens its journal, replaying it through
-   * `restore` first. `state` gives the whole state as records, for snapshots. Throws
+   * `restore` first. `state` gives the whole state as records, for snapshots; `prepare`, if
+   * given, runs just before it at each snapshot, once the new journal is open (a retention pass,
+   * so that the journal after a snapshot never follows a change recovery could not repeat). Throws
    * `JournalLockedError` if another engine holds the directory, `JournalSettingsError` if it
    * was written with other `settings`, `JournalCorruptError` if it is damaged.
    */
@@ -37,8 +40,10 @@ export class Durability {
     restore: (record: JournalRecord) => void,
     state: () => Iterable<JournalRecord>,
     settings: EngineSettings,
+    prepare?: () => void,
   ) {
     const { store, report } = JournalStore.open(directory, settings, restore);
+    this.#prepare = prepare;
     this.#store = store;
     this.#snapshotEvery = snapshotEvery;
     this.#snapshotDue = snapshotEvery;
@@ -114,7 +119,7 @@ export class Durability {
    */
   snapshot(): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new Error('the engine is stopped: no snapshot'));
-    return this.#store.snapshot(this.#state).then(
+    return this.#store.snapshot(this.#state, this.#prepare).then(
       () => {
         this.#snapshotError = undefined;
       },
@@ -123,6 +128,11 @@ export class Durability {
         throw error;
       },
     );
+  }
+
+  /** True while a snapshot is being written. */
+  get snapshotting(): boolean {
+    return this.#store.snapshotting;
   }
 
   /** Waits for every write, then closes the files and gives the directory up. Idempotent. */

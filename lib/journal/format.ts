@@ -12,7 +12,7 @@ export type JournalRecord =
   | { readonly type: 'user'; readonly user: string; readonly balance: number; readonly currency?: string; readonly disabled?: boolean }
   | { readonly type: 'disabled'; readonly user: string; readonly disabled: boolean }
   | ({ readonly type: 'command'; readonly user: string } & Command)
-  | ({ readonly type: 'entry'; readonly transactionUuid: string } & Entry)
+  | ({ readonly type: 'entry'; readonly transactionUuid: string; /** Seconds since the epoch, for retention. */ readonly created?: number } & Entry)
   | { readonly type: 'end'; readonly records: number };
 
 /**

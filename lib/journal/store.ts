@@ -150,13 +150,13 @@ export class JournalStore {
 
   /**
    * Writes a snapshot of `state` (called at once, so it sees one consistent moment) and starts
-   * a new generation; the older files are removed once the snapshot is on disk. One snapshot
+   * a new generation, running `prepare` first once the new journal is open; the older files are removed once the snapshot is on disk. One snapshot
    * at a time: a call during another waits for it and returns. Never throws: a failure is a
    * rejection, and the store goes on journaling (to the new journal if it could be opened,
    * else to the current one). Rejects at once, touching no file, once closed or after a
    * failed journal write.
    */
-  snapshot(state: () => Iterable<JournalRecord>): Promise<void> {
+  snapshot(state: () => Iterable<JournalRecord>, prepare?: () => void): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new Error(`${this.directory}: the journal is closed, the engine was stopped`));
     if (this.#snapshotting !== undefined) return this.#snapshotting;
     const failure = this.#log.failure;
@@ -164,19 +164,25 @@ export class JournalStore {
     const previous = this.#generation;
     const next = previous + 1;
     const oldLog = this.#log;
-    let lines: string[];
+    const head = encodeRecord(settingsRecord(this.#settings));
+    const lines = [head];
     let newLog: AppendLog;
     try {
-      const head = encodeRecord(settingsRecord(this.#settings));
-      lines = [head];
-      for (const record of state()) lines.push(encodeRecord(record));
-      lines.push(encodeRecord({ type: 'end', records: lines.length - 1 }));
-      // Opened before anything changes: if it cannot be, journaling goes on where it was.
+      // Opened before anything changes: if it cannot be, journaling goes on where it was, and
+      // `prepare` (a change the new generation must start from, such as a retention pass) is not run.
       newLog = new AppendLog(join(this.directory, name('journal', next)), oldLog.durable(), this.tally);
-      newLog.append(head);
     } catch (error) {
       return Promise.reject(error as Error);
     }
+    try {
+      prepare?.();
+      for (const record of state()) lines.push(encodeRecord(record));
+      lines.push(encodeRecord({ type: 'end', records: lines.length - 1 }));
+    } catch (error) {
+      void newLog.close().catch(() => {}); // left empty: recovery reads an empty journal as nothing
+      return Promise.reject(error as Error);
+    }
+    newLog.append(head);
     this.#generation = next;
     this.#log = newLog;
     this.#sinceSnapshot = 0;

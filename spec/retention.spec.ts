@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start, Status, type Wallet } from '../lib/index.js';
+import { balanceOf, betBody, Ids, rollbackBody, winBody } from './helpers.js';
+
+const DAY = 86_400_000;
+
+/** A clock the test moves by hand. */
+class FakeClock {
+  now = Date.UTC(2026, 0, 1);
+  readonly read = (): number => this.now;
+  pass(days: number): void {
+    this.now += days * DAY;
+  }
+}
+
+let directory: string;
+let open: Wallet[] = [];
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'exwallet-retention-'));
+});
+afterEach(async () => {
+  for (const w of open) await w.stop();
+  open = [];
+  rmSync(directory, { recursive: true, force: true });
+});
+
+async function engine(clock: FakeClock, options: { journal?: boolean; retentionDays?: number } = {}): Promise<Wallet> {
+  const w = start({ clock: clock.read, retentionDays: options.retentionDays ?? 120, ...(options.journal === true ? { journal: directory } : {}) });
+  open.push(w);
+  await w.createUsers(['alice', 'bob']);
+  return w;
+}
+
+async function stop(w: Wallet): Promise<void> {
+  await w.stop();
+  open = open.filter((other) => other !== w);
+}
+
+describe('the embedded store drops records older than retentionDays, never an open bet', () => {
+  it('drops settled records past the period and keeps younger ones and open bets', async () => {
+    const clock = new FakeClock();
+    const ids = new Ids();
+    const w = await engine(clock);
+    const settled = betBody(ids);
+    const openBet = betBody(ids);
+    expect((await w.bet(settled)).status).toBe(Status.OK);
+    expect((await w.bet(openBet)).status).toBe(Status.OK);
+    expect((await w.win(winBody(ids, settled.transaction_uuid))).status).toBe(Status.OK);
+    clock.pass(100);
+    const young = betBody(ids, { amount: 1 });
+    expect((await w.bet(young)).status).toBe(Status.OK);
+    expect(await w.purge()).toBe(0);
+    clock.pass(21); // the first three are 121 days old, the young bet 21
+    expect(w.transactionCount).toBe(4);
+    expect(await w.purge()).toBe(2); // the settled bet and its win; the open bet stays
+    expect(w.transactionCount).toBe(2);
+    // The open bet is still known: a win settles it, a retry replays.
+    expect((await w.bet(openBet)).status).toBe(Status.OK);
+    expect((await w.win(winBody(ids, openBet.transaction_uuid, { amount: 0 }))).status).toBe(Status.OK);
+    expect(await balanceOf(w)).toBe(100_000 - 100 + 250 - 100 - 1);
+  });
+
+  it('judges a retry of a dropped id afresh, as a new request', async () => {
+    const clock = new FakeClock();
+    const ids = new Ids();
+    const w = await engine(clock);
+    const bet = betBody(ids);
+    await w.bet(bet);
+    await w.win(winBody(ids, bet.transaction_uuid, { amount: 0 }));
+    clock.pass(121);
+    expect(await w.purge()).toBe(2);
+    // Unknown again: the same bet is taken a second time, and a win for it finds no bet.
+    const again = await w.bet(bet);
+    expect(again).toMatchObject({ status: Status.OK, balance: 100_000 - 200 });
+    const rollback = rollbackBody(ids, ids.next());
+    expect((await w.rollback(rollback)).status).toBe(Status.OK);
+  });
+
+  it('keeps every record with retentionDays 0', async () => {
+    const clock = new FakeClock();
+    const ids = new Ids();
+    const w = await engine(clock, { retentionDays: 0 });
+    const bet = betBody(ids);
+    await w.bet(bet);
+    await w.win(winBody(ids, bet.transaction_uuid));
+    clock.pass(10_000);
+    expect(await w.purge()).toBe(0);
+    expect(w.transactionCount).toBe(2);
+  });
+
+  it('refuses a negative or fractional retentionDays', () => {
+    expect(() => start({ retentionDays: -1 })).toThrow(RangeError);
+    expect(() => start({ retentionDays: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('with a journal, a retention pass is a snapshot, and recovery reaches the same state', () => {
+  it('recovers without the dropped records, keeping their ages, and serves a reused id as it was served', async () => {
+    const clock = new FakeClock();
+    const ids = new Ids();
+    const w = await engine(clock, { journal: true });
+    const old = betBody(ids);
+    const openBet = betBody(ids);
+    await w.bet(old);
+    await w.bet(openBet);
+    await w.win(winBody(ids, old.transaction_uuid, { amount: 0 }));
+    clock.pass(60);
+    const middle = betBody(ids, { amount: 5 });
+    await w.bet(middle);
+    await w.win(winBody(ids, middle.transaction_uuid, { amount: 0 }));
+    clock.pass(61);
+    expect(await w.purge()).toBe(2);
+    // The dropped bet's id is used again; it is journaled after the snapshot that dropped it.
+    const reused = await w.bet(old);
+    expect(reused.status).toBe(Status.OK);
+    const balance = await balanceOf(w);
+    expect(w.transactionCount).toBe(4);
+    await stop(w);
+
+    const again = start({ journal: directory, clock: clock.read });
+    open.push(again);
+    expect(again.transactionCount).toBe(4);
+    expect(await balanceOf(again)).toBe(balance);
+    expect(await again.bet(old)).toEqual(reused); // replays the afresh answer
+    // Ages survive the restart: 60 days on, the middle bet and its win go, the open bet stays.
+    clock.pass(60);
+    expect(await again.purge()).toBe(2);
+    expect((await again.bet(openBet)).status).toBe(Status.OK);
+    expect(again.transactionCount).toBe(2);
+  });
+
+  it('replays a reused id afresh even when the snapshot of the pass could not be written', async () => {
+    const clock = new FakeClock();
+    const ids = new Ids();
+    const w = await engine(clock, { journal: true });
+    const old = betBody(ids);
+    await w.bet(old);
+    await w.win(winBody(ids, old.transaction_uuid, { amount: 0 }));
+    clock.pass(121);
+    // The new journal opens, then the snapshot file cannot be written (EISDIR): every journal is kept.
+    mkdirSync(join(directory, 'snapshot-000001.log.tmp'));
+    expect(await w.purge()).toBe(2);
+    expect(w.snapshotError?.message).toMatch(/EISDIR/);
+    const retried = await w.bet(old); // unknown again: taken afresh
+    expect(retried).toMatchObject({ status: Status.OK, balance: 100_000 - 200 });
+    await stop(w);
+    // Recovery reads the first journal, where the id is taken, then the second, where it is taken again.
+    const again = start({ journal: directory, clock: clock.read });
+    open.push(again);
+    expect(again.recovery?.snapshot).toBeUndefined();
+    expect(await balanceOf(again)).toBe(100_000 - 200);
+    expect(await again.bet(old)).toEqual(retried);
+  });
+});
