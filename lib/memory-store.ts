@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Durability } from './journal/durability.js';
 import type { JournalRecord } from './journal/format.js';
 import type { RecoveryReport } from './journal/store.js';
@@ -24,7 +25,7 @@ export interface JournalSettings {
   readonly initialBalance: number;
 }
 
-/** How long the embedded store keeps records. */
+/** How long the embedded store keeps records, and how it guards its heap. */
 export interface MemorySettings {
   /** Days a transaction record is kept; 0 keeps every record. Default 120. */
   readonly retentionDays?: number;
@@ -32,17 +33,23 @@ export interface MemorySettings {
   readonly retentionInterval?: number;
   /** The time in milliseconds since the epoch: records are stamped with it. Default `Date.now`. */
   readonly clock?: () => number;
+  /** New transactions are refused once the used heap passes this share of the heap limit. Default 0.9. */
+  readonly heapLimitRatio?: number;
   readonly logger?: WalletLogger;
 }
 
 const DAY_SECONDS = 86_400;
+/** Requests between two looks at the heap while it is below the limit (one look costs about a microsecond). */
+const HEAP_CHECK_EVERY = 1_000;
 
 /**
  * The embedded store: accounts and the registry in this process's memory, optionally with a
  * write-ahead journal on disk. Every request is judged and applied synchronously, in one step;
  * with a journal, {@link release} holds each answer until what it reflects is on disk.
  *
- * Records older than the retention period are dropped, never an open bet (see {@link purge}).
+ * Records older than the retention period are dropped, never an open bet (see {@link purge}),
+ * and new transactions are refused while the heap is nearly full (replays and balance calls
+ * are still answered), so that the process never runs out of memory.
  */
 export class MemoryStore implements Store {
   readonly synchronous = true;
@@ -52,7 +59,12 @@ export class MemoryStore implements Store {
   readonly #retentionDays: number;
   readonly #clock: () => number;
   readonly #retention: NodeJS.Timeout | undefined;
+  readonly #heapLimit: number;
   readonly #logger: WalletLogger | undefined;
+  /** Requests until the next look at the heap. */
+  #heapCheckIn = 0;
+  /** True while the heap is past its limit: new transactions are refused. */
+  #overloaded = false;
   /** Records the last snapshot's retention pass dropped. */
   #dropped = 0;
   /** True while recovery replays the journal: nothing is journaled again. */
@@ -60,11 +72,12 @@ export class MemoryStore implements Store {
   readonly #defaultCurrency: string;
 
   constructor(defaultCurrency: string, journal?: JournalSettings, settings: MemorySettings = {}) {
-    const { retentionDays = 120, retentionInterval = 3_600_000, clock = Date.now, logger } = settings;
+    const { retentionDays = 120, retentionInterval = 3_600_000, clock = Date.now, heapLimitRatio = 0.9, logger } = settings;
     this.#defaultCurrency = defaultCurrency;
     this.#retentionDays = retentionDays;
     this.#clock = clock;
     this.#registry = new TransactionRegistry(clock);
+    this.#heapLimit = getHeapStatistics().heap_size_limit * heapLimitRatio;
     this.#logger = logger;
     if (journal !== undefined) {
       this.#restoring = true;
@@ -120,6 +133,9 @@ export class MemoryStore implements Store {
     if (this.#durability?.failed === true) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
     if (typeof request === 'string') return userResponse(user, request, requestUuid, account.currency, account.balance);
     const decision = decide(user, account, request, this.#registry.lookup);
+    if (decision.outcome === 'apply' && !this.#restoring && this.#heapFull()) {
+      return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
+    }
     switch (decision.outcome) {
       case 'replay':
         return userResponse(user, Status.OK, decision.entry.requestUuid, account.currency, decision.entry.balance);
@@ -200,6 +216,24 @@ export class MemoryStore implements Store {
 
   #dropExpired(): number {
     return this.#retentionDays > 0 ? this.#registry.purge(this.#cutoff()) : 0;
+  }
+
+  /**
+   * True while the used heap is past its limit. Looked at every {@link HEAP_CHECK_EVERY}
+   * requests, and at every request while past it, so that service resumes as soon as memory is
+   * freed; each change is logged.
+   */
+  #heapFull(): boolean {
+    if (!this.#overloaded && (this.#heapCheckIn -= 1) > 0) return false;
+    this.#heapCheckIn = HEAP_CHECK_EVERY;
+    const { used_heap_size: used, heap_size_limit: limit } = getHeapStatistics();
+    const overloaded = used > this.#heapLimit;
+    if (overloaded !== this.#overloaded) {
+      this.#overloaded = overloaded;
+      const details = { usedHeapBytes: used, heapLimitBytes: limit, transactions: this.#registry.size };
+      this.#logger?.warn(details, overloaded ? 'heap nearly full: new transactions refused until memory is freed' : 'heap below its limit again: new transactions accepted');
+    }
+    return overloaded;
   }
 
   #apply(user: string, account: MemoryAccount, command: Command, decision: Application): void {

@@ -140,4 +140,10 @@ export interface WalletOptions {
   readonly retentionDays?: number;
   /** Embedded store: the time in milliseconds since the epoch, which retention reads. Default `Date.now`. */
   readonly clock?: () => number;
+  /**
+   * Embedded store: new transactions are answered `RS_ERROR_UNKNOWN` (and a warning logged) while
+   * the used heap passes this share of V8's heap limit; replays and balance calls are still
+   * answered. Default 0.9.
+   */
+  readonly heapLimitRatio?: number;
 }

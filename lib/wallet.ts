@@ -57,9 +57,10 @@ export class Wallet {
       throw new TypeError('journal and database exclude each other: the state lives in one store');
     }
     if (database === undefined) {
-      const { retentionDays = DEFAULT_RETENTION_DAYS, clock } = options;
+      const { retentionDays = DEFAULT_RETENTION_DAYS, clock, heapLimitRatio } = options;
       if (!Number.isSafeInteger(retentionDays) || retentionDays < 0) throw new RangeError(`retentionDays must be a non-negative safe integer, got ${String(retentionDays)}`);
-      const memory = { retentionDays, ...(clock === undefined ? {} : { clock }), ...(logger === undefined ? {} : { logger }) };
+      if (heapLimitRatio !== undefined && !(heapLimitRatio > 0 && heapLimitRatio <= 1)) throw new RangeError(`heapLimitRatio must be in (0, 1], got ${String(heapLimitRatio)}`);
+      const memory = { retentionDays, ...(clock === undefined ? {} : { clock }), ...(heapLimitRatio === undefined ? {} : { heapLimitRatio }), ...(logger === undefined ? {} : { logger }) };
       this.#memory = new MemoryStore(currency, journal === undefined ? undefined : { directory: journal, snapshotEvery, currency, initialBalance }, memory);
       this.#store = this.#memory;
     } else {
