@@ -12,9 +12,9 @@ export interface PostgresSettings {
   readonly schema?: string;
   /** Connections in the pool. Default 10. */
   readonly poolSize?: number;
-  /** Batches committing at once. Default 2. */
+  /** Batches committing at once, each on its own connection. Default 4 (at most `poolSize`). */
   readonly batchesInFlight?: number;
-  /** Requests in one batch at most. Default 2,000. */
+  /** Requests in one batch at most: smaller batches let several commit at once. Default 250. */
   readonly maxBatch?: number;
   /** Milliseconds a batch may take to commit, retries included, before it is answered `RS_ERROR_UNKNOWN`. Default 5,000. */
   readonly commitTimeout?: number;
@@ -64,7 +64,7 @@ export class PostgresStore implements Store {
   #commitSeconds = 0;
 
   constructor(settings: PostgresSettings) {
-    const { url, schema = SCHEMA, poolSize = 10, batchesInFlight = 2, maxBatch = 2_000, commitTimeout = 5_000, retentionDays = 120, retentionInterval = 60_000 } = settings;
+    const { url, schema = SCHEMA, poolSize = 10, batchesInFlight = Math.min(4, poolSize), maxBatch = 250, commitTimeout = 5_000, retentionDays = 120, retentionInterval = 60_000 } = settings;
     checkSchemaName(schema);
     if (!/^postgres(ql)?:\/\/./.test(url)) throw new TypeError('database url must be a postgres:// URL');
     wholeNumber('poolSize', poolSize, 1, 1_000);
@@ -89,6 +89,9 @@ export class PostgresStore implements Store {
         // Unused connections are closed, so an idle process holds none.
         idle_timeout: 60,
         connection: { application_name: 'exwallet', search_path: schema },
+        // postgres.js takes a hot standby for read-write (it looks only at default_transaction_read_only,
+        // which a standby reports off); libpq also requires the server to be out of recovery: 'primary'.
+        ...(/[?&]target_session_attrs=read-write(&|$)/.test(url) ? { target_session_attrs: 'primary' as const } : {}),
       });
     this.#sql = this.#connect();
     this.#schema = schema;
