@@ -52,3 +52,26 @@ export class BareCore {
     return response;
   }
 }
+
+/**
+ * The least a bet or win can cost: user lookup, two UUID tests, `JSON.stringify` of the
+ * fingerprinted fields as the fingerprint, one registry insert and the response object. It
+ * checks no types, sorts no keys and hashes nothing: a floor, not a correct engine.
+ */
+export class LeanCore {
+  readonly #accounts = new Map<string, { balance: number }>();
+  readonly #registry = new Map<string, string>();
+
+  constructor(users: readonly string[], balance: number) {
+    for (const user of users) this.#accounts.set(user, { balance });
+  }
+
+  apply(operation: 'bet' | 'win', body: Record<string, unknown>): object | undefined {
+    const account = this.#accounts.get(body.user as string);
+    if (account === undefined || !isUuid(body.transaction_uuid) || !isUuid(body.request_uuid)) return undefined;
+    const print = JSON.stringify([operation, body.user, body.transaction_uuid, body.currency, body.amount, body.round, body.game_code]);
+    this.#registry.set(body.transaction_uuid, print);
+    account.balance += operation === 'bet' ? -(body.amount as number) : (body.amount as number);
+    return { user: body.user, status: 'RS_OK', request_uuid: body.request_uuid, currency: 'USD', balance: account.balance };
+  }
+}

@@ -1,5 +1,5 @@
 import { start, type BetRequest, type Wallet, type WalletResponse, type WinRequest } from '../lib/index.js';
-import { BareCore } from './bare-core.js';
+import type { BareCore, LeanCore } from './bare-core.js';
 
 export type Operation = 'bet' | 'win';
 export type Request =
@@ -56,6 +56,11 @@ export async function drive(w: Wallet, requests: readonly Request[], inFlight: n
 
 /** Applies the requests to a bare core, one after another. */
 export function driveCore(core: BareCore, requests: readonly Request[]): void {
+  for (const { operation, body } of requests) core.apply(operation, body);
+}
+
+/** Applies the requests to a lean core, one after another. */
+export function driveLean(core: LeanCore, requests: readonly Request[]): void {
   for (const { operation, body } of requests) core.apply(operation, body);
 }
 
