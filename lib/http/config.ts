@@ -51,8 +51,8 @@ Options (each can also be set by the environment variable shown):
   --retention-days N        PostgreSQL: days transaction records are kept, 0 for ever
                             (EXWALLET_RETENTION_DAYS, default ${DEFAULT_RETENTION_DAYS})
   --snapshot-every N        records between snapshots (EXWALLET_SNAPSHOT_EVERY, default ${DEFAULT_SNAPSHOT_EVERY})
-  --admin-token TOKEN       bearer token for POST /admin/users, at least ${MIN_ADMIN_TOKEN_LENGTH} characters
-                            (EXWALLET_ADMIN_TOKEN)
+  --admin-token TOKEN       bearer token of the /admin/... routes and GET /metrics (without it they
+                            do not exist), at least ${MIN_ADMIN_TOKEN_LENGTH} characters (EXWALLET_ADMIN_TOKEN)
   --body-limit BYTES        largest request body (EXWALLET_BODY_LIMIT, default ${DEFAULT_BODY_LIMIT})
   --headers-timeout MS      time to receive a request's headers
                             (EXWALLET_HEADERS_TIMEOUT, default ${DEFAULT_TIMEOUTS.headersTimeout})

@@ -5,3 +5,4 @@ export { signBody, signatureVerifier, bodySigner, SIGNATURE_HEADER, type KeyInpu
 export { parseConfig, DEFAULT_SHUTDOWN_GRACE, DEV_DEMO_USERS, type ServiceConfig } from './config.js';
 export { closeWithin, type ShutdownOutcome } from './shutdown.js';
 export { main, EXIT } from './cli.js';
+export { openApiDocument } from './openapi.js';

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { nanoid } from 'nanoid';
@@ -8,6 +7,11 @@ import { start, type Wallet } from '../index.js';
 import { readBody, stringField } from '../validation.js';
 import { bodySigner, signatureVerifier, SIGNATURE_HEADER, type KeyInput } from './signature.js';
 import { checkTimeouts, DEFAULT_TIMEOUTS, timeoutOptions, type Timeouts } from './timeouts.js';
+import { bearerGuard, registerAdminRoutes } from './admin.js';
+import { INVALID_JSON, parseJson, rawBody } from './body.js';
+import { registerMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { StatsCache } from './stats.js';
 
 /** Largest request body accepted unless {@link ServerOptions.bodyLimit} says otherwise: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -31,8 +35,8 @@ export interface ServerOptions extends Partial<Timeouts> {
   /** Largest request body in bytes; larger ones are refused with HTTP 413. Default 1 MiB. */
   readonly bodyLimit?: number;
   /**
-   * Bearer token of `POST /admin/users`: at least 16 visible ASCII characters. Without one the
-   * admin route does not exist.
+   * Bearer token of the admin routes (`/admin/...`) and `GET /metrics`: at least 16 visible
+   * ASCII characters. Without one those routes do not exist.
    */
   readonly adminToken?: string;
   /** pino log level. Default `info`. */
@@ -75,10 +79,10 @@ declare module 'fastify' {
 
 /**
  * The Hub88 Operator wallet service on fastify: the four wallet routes, answered with HTTP 200
- * and the engine's response as JSON (Hub88 reads `status`), plus `/admin/users` and
- * `/healthz`. Throws at once on a configuration that would accept requests unverified by
- * accident or open the admin route to a guessable token, on a key that cannot be read, and on
- * timeouts out of range.
+ * and the engine's response as JSON (Hub88 reads `status`), plus `/healthz`,
+ * `/openapi.json` and, with an admin token, the admin routes and `/metrics`. Throws at once on
+ * a configuration that would accept requests unverified by accident or open the admin routes to
+ * a guessable token, on a key that cannot be read, and on timeouts out of range.
  *
  * `close()` drains: requests already received are answered by the engine (never HTTP 503),
  * each with `Connection: close`, and idle keep-alive connections are closed.
@@ -138,6 +142,11 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     done(null, payload);
   });
 
+  const stats = new StatsCache(wallet);
+  const guard = options.adminToken === undefined ? undefined : bearerGuard(options.adminToken);
+  // Counts every request, so its hook comes before the routes.
+  if (guard !== undefined) registerMetrics(app, wallet, stats, guard);
+
   function answer(request: FastifyRequest, reply: FastifyReply, response: WalletResponse): FastifyReply {
     const text = JSON.stringify(response);
     request.walletStatus = response.status;
@@ -158,45 +167,21 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     });
   }
 
-  if (options.adminToken !== undefined) {
-    const expected = digest(options.adminToken);
-    app.post('/admin/users', async (request, reply) => {
-      const header = request.headers.authorization ?? '';
-      const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-      if (!timingSafeEqual(digest(token), expected)) return reply.code(401).send({ error: 'a valid bearer token is required' });
-      const body = parseJson(rawBody(request));
-      const users = typeof body === 'object' && body !== null ? (body as { users?: unknown }).users : undefined;
-      if (!Array.isArray(users)) return reply.code(400).send({ error: 'expected a JSON body { "users": ["name", ...] }' });
-      const before = await wallet.stats();
-      await wallet.createUsers(users as string[]);
-      const after = await wallet.stats();
-      return reply.send({ created: after.users - before.users, users: after.users });
-    });
-  }
+  if (guard !== undefined) registerAdminRoutes(app, wallet, guard);
 
   app.get('/healthz', async (_request, reply) => {
     const health = await wallet.health();
     if (!health.ok) return reply.code(503).send({ status: 'unavailable', store: health.store, detail: health.detail });
-    const { users, transactions } = await wallet.stats();
+    // Counting PostgreSQL's tables on every probe would be a scan each time: its counts are on /metrics.
+    if (!stats.live) return { status: 'ok', store: health.store };
+    const { users, transactions } = await stats.get();
     return { status: 'ok', store: health.store, users, transactions };
   });
 
+  const openapi = JSON.stringify(openApiDocument({ admin: guard !== undefined }));
+  app.get('/openapi.json', (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi));
+
   return app;
-}
-
-const INVALID_JSON = Symbol('invalid JSON');
-const NO_BODY = Buffer.alloc(0);
-
-function rawBody(request: FastifyRequest): Buffer {
-  return Buffer.isBuffer(request.body) ? request.body : NO_BODY;
-}
-
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
-  } catch {
-    return INVALID_JSON;
-  }
 }
 
 /**
@@ -214,8 +199,4 @@ export function checkAdminToken(token: string): void {
   if (token.length < MIN_ADMIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
     throw new Error(`the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} visible ASCII characters without spaces (got ${token.length} characters)`);
   }
-}
-
-function digest(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
 }
