@@ -28,6 +28,12 @@ const FINGERPRINT_CHARS = 12;
 /** What a reference cycle is written as: JSON cannot write one, and the body must not throw. */
 const CYCLE = '"[cycle]"';
 
+/** A request body read once: its own enumerable keys and their values, index for index. */
+export interface FieldList {
+  readonly keys: readonly string[];
+  readonly values: readonly unknown[];
+}
+
 /**
  * The fingerprint of a transaction request: a SHA-256 digest of its {@link canonicalForm}. Two
  * requests with one `transaction_uuid` are the same request exactly when their fingerprints are
@@ -35,9 +41,106 @@ const CYCLE = '"[cycle]"';
  * reading the body throws (a getter or a proxy trap), which the caller turns into
  * `RS_ERROR_WRONG_SYNTAX`.
  */
-export function fingerprint(operation: TransactionOperation, fields: ReadonlyMap<string, unknown>): string | undefined {
-  const text = canonicalForm(operation, fields);
+export function fingerprint(operation: TransactionOperation, fields: ReadonlyMap<string, unknown> | FieldList): string | undefined {
+  const text = fields instanceof Map ? canonicalForm(operation, fields) : canonicalFormOf(operation, fields as FieldList);
   return text === undefined ? undefined : hash('sha256', text, 'binary').slice(0, FINGERPRINT_CHARS);
+}
+
+/** {@link canonicalForm} of a body read into a {@link FieldList}. */
+function canonicalFormOf(operation: string, fields: FieldList, limit = CANONICAL_LIMIT): string | undefined {
+  const text = scalarCanonicalForm(operation, fields.keys, fields.values, limit);
+  if (text !== NOT_SCALAR) return text;
+  const map = new Map<string, unknown>();
+  for (let i = 0; i < fields.keys.length; i += 1) map.set(fields.keys[i] as string, fields.values[i]);
+  return walkCanonicalForm(operation, map, limit);
+}
+
+/** What {@link scalarCanonicalForm} answers for a body with a field it does not write. */
+export const NOT_SCALAR = null;
+
+/** `,"key":` for the fields Hub88 sends, written once rather than for every request. */
+const KEY_TEXT: ReadonlyMap<string, string> = new Map(
+  ['amount', 'bet', 'currency', 'game_code', 'is_free', 'meta', 'reference_transaction_uuid', 'round', 'round_closed', 'token', 'transaction_uuid', 'user'].map(
+    (key) => [key, `,${JSON.stringify(key)}:`],
+  ),
+);
+
+/** The fingerprinted fields of one key list, in sorted order: positions into the list. */
+interface KeyOrder {
+  readonly keys: readonly string[];
+  readonly order: Int32Array;
+}
+
+/**
+ * The orders of the key lists seen last. Bodies from one sender have a few key lists (a bet's,
+ * a win's), in the same order every time: each is sorted once, not per request.
+ */
+const orders: KeyOrder[] = [];
+const REMEMBERED_ORDERS = 8;
+
+/** The sorted positions of the fingerprinted keys of `keys`. */
+function orderOf(keys: readonly string[]): Int32Array {
+  for (const known of orders) {
+    if (known.keys.length !== keys.length) continue;
+    let same = true;
+    for (let i = 0; i < keys.length && same; i += 1) same = known.keys[i] === keys[i];
+    if (same) return known.order;
+  }
+  const positions: number[] = [];
+  for (let i = 0; i < keys.length; i += 1) if (keys[i] !== UNFINGERPRINTED) positions.push(i);
+  // Array.prototype.sort's order: by UTF-16 code units. Own keys are distinct.
+  positions.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+  const order = Int32Array.from(positions);
+  if (orders.length === REMEMBERED_ORDERS) orders.pop();
+  orders.unshift({ keys: [...keys], order });
+  return order;
+}
+
+/** True when `JSON.stringify(text)` is `"` + text + `"`: no character JSON escapes. */
+function plainJson(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+/** The string as JSON writes it. */
+function jsonString(text: string): string {
+  return plainJson(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+/**
+ * The {@link canonicalForm} of a body whose fingerprinted values are all strings, numbers,
+ * booleans or `null` (what a JSON body of scalars holds), built without the general walk: the
+ * keys in sorted order, each value as `JSON.stringify` writes it, which is already canonical.
+ * Byte for byte the text {@link walkCanonicalForm} writes for the same body. {@link NOT_SCALAR}
+ * when some value is anything else (an object, `undefined`, a bigint ...): the walk writes it.
+ */
+export function scalarCanonicalForm(operation: string, keys: readonly string[], values: readonly unknown[], limit = CANONICAL_LIMIT): string | undefined | typeof NOT_SCALAR {
+  for (let i = 0; i < keys.length; i += 1) {
+    const value = values[i];
+    const type = typeof value;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean' && value !== null && keys[i] !== UNFINGERPRINTED) return NOT_SCALAR;
+  }
+  const order = orderOf(keys);
+  let text = operation;
+  for (let k = 0; k < order.length; k += 1) {
+    const i = order[k] as number;
+    const key = keys[i] as string;
+    text += KEY_TEXT.get(key) ?? `,${JSON.stringify(key)}:`;
+    const value = values[i];
+    if (typeof value === 'string') {
+      if (value.length > limit) return undefined; // refused before it is escaped
+      text += jsonString(key === 'transaction_uuid' || key === 'reference_transaction_uuid' ? value.toLowerCase() : value);
+    } else if (typeof value === 'number') {
+      text += Number.isFinite(value) ? String(value) : 'null';
+    } else {
+      text += value === true ? 'true' : value === false ? 'false' : 'null';
+    }
+  }
+  // As the walk does: the limit is checked as fields are written, so a body of none passes.
+  return order.length > 0 && text.length > limit ? undefined : text;
 }
 
 /** A container being written: the top-level fields, an array or an object. */
@@ -69,6 +172,12 @@ const TYPED_ENTRY_CHARS = 5;
  * the call stack.
  */
 export function canonicalForm(operation: string, fields: ReadonlyMap<string, unknown>, limit = CANONICAL_LIMIT): string | undefined {
+  const text = scalarCanonicalForm(operation, [...fields.keys()], [...fields.values()], limit);
+  return text === NOT_SCALAR ? walkCanonicalForm(operation, fields, limit) : text;
+}
+
+/** {@link canonicalForm} by the general walk, whatever the values are. */
+export function walkCanonicalForm(operation: string, fields: ReadonlyMap<string, unknown>, limit = CANONICAL_LIMIT): string | undefined {
   let text = operation;
   let leftOut = 0;
   const open = new Set<object>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { CANONICAL_LIMIT, canonicalForm, fingerprint } from '../lib/fingerprint.js';
+import { CANONICAL_LIMIT, canonicalForm, fingerprint, NOT_SCALAR, scalarCanonicalForm, walkCanonicalForm } from '../lib/fingerprint.js';
 import { Status } from '../lib/index.js';
 import { betBody, resent, setup } from './helpers.js';
 import { SEED } from './model/arbitraries.js';
@@ -178,5 +178,49 @@ describe('a body whose canonical form passes 1 MiB is RS_ERROR_WRONG_SYNTAX', ()
     const first = await w.bet(bet);
     expect(first).toMatchObject({ status: Status.OK, balance: 99_900 });
     expect(await w.bet(resent(bet, ids))).toEqual(first);
+  });
+});
+
+describe('the fast path for a body of scalars writes exactly the text of the general walk', () => {
+  const key = fc.oneof(
+    fc.constantFrom('user', 'transaction_uuid', 'reference_transaction_uuid', 'request_uuid', 'currency', 'amount', 'round', 'game_code', '__proto__', 'a', 'B', ''),
+    fc.string({ unit: 'binary' }),
+  );
+  const scalar = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.uuid().map((id) => id.toUpperCase()),
+    fc.double(),
+    fc.integer(),
+    fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER, true, false, null),
+  );
+  const operation = fc.constantFrom('bet', 'win', 'rollback', 'deposit', 'withdraw');
+  const fields = fc.uniqueArray(fc.tuple(key, scalar), { selector: ([name]) => name, maxLength: 12 });
+
+  it('gives the same canonical form, byte for byte, for any body of strings, numbers, booleans and null', () => {
+    fc.assert(
+      fc.property(operation, fields, (op, entries) => {
+        const fast = scalarCanonicalForm(op, entries.map(([name]) => name), entries.map(([, value]) => value));
+        expect(fast).not.toBe(NOT_SCALAR);
+        expect(fast).toBe(walkCanonicalForm(op, new Map(entries)));
+      }),
+      { seed: SEED, numRuns: 2_000 },
+    );
+  });
+
+  it('gives up at the same limit as the walk', () => {
+    fc.assert(
+      fc.property(operation, fields, fc.integer({ min: 0, max: 400 }), (op, entries, limit) => {
+        const fast = scalarCanonicalForm(op, entries.map(([name]) => name), entries.map(([, value]) => value), limit);
+        expect(fast).toBe(walkCanonicalForm(op, new Map(entries), limit));
+      }),
+      { seed: SEED, numRuns: 2_000 },
+    );
+  });
+
+  it('leaves every other value to the walk', () => {
+    for (const value of [undefined, {}, [], 1n, () => 1, Symbol('s'), new String('boxed')]) {
+      expect(scalarCanonicalForm('bet', ['user', 'meta'], ['a', value])).toBe(NOT_SCALAR);
+    }
+    expect(scalarCanonicalForm('bet', ['request_uuid'], [{}])).toBe('bet'); // request_uuid is not fingerprinted
   });
 });
