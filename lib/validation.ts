@@ -1,9 +1,24 @@
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, type FieldList } from './fingerprint.js';
 import { Status, type TransactionOperation } from './types.js';
 import { isUuid } from './uuid.js';
 
-/** The own enumerable fields of a request body, read once so later checks see one snapshot. */
-export type Fields = ReadonlyMap<string, unknown>;
+/**
+ * The own enumerable fields of a request body, read once so later checks see one snapshot: the
+ * keys in the body's order and their values, index for index. Two arrays rather than a `Map`:
+ * a body has a handful of fields, and every request reads one.
+ */
+export class Fields implements FieldList {
+  constructor(
+    readonly keys: readonly string[],
+    readonly values: readonly unknown[],
+  ) {}
+
+  /** The value of `key`, or `undefined` when the body has no such field. */
+  get(key: string): unknown {
+    const at = this.keys.indexOf(key);
+    return at < 0 ? undefined : this.values[at];
+  }
+}
 
 /** A bet whose fields have the right types. */
 export interface BetCommand {
@@ -49,9 +64,10 @@ export function readBody(body: unknown): Fields | undefined {
   try {
     const prototype = Object.getPrototypeOf(body) as object | null;
     if (prototype !== null && Object.getPrototypeOf(prototype) !== null) return undefined;
-    const fields = new Map<string, unknown>();
-    for (const key of Object.keys(body)) fields.set(key, (body as Record<string, unknown>)[key]);
-    return fields;
+    const keys = Object.keys(body);
+    const values = new Array<unknown>(keys.length);
+    for (let i = 0; i < keys.length; i += 1) values[i] = (body as Record<string, unknown>)[keys[i] as string];
+    return new Fields(keys, values);
   } catch {
     return undefined;
   }
@@ -79,33 +95,37 @@ export function parseCommand(operation: TransactionOperation, fields: Fields): C
   const requestUuid = fields.get('request_uuid');
   if (!isUuid(sentTransactionUuid) || !isUuid(requestUuid)) return Status.WRONG_TYPES;
   const transactionUuid = sentTransactionUuid.toLowerCase();
-  const sentReferenceUuid = fields.get('reference_transaction_uuid');
   if (operation === 'bet' || operation === 'deposit' || operation === 'withdraw') {
-    const checked = checkAmount(fields);
-    if (typeof checked === 'string') return checked;
+    const currency = fields.get('currency');
+    const amount = fields.get('amount');
+    const refused = checkAmount(currency, amount);
+    if (refused !== undefined) return refused;
     const print = fingerprintOf(operation, fields);
-    return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, ...checked, fingerprint: print };
+    return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, currency: currency as string, amount: amount as number, fingerprint: print };
   }
+  const sentReferenceUuid = fields.get('reference_transaction_uuid');
   if (!isUuid(sentReferenceUuid)) return Status.WRONG_TYPES;
   const referenceUuid = sentReferenceUuid.toLowerCase();
   if (operation === 'rollback') {
     const print = fingerprintOf(operation, fields);
     return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, referenceUuid, fingerprint: print };
   }
-  const checked = checkAmount(fields);
-  if (typeof checked === 'string') return checked;
-  const print = fingerprintOf(operation, fields);
-  return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, referenceUuid, ...checked, fingerprint: print };
-}
-
-/** Checks 3 and 4 for `currency` and `amount` of a bet or win. */
-function checkAmount(fields: Fields): { currency: string; amount: number } | Status {
   const currency = fields.get('currency');
   const amount = fields.get('amount');
+  const refused = checkAmount(currency, amount);
+  if (refused !== undefined) return refused;
+  const print = fingerprintOf(operation, fields);
+  return print === undefined
+    ? Status.WRONG_SYNTAX
+    : { operation, transactionUuid, requestUuid, referenceUuid, currency: currency as string, amount: amount as number, fingerprint: print };
+}
+
+/** Checks 3 and 4 for `currency` and `amount` of a bet or win: the status of the first that fails, if one does. */
+function checkAmount(currency: unknown, amount: unknown): Status | undefined {
   if (typeof currency !== 'string' || typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
     return Status.WRONG_TYPES;
   }
-  return amount < 0 ? Status.UNKNOWN : { currency, amount };
+  return amount < 0 ? Status.UNKNOWN : undefined;
 }
 
 /** The request's fingerprint, or `undefined` when its body cannot be read or is too large. */
