@@ -25,6 +25,11 @@ export class UserActor {
     return this.#mailbox.run(task);
   }
 
+  /** Makes `running`, a task of the user's already started, the one every later task waits for. */
+  adopt<T>(running: PromiseLike<T>): Promise<T> {
+    return this.#mailbox.adopt(running);
+  }
+
   /** Resolves once every request sent so far has been answered. */
   drained(): Promise<void> {
     return this.#mailbox.drained();

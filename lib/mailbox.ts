@@ -36,8 +36,16 @@ export class Mailbox {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!isPromiseLike(result)) return Promise.resolve(result);
-    const running = Promise.resolve(result);
+    return isPromiseLike(result) ? this.adopt(result) : Promise.resolve(result);
+  }
+
+  /**
+   * Makes `task`, already running while this mailbox was idle, the task every later one waits
+   * for; resolves to its result. A mailbox with work waiting cannot adopt one.
+   */
+  adopt<T>(task: PromiseLike<T>): Promise<T> {
+    if (this.#queue !== undefined) throw new Error('only an idle mailbox can adopt a running task');
+    const running = Promise.resolve(task);
     const queue = new PQueue({ concurrency: 1 });
     this.#queue = queue;
     // The first job stands for the task already running, so that later ones queue behind it.

@@ -63,13 +63,15 @@ export class Supervisor {
     if (fields === undefined) return Promise.resolve(unknownUser(Status.WRONG_SYNTAX, '', ''));
     const user = fields.get('user');
     const requestUuid = stringField(fields, 'request_uuid');
-    if (typeof user !== 'string' || !this.#store.mayExist(user)) {
+    // A synchronous store tells an unknown user in serve() with the same answer, so the hot path
+    // looks the user up once, not twice.
+    if (typeof user !== 'string' || (!this.#store.synchronous && !this.#store.mayExist(user))) {
       return Promise.resolve(unknownUser(Status.UNKNOWN, stringField(fields, 'user'), requestUuid));
     }
     // A stopped engine reads no state: its store may have let go of its files or connections.
     if (this.#stopped) return Promise.resolve(unknownUser(Status.UNKNOWN, user, requestUuid));
     const request: StoreRequest = operation === 'balance' ? Status.OK : parseCommand(operation, fields);
-    if (typeof request === 'string' || this.#store.synchronous) return this.#send(user, () => this.#store.serve(user, request, requestUuid));
+    if (typeof request === 'string' || this.#store.synchronous) return this.#serve(user, request, requestUuid);
     // The request takes its user's turn now, and in that turn first waits for every request that
     // arrived before it naming one of its ids: so requests sharing an id are judged in arrival
     // order, across users, as a synchronous store judges them. Every wait is for an earlier
@@ -85,6 +87,27 @@ export class Supervisor {
       for (const id of ids) if (this.#claims.get(id) === answer) this.#claims.delete(id);
     });
     return answer;
+  }
+
+  /**
+   * Serves one request in the user's turn. An idle user's turn is now: the store is asked at
+   * once, with no actor, closure or queue, and only an answer that comes later makes an actor
+   * for the user's next requests to wait behind.
+   */
+  #serve(user: string, request: StoreRequest, requestUuid: string): Promise<WalletResponse> {
+    const actor = this.#actors.get(user);
+    if (actor !== undefined) return actor.send(() => this.#store.serve(user, request, requestUuid));
+    let answer: WalletResponse | Promise<WalletResponse>;
+    try {
+      answer = this.#store.serve(user, request, requestUuid);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    if (typeof (answer as { then?: unknown }).then !== 'function') return Promise.resolve(answer as WalletResponse);
+    const waiting = new UserActor(user, this.#forget);
+    const adopted = waiting.adopt(answer as Promise<WalletResponse>);
+    this.#actors.set(user, waiting);
+    return adopted;
   }
 
   /** Runs `task` in the user's turn; the actor is kept only while it has work waiting. */
