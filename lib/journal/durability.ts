@@ -5,6 +5,12 @@ import { encodeCommand, encodeRecord, type JournalRecord } from './format.js';
 import type { EngineSettings } from './settings.js';
 import { JournalStore, type RecoveryReport } from './store.js';
 
+/** A response waiting for a commit, and what releases it. */
+interface Held {
+  readonly response: WalletResponse;
+  readonly resolve: (response: WalletResponse) => void;
+}
+
 /**
  * The write-ahead discipline of a durable engine: every change is journaled as it is applied,
  * every response is held until what it reflects is on disk, a snapshot is taken every so many
@@ -25,6 +31,9 @@ export class Durability {
   /** Records since the last snapshot at which the next automatic one is due. */
   #snapshotDue: number;
   #closing: Promise<void> | undefined;
+  /** The commit the latest held responses wait for, and those responses. */
+  #commit: Promise<void> | undefined;
+  #held: Held[] | undefined;
 
   /**
    * Takes `directory` for this engine alone and opens its journal, replaying it through
@@ -96,15 +105,40 @@ export class Durability {
    * even a replay or an error quoting a balance, reveals a state that a crash could take back.
    * If the write fails, the answer is `RS_ERROR_UNKNOWN`, with no balance.
    */
-  async release(answer: Promise<WalletResponse>): Promise<WalletResponse> {
-    const response = await answer;
-    try {
-      await this.#store.durable();
-      return response;
-    } catch (error) {
-      this.#fail(error as Error);
-      return { user: response.user, status: Status.UNKNOWN, request_uuid: response.request_uuid };
+  release(answer: Promise<WalletResponse>): Promise<WalletResponse> {
+    return new Promise((resolve, reject) => {
+      answer.then((response) => this.#hold(response, resolve), reject);
+    });
+  }
+
+  /**
+   * Holds `response` until the commit that was pending when it was answered. Responses waiting
+   * for one commit are kept together and released by one callback when it lands, rather than
+   * each waiting on it by itself.
+   */
+  #hold(response: WalletResponse, resolve: (response: WalletResponse) => void): void {
+    const commit = this.#store.durable();
+    // With nothing pending, durable() answers the last write's promise, which may have landed
+    // and released its responses already: a response then starts a group of its own.
+    let held = this.#held;
+    if (commit !== this.#commit || held === undefined) {
+      const group: Held[] = [];
+      held = group;
+      this.#commit = commit;
+      this.#held = group;
+      commit.then(
+        () => {
+          if (this.#held === group) this.#held = undefined;
+          for (const { response: done, resolve: release } of group) release(done);
+        },
+        (error: Error) => {
+          if (this.#held === group) this.#held = undefined;
+          this.#fail(error);
+          for (const { response: failed, resolve: release } of group) release({ user: failed.user, status: Status.UNKNOWN, request_uuid: failed.request_uuid });
+        },
+      );
     }
+    held.push({ response, resolve });
   }
 
   /** Resolves once everything appended so far is on disk (or the write failed). */
