@@ -36,29 +36,19 @@ export function encodeRecord(record: FileRecord): string {
 
 /**
  * The line of a `command` record, the one written for every transaction, built directly: its
- * ids passed the UUID check, so they need no escaping, and the fingerprint is written with
- * `\u00XX` escapes so the line stays ASCII. It parses to the same record as
- * {@link encodeRecord} would write.
+ * ids passed the UUID check, so they need no escaping, and the other strings are written as
+ * `JSON.stringify` writes them (a fingerprint's bytes past 0x7f as UTF-8). It parses to the same
+ * record as {@link encodeRecord} would write.
  */
 export function encodeCommand(user: string, command: Command): string {
   let json = `{"type":"command","user":${JSON.stringify(user)},"operation":"${command.operation}","transactionUuid":"${command.transactionUuid}","requestUuid":"${command.requestUuid}"`;
   if (command.operation === 'win' || command.operation === 'rollback') json += `,"referenceUuid":"${command.referenceUuid}"`;
   if (command.operation !== 'rollback') json += `,"currency":${JSON.stringify(command.currency)},"amount":${command.amount}`;
-  return line(`${json},"fingerprint":"${asciiEscaped(command.fingerprint)}"}`);
+  return line(`${json},"fingerprint":${JSON.stringify(command.fingerprint)}}`);
 }
 
 function line(json: string): string {
   return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
-}
-
-/** A latin1 string as the inside of a JSON string literal, in ASCII. */
-function asciiEscaped(text: string): string {
-  let escaped = '';
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    escaped += code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c ? `\\u${code.toString(16).padStart(4, '0')}` : text[i];
-  }
-  return escaped;
 }
 
 const SPACE = 0x20;
