@@ -1,7 +1,7 @@
 /**
  * A server for the HTTP benchmark, in its own process: `wallet` serves the engine with 10,000
- * users, `bare` is a fastify route that answers a fixed JSON. Prints its address, then serves
- * until killed. Neither logs requests nor checks signatures, so the two differ only by the wallet.
+ * users (`signed`: and checks Hub88 signatures), `bare` is a fastify route that answers a fixed
+ * JSON. Prints its address, then serves until killed. None logs requests.
  */
 import Fastify from 'fastify';
 import { buildServer } from '../lib/http/index.js';
@@ -17,6 +17,8 @@ if (mode === 'bare') {
 } else {
   const wallet = start({ initialBalance: 1e9 });
   await wallet.createUsers(userNames(10_000));
-  app = buildServer({ wallet, verifySignatures: false, logLevel: 'silent' });
+  // `signed` checks every request's signature against the public key (PEM) in HUB88_PUBLIC_KEY.
+  const hub88PublicKey = mode === 'signed' ? process.env.HUB88_PUBLIC_KEY : undefined;
+  app = buildServer(hub88PublicKey === undefined ? { wallet, verifySignatures: false, logLevel: 'silent' } : { wallet, hub88PublicKey, logLevel: 'silent' });
 }
 process.stdout.write(`${await app.listen({ host: '127.0.0.1', port: 0 })}\n`);

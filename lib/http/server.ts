@@ -158,7 +158,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   for (const [path, operation] of WALLET_ROUTES) {
     app.post(path, async (request, reply) => {
       const raw = rawBody(request);
-      if (verifier !== undefined && !verifier(raw, request.headers[SIGNATURE_HEADER])) {
+      if (verifier !== undefined && !(await verifier(raw, request.headers[SIGNATURE_HEADER]))) {
         return answer(request, reply, refusal(Status.INVALID_SIGNATURE, parseJson(raw)));
       }
       const body = parseJson(raw);

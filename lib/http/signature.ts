@@ -15,17 +15,35 @@ export function signBody(body: string | Buffer, privateKey: KeyInput): string {
 /**
  * Makes a checker of request signatures against a public key. It answers false for a missing,
  * repeated or malformed header as well as for a signature that does not match the raw body.
+ *
+ * The RSA verification runs on the libuv thread pool, so the event loop serves other requests
+ * meanwhile. Answers are given in the order the checks were asked for, whatever order the
+ * pool finishes them in: a route that awaits its check before handing the request on hands
+ * requests on in the order they reached it, so no request overtakes an earlier one of the same
+ * user (such as one pipelined before it on the same connection).
  */
-export function signatureVerifier(publicKey: KeyInput): (body: Buffer, signature: string | string[] | undefined) => boolean {
+export function signatureVerifier(publicKey: KeyInput): (body: Buffer, signature: string | string[] | undefined) => Promise<boolean> {
   const key = publicKey instanceof KeyObject ? publicKey : createPublicKey(publicKey);
+  /** The answer of the latest check asked for: each answer waits for the one before it. */
+  let latest: Promise<boolean> = Promise.resolve(true);
   return (body, signature) => {
-    if (typeof signature !== 'string' || signature === '') return false;
-    try {
-      return verify('sha256', body, key, Buffer.from(signature, 'base64'));
-    } catch {
-      return false;
-    }
+    const check = checkSignature(key, body, signature);
+    const previous = latest;
+    latest = previous.then(() => check);
+    return latest;
   };
+}
+
+/** Verifies on the thread pool; false for a missing or malformed signature, never rejects. */
+function checkSignature(key: KeyObject, body: Buffer, signature: string | string[] | undefined): Promise<boolean> {
+  if (typeof signature !== 'string' || signature === '') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      verify('sha256', body, key, Buffer.from(signature, 'base64'), (error, valid) => resolve(error === null && valid));
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /** Makes a signer of response bodies with a private key. */

@@ -66,8 +66,8 @@ describe('responses are signed with the operator key when one is configured', ()
     const response = await signedPost(app, '/transaction/bet', betBody(new Ids()));
     const verify = signatureVerifier(OPERATOR_PUBLIC);
     const signature = String(response.headers['x-hub88-signature']);
-    expect(verify(Buffer.from(response.body), signature)).toBe(true);
-    expect(verify(Buffer.from(`${response.body} `), signature)).toBe(false);
+    expect(await verify(Buffer.from(response.body), signature)).toBe(true);
+    expect(await verify(Buffer.from(`${response.body} `), signature)).toBe(false);
   });
 
   it('sends no signature without a private key', async () => {
