@@ -272,13 +272,25 @@ export class MemoryStore implements Store {
     }
   }
 
-  /** The whole state as snapshot records, read in one go. */
-  *#state(): Iterable<JournalRecord> {
+  /**
+   * The whole state as snapshot records, as it is now: the users are copied at once, the
+   * registry frozen (copy on write), so that the snapshot can be read over many event-loop turns.
+   */
+  #state(): Iterable<JournalRecord> {
+    const users: JournalRecord[] = [];
     for (const [user, { balance, currency, disabled }] of this.#accounts) {
-      yield disabled ? { type: 'user', user, balance, currency, disabled } : { type: 'user', user, balance, currency };
+      users.push(disabled ? { type: 'user', user, balance, currency, disabled } : { type: 'user', user, balance, currency });
     }
-    for (const [transactionUuid, { user, kind, fingerprint, requestUuid, balance, state }, created] of this.#registry.rows()) {
-      yield { type: 'entry', transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created };
-    }
+    const view = this.#registry.freeze();
+    return (function* (): Generator<JournalRecord> {
+      try {
+        yield* users;
+        for (const { transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created } of view.rows()) {
+          yield { type: 'entry', transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created };
+        }
+      } finally {
+        view.release();
+      }
+    })();
   }
 }

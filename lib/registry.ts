@@ -81,7 +81,7 @@ function hashWords(a: number, b: number, c: number, d: number): number {
 }
 
 /** One block of up to {@link SEGMENT_ROWS} rows, a typed array per column. */
-class Segment {
+export class Segment {
   keys: Uint32Array;
   fingerprints: Uint8Array;
   requests: Uint8Array;
@@ -92,6 +92,8 @@ class Segment {
   created: Uint32Array;
   /** Kind and flags; 0 for a free row. */
   flags: Uint8Array;
+  /** Read by a snapshot under way: the registry writes to a copy instead. */
+  frozen = false;
 
   constructor(readonly capacity: number) {
     this.keys = new Uint32Array(capacity * 4);
@@ -218,7 +220,7 @@ export class TransactionRegistry {
   /** Changes the state of a recorded bet or reservation. */
   settle(transactionUuid: string, state: BetState): void {
     const row = this.#find(transactionUuid);
-    if (row >= 0) (this.#segments[row >>> SEGMENT_BITS] as Segment).states[row & ROW_MASK] = state;
+    if (row >= 0) this.#writable(row).states[row & ROW_MASK] = state;
   }
 
   /** Reserves an id for `user` as cancelled: a request that later uses it as its own id is refused. */
@@ -253,6 +255,29 @@ export class TransactionRegistry {
       dropped += 1;
     }
     return dropped;
+  }
+
+  /**
+   * The rows as they are now, for a snapshot written over many event-loop turns: nothing is
+   * copied now; a segment the registry writes to while the view is held is copied first (copy
+   * on write, a segment at a time), and the side maps are copied (they hold only odd values).
+   * {@link RegistryView.release} lets the registry write in place again; a view never released
+   * costs one more copy of each segment written to, nothing else.
+   */
+  freeze(): RegistryView {
+    const segments = [...this.#segments];
+    for (const segment of segments) segment.frozen = true;
+    return new RegistryView(segments, this.#rows, this.#userNames, new Map(this.#oddKeyOf), new Map(this.#oddFingerprints), new Map(this.#oddRequests));
+  }
+
+  /** A segment that may be written: a frozen one is replaced by its copy first. */
+  #writable(row: number): Segment {
+    const i = row >>> SEGMENT_BITS;
+    const segment = this.#segments[i] as Segment;
+    if (!segment.frozen) return segment;
+    const copy = segment.grown(segment.capacity);
+    this.#segments[i] = copy;
+    return copy;
   }
 
   /** How many rows {@link purge} would drop at `cutoff`. */
@@ -330,7 +355,7 @@ export class TransactionRegistry {
       if (this.#kindCode(row) !== KIND_CODE.reserved) this.#recorded -= 1;
     } else {
       row = this.#newRow();
-      const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+      const segment = this.#writable(row);
       if (parseKey(transactionUuid)) {
         segment.keys.set(words, (row & ROW_MASK) * 4);
         this.#insert(row, words[0] as number, words[1] as number, words[2] as number, words[3] as number);
@@ -339,7 +364,7 @@ export class TransactionRegistry {
         this.#oddKeyOf.set(row, transactionUuid);
       }
     }
-    const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+    const segment = this.#writable(row);
     const at = row & ROW_MASK;
     let flags = kind;
     if (fingerprint.length === FINGERPRINT_BYTES && latin1(fingerprint)) {
@@ -435,7 +460,7 @@ export class TransactionRegistry {
 
   /** Frees a row: out of the index (backward-shift deletion keeps probing exact), onto the free list. */
   #drop(row: number): void {
-    const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
+    const segment = this.#writable(row);
     const at = row & ROW_MASK;
     if (((segment.flags[at] as number) & KIND_MASK) !== KIND_CODE.reserved) this.#recorded -= 1;
     const odd = this.#oddKeyOf.get(row);
@@ -475,6 +500,66 @@ export class TransactionRegistry {
     }
     index[hole] = 0;
     this.#indexed -= 1;
+  }
+}
+
+/** What a snapshot reads of a row. */
+export interface RowRecord extends Entry {
+  readonly transactionUuid: string;
+  /** Seconds since the epoch. */
+  readonly created: number;
+}
+
+/** The registry at one moment (see {@link TransactionRegistry.freeze}). */
+export class RegistryView {
+  constructor(
+    readonly segments: readonly Segment[],
+    readonly rowCount: number,
+    /** Append-only in the registry, so indexes read now stay valid. */
+    readonly userNames: readonly string[],
+    readonly oddKeyOf: ReadonlyMap<number, string>,
+    readonly oddFingerprints: ReadonlyMap<number, string>,
+    readonly oddRequests: ReadonlyMap<number, string>,
+  ) {}
+
+  /** Every live row, in row order. */
+  *rows(): IterableIterator<RowRecord> {
+    const key = new Uint8Array(UUID_BYTES);
+    for (let row = 0; row < this.rowCount; row += 1) {
+      const segment = this.segments[row >>> SEGMENT_BITS] as Segment;
+      const at = row & ROW_MASK;
+      const flags = segment.flags[at] as number;
+      if (flags === 0) continue;
+      let transactionUuid = this.oddKeyOf.get(row);
+      if (transactionUuid === undefined) {
+        for (let w = 0; w < 4; w += 1) {
+          const word = segment.keys[at * 4 + w] as number;
+          key[w * 4] = word >>> 24;
+          key[w * 4 + 1] = (word >>> 16) & 0xff;
+          key[w * 4 + 2] = (word >>> 8) & 0xff;
+          key[w * 4 + 3] = word & 0xff;
+        }
+        transactionUuid = formatUuid(key, 0);
+      }
+      const o = at * FINGERPRINT_BYTES;
+      const fingerprint = (flags & ODD_FINGERPRINT) !== 0 ? (this.oddFingerprints.get(row) as string) : String.fromCharCode(...segment.fingerprints.subarray(o, o + FINGERPRINT_BYTES));
+      const requestUuid = (flags & ODD_REQUEST) !== 0 ? (this.oddRequests.get(row) as string) : formatUuid(segment.requests, at * UUID_BYTES);
+      yield {
+        transactionUuid,
+        user: this.userNames[segment.users[at] as number] as string,
+        kind: KINDS[(flags & KIND_MASK) - 1] as EntryKind,
+        fingerprint,
+        requestUuid,
+        balance: segment.balances[at] as number,
+        state: segment.states[at] as number,
+        created: segment.created[at] as number,
+      };
+    }
+  }
+
+  /** The registry writes in place again where it had not yet copied. */
+  release(): void {
+    for (const segment of this.segments) segment.frozen = false;
   }
 }
 

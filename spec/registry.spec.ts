@@ -165,3 +165,28 @@ describe('the compact registry behaves exactly like a Map of entries', () => {
     expect([...registry.entries()]).toHaveLength(200_000);
   });
 });
+
+describe('a frozen registry reads as it was when frozen, whatever is written meanwhile', () => {
+  it('keeps its rows while ids are recorded, settled and dropped, and the registry stays exact', () => {
+    let now = 0;
+    const registry = new TransactionRegistry(() => now);
+    const id = (n: number): string => `${hex(n, 8)}-0000-4000-8000-${hex(n, 12)}`;
+    const entry = (n: number): Entry => ({ user: `p${n % 7}`, kind: 'bet', fingerprint: 'z'.repeat(12), requestUuid: id(n), balance: n, state: n });
+    for (let n = 0; n < 70_000; n += 1) registry.record(id(n), entry(n)); // two segments
+    registry.record('odd-id', { ...entry(1), fingerprint: 'odd', requestUuid: 'REQ' });
+    const before = [...registry.entries()].map(([transactionUuid, e]) => ({ transactionUuid, ...plain(e), created: 0 }));
+    const view = registry.freeze();
+    now = 10_000_000;
+    for (let n = 0; n < 70_000; n += 3) registry.settle(id(n), WON);
+    for (let n = 70_000; n < 75_000; n += 1) registry.record(id(n), entry(n));
+    expect(registry.purge(1)).toBe(Math.ceil(70_000 / 3));
+    registry.record('odd-id', { ...entry(2), fingerprint: 'changed' });
+    expect([...view.rows()]).toEqual(before);
+    view.release();
+    expect(registry.lookup(id(1))?.state).toBe(1);
+    expect(registry.lookup(id(3))).toBeUndefined();
+    expect(registry.lookup('odd-id')?.fingerprint).toBe('changed');
+    registry.settle(id(1), CANCELLED);
+    expect(registry.lookup(id(1))?.state).toBe(CANCELLED);
+  });
+});

@@ -149,7 +149,8 @@ export class JournalStore {
   }
 
   /**
-   * Writes a snapshot of `state` (called at once, so it sees one consistent moment) and starts
+   * Writes a snapshot of `state` (called at once, so it sees one consistent moment, and read
+   * while the file is written, a slice at a time: it must not change meanwhile) and starts
    * a new generation, running `prepare` first once the new journal is open; the older files are removed once the snapshot is on disk. One snapshot
    * at a time: a call during another waits for it and returns. Never throws: a failure is a
    * rejection, and the store goes on journaling (to the new journal if it could be opened,
@@ -165,7 +166,7 @@ export class JournalStore {
     const next = previous + 1;
     const oldLog = this.#log;
     const head = encodeRecord(settingsRecord(this.#settings));
-    const lines = [head];
+    let records: Iterable<JournalRecord>;
     let newLog: AppendLog;
     try {
       // Opened before anything changes: if it cannot be, journaling goes on where it was, and
@@ -176,8 +177,7 @@ export class JournalStore {
     }
     try {
       prepare?.();
-      for (const record of state()) lines.push(encodeRecord(record));
-      lines.push(encodeRecord({ type: 'end', records: lines.length - 1 }));
+      records = state();
     } catch (error) {
       void newLog.close().catch(() => {}); // left empty: recovery reads an empty journal as nothing
       return Promise.reject(error as Error);
@@ -186,7 +186,7 @@ export class JournalStore {
     this.#generation = next;
     this.#log = newLog;
     this.#sinceSnapshot = 0;
-    const snapshotting = this.#writeSnapshot(next, lines, oldLog).finally(() => {
+    const snapshotting = this.#writeSnapshot(next, head, records, oldLog).finally(() => {
       this.#snapshotting = undefined;
     });
     this.#snapshotting = snapshotting;
@@ -197,11 +197,11 @@ export class JournalStore {
    * Writes snapshot `generation`, and installs it once the journal before it is on disk too;
    * the old journal is closed whatever happens, the older files removed only on success.
    */
-  async #writeSnapshot(generation: number, lines: readonly string[], oldLog: AppendLog): Promise<void> {
+  async #writeSnapshot(generation: number, head: string, records: Iterable<JournalRecord>, oldLog: AppendLog): Promise<void> {
     const path = join(this.directory, name('snapshot', generation));
     let failure: unknown;
     try {
-      await writeDurably(`${path}.tmp`, lines);
+      await writeInSlices(`${path}.tmp`, head, records);
     } catch (error) {
       failure = error;
     }
@@ -336,11 +336,33 @@ function hasValidRecordAfter(data: Buffer, end: number): boolean {
   return false;
 }
 
-async function writeDurably(path: string, lines: readonly string[]): Promise<void> {
+/** Longest stretch, in milliseconds, that writing a snapshot keeps the event loop to itself. */
+const SLICE_MILLISECONDS = 10;
+/** Characters encoded before they are written out. */
+const SLICE_CHARACTERS = 1 << 20;
+
+/**
+ * Writes a snapshot file: the head, a line per record, the `end` line; then `fdatasync`. Records
+ * are read and encoded a slice at a time (at most {@link SLICE_MILLISECONDS} or
+ * {@link SLICE_CHARACTERS}), each slice written out asynchronously before the next, so that
+ * requests are served between slices however large the state.
+ */
+async function writeInSlices(path: string, head: string, records: Iterable<JournalRecord>): Promise<void> {
   const fd = openSync(path, 'w');
   try {
-    const chunk = 1 << 16;
-    for (let i = 0; i < lines.length; i += chunk) await writeFully(fd, Buffer.from(lines.slice(i, i + chunk).join('')));
+    let count = 0;
+    let chunk = head;
+    let sliceStarted = performance.now();
+    for (const record of records) {
+      chunk += encodeRecord(record);
+      count += 1;
+      if ((count & 127) === 0 && (chunk.length >= SLICE_CHARACTERS || performance.now() - sliceStarted >= SLICE_MILLISECONDS)) {
+        await writeFully(fd, Buffer.from(chunk));
+        chunk = '';
+        sliceStarted = performance.now();
+      }
+    }
+    await writeFully(fd, Buffer.from(chunk + encodeRecord({ type: 'end', records: count })));
     await syncAsync(fd);
   } finally {
     closeSync(fd);
