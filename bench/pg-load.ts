@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Status, type StoreMetrics, type Wallet, type WalletResponse } from '../lib/index.js';
+import { seededRandom as generator } from '../spec/model/random.js';
 
 /** What one process sends. */
 export interface LoadPlan {
@@ -51,18 +52,6 @@ export interface WorkerPlan {
   readonly schema: string;
   readonly warmUp: LoadPlan;
   readonly measured: LoadPlan;
-}
-
-/** mulberry32: a small seeded generator, so user choices are reproducible and cost nothing. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function userName(n: number): string {
