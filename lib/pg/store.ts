@@ -62,6 +62,9 @@ export class PostgresStore implements Store {
   #batches = 0;
   #batched = 0;
   #commitSeconds = 0;
+  /** The host of the URL that the next pool tries first. */
+  #firstHost = 0;
+  readonly #hostCount: number;
 
   constructor(settings: PostgresSettings) {
     const { url, schema = SCHEMA, poolSize = 10, batchesInFlight = Math.min(4, poolSize), maxBatch = 250, commitTimeout = 5_000, retentionDays = 120, retentionInterval = 60_000 } = settings;
@@ -79,8 +82,12 @@ export class PostgresStore implements Store {
     this.#retentionDays = retentionDays;
     this.#clock = settings.clock ?? Date.now;
     this.#logger = settings.logger;
+    // postgres.js tries a URL's hosts in order and takes a hot standby for read-write (it looks
+    // only at default_transaction_read_only, which a standby reports off): a server found
+    // read-only is skipped by starting the next pool at the next host.
+    this.#hostCount = rotateHosts(url, 0).hosts;
     this.#connect = () =>
-      postgres(url, {
+      postgres(rotateHosts(url, this.#firstHost).url, {
         max: poolSize,
         onnotice: () => {},
         // A connection attempt may hang (a server starting or failing over): give up on it early
@@ -89,9 +96,6 @@ export class PostgresStore implements Store {
         // Unused connections are closed, so an idle process holds none.
         idle_timeout: 60,
         connection: { application_name: 'exwallet', search_path: schema },
-        // postgres.js takes a hot standby for read-write (it looks only at default_transaction_read_only,
-        // which a standby reports off); libpq also requires the server to be out of recovery: 'primary'.
-        ...(/[?&]target_session_attrs=read-write(&|$)/.test(url) ? { target_session_attrs: 'primary' as const } : {}),
       });
     this.#sql = this.#connect();
     this.#schema = schema;
@@ -150,13 +154,17 @@ export class PostgresStore implements Store {
   }
 
   async health(): Promise<StoreHealth> {
+    const pool = this.#sql;
     try {
-      await Promise.race([
-        this.#whenReady().then(() => this.#sql`SELECT 1`),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('the database did not answer within 2 s')), 2_000).unref()),
+      const [row] = await Promise.race([
+        this.#whenReady().then(() => pool<Array<{ read_only: string }>>`SELECT current_setting('transaction_read_only') AS read_only`),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the database did not answer within 2 s')), 2_000).unref()),
       ]);
-      return { store: 'postgres', ok: true };
+      if (row?.read_only !== 'on') return { store: 'postgres', ok: true };
+      this.#nextHost(pool);
+      return { store: 'postgres', ok: false, detail: 'the server reached is read-only (a standby); looking for the primary' };
     } catch (error) {
+      if (isReadOnly(error)) this.#nextHost(pool);
       return { store: 'postgres', ok: false, detail: (error as Error).message };
     }
   }
@@ -200,13 +208,36 @@ export class PostgresStore implements Store {
     old.end({ timeout: 0 }).catch(() => {});
   }
 
+  /** After `pool` reached a read-only server: a new pool, starting at the URL's next host. */
+  #nextHost(pool: Sql): void {
+    if (this.#sql !== pool) return;
+    this.#firstHost += 1;
+    this.#sql = this.#connect();
+    // That server is alive, so its connections are let finish: ending them by force can reject
+    // postgres.js's own type lookup on a connection just made, which nothing catches.
+    pool.end().catch(() => {});
+  }
+
   /** Applies the schema once; a failure is forgotten, so the next request tries again. */
   #whenReady(): Promise<void> {
-    this.#ready ??= migrate(this.#sql, this.#schema).catch((error: unknown) => {
+    this.#ready ??= this.#migrate().catch((error: unknown) => {
       this.#ready = undefined;
       throw error;
     });
     return this.#ready;
+  }
+
+  /** Applies the schema on the first host of the URL, in turn, that is not read-only. */
+  async #migrate(): Promise<void> {
+    for (let tried = 1; ; tried += 1) {
+      const pool = this.#sql;
+      try {
+        return await migrate(pool, this.#schema);
+      } catch (error) {
+        if (!isReadOnly(error) || tried >= this.#hostCount) throw error;
+        this.#nextHost(pool);
+      }
+    }
   }
 
   #schedule(): void {
@@ -274,7 +305,8 @@ export class PostgresStore implements Store {
         const pause = Math.min(500, 5 * 2 ** attempt);
         // A lost connection can leave others of the pool hanging on a server that is gone: start
         // afresh, so that the retry finds whichever server is now the primary.
-        if (!(error instanceof postgres.PostgresError) && this.#sql === pool) this.#replacePool();
+        if (isReadOnly(error)) this.#nextHost(pool);
+        else if (!(error instanceof postgres.PostgresError) && this.#sql === pool) this.#replacePool();
         if (performance.now() + pause >= deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, pause));
       }
@@ -336,4 +368,18 @@ export class PostgresStore implements Store {
 /** Throws a RangeError unless `value` is a whole number from `min` to `max`: a setting out of range is a programming error. */
 function wholeNumber(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) throw new RangeError(`${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+}
+
+/** Whether `error` says the server refused a write because it is read-only (a standby). */
+function isReadOnly(error: unknown): boolean {
+  return error instanceof postgres.PostgresError && error.code === '25006';
+}
+
+/** `url` with its hosts (`h1:p1,h2:p2`) rotated so that the `first`-th (modulo their number) comes first, and their number. */
+function rotateHosts(url: string, first: number): { url: string; hosts: number } {
+  const match = /^(postgres(?:ql)?:\/\/(?:[^@/?#]*@)?)([^/?#]*)(.*)$/s.exec(url);
+  if (match === null) return { url, hosts: 1 };
+  const hosts = (match[2] as string).split(',');
+  const start = first % hosts.length;
+  return { url: `${match[1] as string}${[...hosts.slice(start), ...hosts.slice(0, start)].join(',')}${match[3] as string}`, hosts: hosts.length };
 }
