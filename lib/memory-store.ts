@@ -67,6 +67,8 @@ export class MemoryStore implements Store {
   #overloaded = false;
   /** Records the last snapshot's retention pass dropped. */
   #dropped = 0;
+  /** True while {@link purge} starts its snapshot. */
+  #purging = false;
   /** True while recovery replays the journal: nothing is journaled again. */
   #restoring = false;
   readonly #defaultCurrency: string;
@@ -88,9 +90,10 @@ export class MemoryStore implements Store {
           (record) => this.#restore(record),
           () => this.#state(),
           { currency: journal.currency, initialBalance: journal.initialBalance },
-          // Every snapshot drops what retention lets go first: the new journal starts after it.
+          // A retention pass drops records once the snapshot's new journal is open: that
+          // journal starts after it. Other snapshots skip the pass (a scan of every row).
           () => {
-            this.#dropped = this.#dropExpired();
+            if (this.#purging) this.#dropped = this.#dropExpired();
           },
         );
       } finally {
@@ -195,7 +198,13 @@ export class MemoryStore implements Store {
     // One snapshot at a time: a pass asked for during another waits for it, then takes its own.
     while (durability.snapshotting) await durability.snapshot().catch(() => {});
     this.#dropped = 0;
-    const written = durability.snapshot(); // runs the pass at once, if the snapshot can begin
+    this.#purging = true;
+    let written: Promise<void>;
+    try {
+      written = durability.snapshot(); // runs the pass at once, if the snapshot can begin
+    } finally {
+      this.#purging = false;
+    }
     const dropped = this.#dropped;
     await written.catch(() => {}); // a failed snapshot is reported by the journal and retried
     return dropped;

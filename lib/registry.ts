@@ -1,7 +1,10 @@
 import { CANCELLED, type BetState, type Entry, type EntryKind } from './rules.js';
 
-/** Rows per segment: the registry grows a segment at a time, so growth never copies a row. */
-const SEGMENT_BITS = 16;
+/**
+ * Rows per segment (about 1 MiB): the registry grows a segment at a time, so growth never copies
+ * a row, and a snapshot under way costs a copy of each segment written to meanwhile.
+ */
+const SEGMENT_BITS = 14;
 const SEGMENT_ROWS = 1 << SEGMENT_BITS;
 const ROW_MASK = SEGMENT_ROWS - 1;
 const FINGERPRINT_BYTES = 12;

@@ -1,4 +1,5 @@
-import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppendLog, type CommitTally, writeFully } from './append-log.js';
@@ -211,12 +212,13 @@ export class JournalStore {
       failure ??= error;
     }
     if (failure !== undefined) throw failure;
-    renameSync(`${path}.tmp`, path);
-    syncDirectory(this.directory);
+    // Asynchronous: removing a journal of a million records holds the event loop for a while.
+    await rename(`${path}.tmp`, path);
+    await syncDirectoryAsync(this.directory);
     // What is left over is removed by the next recovery: clean-up never fails a snapshot.
-    for (const file of readdirSync(this.directory)) {
+    for (const file of await readdir(this.directory)) {
       const older = (SNAPSHOT.exec(file) ?? JOURNAL.exec(file))?.[1];
-      if (older !== undefined && Number(older) < generation) rmSync(join(this.directory, file), { force: true });
+      if (older !== undefined && Number(older) < generation) await rm(join(this.directory, file), { force: true });
     }
   }
 
@@ -369,11 +371,11 @@ async function writeInSlices(path: string, head: string, records: Iterable<Journ
   }
 }
 
-function syncDirectory(directory: string): void {
-  const fd = openSync(directory, 'r');
+async function syncDirectoryAsync(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
   try {
-    fsyncSync(fd);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
