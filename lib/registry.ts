@@ -12,6 +12,8 @@ const UUID_BYTES = 16;
 /** The index is rebuilt twice as large once it is this full. */
 const MAX_LOAD = 0.7;
 const MIN_SLOTS = 1 << 10;
+/** Slots of the old table moved into a growing index per insert. */
+const MIGRATE_STEP = 8;
 /** Rows of the first segment at first; it doubles up to {@link SEGMENT_ROWS}. */
 const FIRST_ROWS = 1 << 9;
 
@@ -165,9 +167,8 @@ class RowEntry implements Entry {
  * It holds no object per id: rows of typed arrays (key, fingerprint, packed `request_uuid`,
  * balance, state, kind, user index, creation time; about 70 bytes), found through an
  * open-addressing index keyed by the id's 128 bits (linear probing, 4 bytes a slot, at most
- * {@link MAX_LOAD} full). The index doubles by a rehash when it fills, which blocks for a moment
- * proportional to the ids held (about a second at 10^7 on a small machine; rare, since each
- * doubling comes after as many ids as the last). Values that do not fit a row (an id or
+ * {@link MAX_LOAD} full). The index doubles when it fills, moving a few slots per insert, so no
+ * insert waits for the whole table. Values that do not fit a row (an id or
  * `request_uuid` that is no lower-case UUID, a fingerprint that is not 12 latin1 characters)
  * are kept exactly in small side maps.
  */
@@ -180,6 +181,9 @@ export class TransactionRegistry {
   /** Row + 1 of each slot; 0 is an empty slot. */
   #index = new Int32Array(MIN_SLOTS);
   #mask = MIN_SLOTS - 1;
+  /** While the index grows: the table it is moving from, read-only, and how far it has moved. */
+  #old: Int32Array | undefined;
+  #cursor = 0;
   /** Ids in the index. */
   #indexed = 0;
   /** Ids that are no lower-case UUID (from journals older than the lower-case rule, say), by row. */
@@ -340,8 +344,12 @@ export class TransactionRegistry {
   }
 
   #probe(a: number, b: number, c: number, d: number): number {
-    const index = this.#index;
-    const mask = this.#mask;
+    const row = this.#probeIn(this.#index, this.#mask, a, b, c, d);
+    // While the index grows, an id not yet moved is still found in the old table.
+    return row >= 0 || this.#old === undefined ? row : this.#probeIn(this.#old, this.#old.length - 1, a, b, c, d);
+  }
+
+  #probeIn(index: Int32Array, mask: number, a: number, b: number, c: number, d: number): number {
     for (let slot = hashWords(a, b, c, d) & mask; ; slot = (slot + 1) & mask) {
       const entry = index[slot] as number;
       if (entry === 0) return -1;
@@ -419,7 +427,8 @@ export class TransactionRegistry {
   }
 
   #insert(row: number, a: number, b: number, c: number, d: number): void {
-    if (this.#indexed + 1 > this.#index.length * MAX_LOAD) this.#rehash(this.#index.length * 2);
+    if (this.#old !== undefined) this.#migrate(MIGRATE_STEP);
+    if (this.#indexed + 1 > this.#index.length * MAX_LOAD) this.#grow();
     const index = this.#index;
     const mask = this.#mask;
     let slot = hashWords(a, b, c, d) & mask;
@@ -428,11 +437,32 @@ export class TransactionRegistry {
     this.#indexed += 1;
   }
 
-  #rehash(slots: number): void {
-    const index = new Int32Array(slots);
-    const mask = slots - 1;
-    const old = this.#index;
-    for (let i = 0; i < old.length; i += 1) {
+  /**
+   * Starts moving the index into one twice as large: each later insert moves
+   * {@link MIGRATE_STEP} slots, so no insert pays for the whole table (a full rehash of 10^7 ids
+   * holds the event loop for seconds). The move ends after a quarter of the inserts that would
+   * fill the new table, so a move is always over before the next one is due.
+   */
+  #grow(): void {
+    this.#finishMigration();
+    this.#old = this.#index;
+    this.#cursor = 0;
+    this.#index = new Int32Array(this.#old.length * 2);
+    this.#mask = this.#index.length - 1;
+    this.#migrate(MIGRATE_STEP);
+  }
+
+  #finishMigration(): void {
+    if (this.#old !== undefined) this.#migrate(this.#old.length);
+  }
+
+  /** Moves up to `slots` slots of the old table into the index. */
+  #migrate(slots: number): void {
+    const old = this.#old as Int32Array;
+    const index = this.#index;
+    const mask = this.#mask;
+    const end = Math.min(old.length, this.#cursor + slots);
+    for (let i = this.#cursor; i < end; i += 1) {
       const entry = old[i] as number;
       if (entry === 0) continue;
       const row = entry - 1;
@@ -442,8 +472,8 @@ export class TransactionRegistry {
       while (index[slot] !== 0) slot = (slot + 1) & mask;
       index[slot] = entry;
     }
-    this.#index = index;
-    this.#mask = mask;
+    this.#cursor = end;
+    if (end === old.length) this.#old = undefined;
   }
 
   #keyOf(row: number): string {
@@ -480,6 +510,7 @@ export class TransactionRegistry {
   }
 
   #unindex(row: number): void {
+    this.#finishMigration(); // a retention pass, rare: moving entries back must not cross the cursor
     const index = this.#index;
     const mask = this.#mask;
     const keys = (this.#segments[row >>> SEGMENT_BITS] as Segment).keys;
