@@ -6,7 +6,8 @@ import { randomWorkload, type WorkloadRequest } from './model/workload.js';
 import { Load } from './failover/load.js';
 import { healthBecomes, healthStatus, killAllServices, startService, withOutput, type WalletProcess } from './failover/service.js';
 import { modelLedger, readLedger, replayDifferences } from './failover/verify.js';
-import { startReplicatedPair, STANDBY_NAME, type ReplicatedPair } from './support/postgres.js';
+import { uuid } from './model/random.js';
+import { startPostgres, startReplicatedPair, STANDBY_NAME, type PgServer, type ReplicatedPair } from './support/postgres.js';
 
 /** Cycles of each scenario: one in `npm test`, more in `npm run test:failover`. */
 const CYCLES = Number(process.env.EXWALLET_FAILOVER_CYCLES ?? 1);
@@ -216,6 +217,50 @@ describe('with strict synchronous commit nothing is acknowledged while the synch
       expectDefiniteAnswers(load);
       expect(load.acknowledged().some((answer) => answer.sentAt >= returningAt)).toBe(true);
       await expectNothingLost(load, model, service.url, pair.primary.url);
+    }
+  });
+});
+
+describe('a service process outlives its database connection dying in the middle of a transaction', () => {
+  let server: PgServer;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers RS_ERROR_UNKNOWN, keeps running, and applies the retry once when the server is back', async () => {
+    const service = await startService(server.url, { users: USER_COUNT, commitTimeout: COMMIT_TIMEOUT });
+    const holder = postgres(server.url, { max: 1, onnotice: () => {} });
+    try {
+      // Another session holds demo-1's row, so the service's batch waits inside its transaction.
+      await holder.unsafe(`BEGIN; SELECT 1 FROM exwallet.wallets WHERE name = 'demo-1' FOR UPDATE`);
+      const bet = { user: 'demo-1', transaction_uuid: uuid(0xdead00000001), request_uuid: uuid(0xdead00000002), currency: 'USD', amount: 2_500 };
+      const send = async (): Promise<string> => {
+        const response = await fetch(`${service.url}/transaction/bet`, { method: 'POST', body: JSON.stringify(bet), headers: { 'content-type': 'application/json' } });
+        return response.text();
+      };
+      const first = send();
+      const waiting = (): Promise<boolean> =>
+        holder`SELECT 1 FROM pg_stat_activity WHERE application_name = 'exwallet' AND wait_event_type = 'Lock'`.then((rows) => rows.length > 0);
+      while (!(await waiting()));
+      server.kill9();
+      await server.exited();
+
+      expect(JSON.parse(await first)).toEqual({ user: 'demo-1', status: 'RS_ERROR_UNKNOWN', request_uuid: bet.request_uuid });
+      expect(service.process.child.exitCode).toBeNull();
+      await healthBecomes(service.url, 503);
+      await server.start();
+      await healthBecomes(service.url, 200);
+      const answer = { user: 'demo-1', status: 'RS_OK', request_uuid: bet.request_uuid, currency: 'USD', balance: 97_500 };
+      expect(JSON.parse(await send())).toEqual(answer);
+      expect(JSON.parse(await send())).toEqual(answer);
+    } catch (error) {
+      throw withOutput(error, [service]);
+    } finally {
+      await holder.end({ timeout: 0 }).catch(() => {});
+      await service.kill9();
     }
   });
 });

@@ -316,13 +316,13 @@ export class PostgresStore implements Store {
   /**
    * One try: lock, read, judge, write and commit. The reads go out together, and so do the
    * writes. (`sql.begin` rather than a reserved connection: it fails cleanly when the connection
-   * dies mid-transaction.)
+   * dies mid-transaction, provided no query failure reaches it then: see `unlessConnectionLost`.)
    */
   #attempt(items: readonly Pending[]): Promise<WalletResponse[]> {
     const users = usersOf(items);
     const ids = idsOf(items);
     return this.#sql.begin(async (sql) => {
-      const [accounts, entries] = await Promise.all([
+      const [accounts, entries] = await unlessConnectionLost(Promise.all([
         sql<AccountRow[]>`
           SELECT id, name, currency, balance, disabled FROM wallets
           WHERE name = ANY(${users}::text[]) ORDER BY name FOR UPDATE`,
@@ -332,11 +332,11 @@ export class PostgresStore implements Store {
               SELECT t.transaction_uuid, w.name, t.kind, t.state, t.amount, t.balance, t.request_uuid, t.request_uuid_text, t.fingerprint
               FROM transactions t JOIN wallets w ON w.id = t.wallet_id
               WHERE t.transaction_uuid = ANY(${ids}::uuid[])`,
-      ]);
+      ]));
       const { responses, writes } = judgeBatch(items, accounts, entries);
       const { inserted, settled, balances } = writes;
       const now = new Date(this.#clock());
-      await Promise.all([
+      await unlessConnectionLost(Promise.all([
         inserted.ids.length === 0
           ? undefined
           : sql`
@@ -359,7 +359,7 @@ export class PostgresStore implements Store {
               UPDATE wallets w SET balance = v.balance
               FROM unnest(${balances.walletIds}::int8[], ${balances.balances}::int8[]) AS v(id, balance)
               WHERE w.id = v.id`,
-      ]);
+      ]));
       return responses;
     });
   }
@@ -368,6 +368,23 @@ export class PostgresStore implements Store {
 /** Throws a RangeError unless `value` is a whole number from `min` to `max`: a setting out of range is a programming error. */
 function wholeNumber(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) throw new RangeError(`${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+}
+
+/**
+ * `query`, except that it never settles once its connection is lost: the transaction then fails
+ * through the closed connection. Failing it here would make postgres.js send ROLLBACK on that
+ * connection, and a write on a closed connection throws from a timer (porsager/postgres#1208),
+ * which ends the process.
+ */
+function unlessConnectionLost<T>(query: Promise<T>): Promise<T> {
+  return query.catch((error: unknown) => {
+    // A server ending the session, or a socket or connection error (they carry an errno; a bad query does not).
+    const lost =
+      error instanceof postgres.PostgresError
+        ? error.severity === 'FATAL' || error.severity === 'PANIC'
+        : (error as { errno?: unknown } | null)?.errno !== undefined;
+    return lost ? new Promise<never>(() => {}) : Promise.reject(error);
+  });
 }
 
 /** Whether `error` says the server refused a write because it is read-only (a standby). */

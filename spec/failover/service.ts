@@ -97,11 +97,7 @@ export async function healthBecomes(baseUrl: string, status: number, timeoutMs =
 /** `error` with the last output of each process appended, for a failure message that explains itself. */
 export function withOutput(error: unknown, processes: readonly WalletProcess[]): Error {
   const failure = error instanceof Error ? error : new Error(String(error));
-  const outputs = processes.map(({ process, url }) => {
-    const { exitCode, signalCode } = process.child;
-    const state = exitCode === null && signalCode === null ? 'running' : `exited (${String(exitCode ?? signalCode)})`;
-    return `--- service ${url}, ${state}:\n${process.stdout.slice(-2_000)}${process.stderr.slice(-2_000)}`;
-  });
+  const outputs = processes.map(({ process, url }) => `--- service ${url}:\n${process.stdout.slice(-2_000)}${process.stderr.slice(-2_000)}`);
   failure.message += `\n${outputs.join('\n')}`;
   return failure;
 }
