@@ -255,7 +255,7 @@ describe('healthz reports the PostgreSQL store and follows the database', () => 
 
     const up = await http.get('/healthz');
     expect(up.status).toBe(200);
-    expect(JSON.parse(up.text)).toEqual({ status: 'ok', store: 'postgres', users: 0, transactions: 0 });
+    expect(JSON.parse(up.text)).toEqual({ status: 'ok', store: 'postgres' });
 
     await server.shutdown();
     const down = await http.get('/healthz');
