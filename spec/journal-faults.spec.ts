@@ -1,32 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start, Status, type Wallet } from '../lib/index.js';
+import { Status, type Wallet } from '../lib/index.js';
 import { betBody, Ids } from './helpers.js';
+import { journalDirectory } from './support/journal-directory.js';
 
-let directory: string;
-let open: Wallet[] = [];
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'exwallet-faults-'));
-});
-afterEach(async () => {
-  for (const w of open) await w.stop();
-  open = [];
-  rmSync(directory, { recursive: true, force: true });
-});
-
-function durable(snapshotEvery?: number): Wallet {
-  const w = start({ journal: directory, ...(snapshotEvery === undefined ? {} : { snapshotEvery }) });
-  open.push(w);
-  return w;
-}
-
-async function restart(w: Wallet): Promise<Wallet> {
-  await w.stop();
-  open = open.filter((other) => other !== w);
-  return durable();
-}
+const data = journalDirectory('faults');
+const { restart } = data;
+const durable = (snapshotEvery?: number): Wallet => data.open(snapshotEvery === undefined ? {} : { snapshotEvery });
 
 /** Sends bets of 1 for alice one at a time and returns their statuses. */
 async function bets(w: Wallet, ids: Ids, count: number): Promise<string[]> {
@@ -41,10 +22,10 @@ describe('a data directory removed while serving stops the engine like a failed 
     const w = durable();
     await w.createUsers(['alice']);
     expect((await w.bet(betBody(ids))).status).toBe(Status.OK);
-    rmSync(directory, { recursive: true, force: true });
+    rmSync(data.path, { recursive: true, force: true });
     const waiting = await Promise.all([w.bet(betBody(ids)), w.balance({ user: 'alice', request_uuid: '' })]);
     expect(waiting.map((response) => response.status)).toEqual([Status.UNKNOWN, Status.UNKNOWN]);
-    mkdirSync(directory);
+    mkdirSync(data.path);
     expect((await w.bet(betBody(ids))).status).toBe(Status.UNKNOWN);
     await expect(w.snapshot()).rejects.toThrow(/failed journal write/);
   });
@@ -53,7 +34,7 @@ describe('a data directory removed while serving stops the engine like a failed 
     const ids = new Ids();
     const w = durable();
     await w.createUsers(['alice']);
-    const journal = join(directory, 'journal-000000.log');
+    const journal = join(data.path, 'journal-000000.log');
     rmSync(journal);
     writeFileSync(journal, '');
     expect((await w.bet(betBody(ids))).status).toBe(Status.UNKNOWN);
@@ -67,9 +48,9 @@ describe('a failed snapshot fails no request, and is tried again later', () => {
     const w = durable(3);
     await w.createUsers(['alice']);
     // A directory where the next journal goes: opening it fails (EISDIR), even for root.
-    const obstacle = join(directory, 'journal-000001.log');
+    const obstacle = join(data.path, 'journal-000001.log');
     mkdirSync(obstacle);
-    const logs = (): string[] => readdirSync(directory).filter((file) => file.endsWith('.log') && file !== 'journal-000001.log').sort();
+    const logs = (): string[] => readdirSync(data.path).filter((file) => file.endsWith('.log') && file !== 'journal-000001.log').sort();
     // Records 2 to 6: the snapshots due at the 3rd and the 6th fail, the requests do not.
     expect(await bets(w, ids, 5)).toEqual(Array(5).fill(Status.OK));
     expect(w.snapshotError?.message).toMatch(/EISDIR/);
@@ -77,7 +58,7 @@ describe('a failed snapshot fails no request, and is tried again later', () => {
     rmSync(obstacle, { recursive: true });
     // Not tried again at every record: the next try is 3 records after the last, at the 9th.
     expect(await bets(w, ids, 2)).toEqual([Status.OK, Status.OK]);
-    expect(readdirSync(directory).filter((file) => file.endsWith('.log'))).toEqual(['journal-000000.log']);
+    expect(readdirSync(data.path).filter((file) => file.endsWith('.log'))).toEqual(['journal-000000.log']);
     expect(await bets(w, ids, 1)).toEqual([Status.OK]);
     const again = await restart(w);
     expect(w.snapshotError).toBeUndefined();
@@ -91,7 +72,7 @@ describe('a failed snapshot fails no request, and is tried again later', () => {
     const ids = new Ids();
     const w = durable(3);
     // The new journal opens, then the snapshot file cannot be written (EISDIR).
-    mkdirSync(join(directory, 'snapshot-000001.log.tmp'));
+    mkdirSync(join(data.path, 'snapshot-000001.log.tmp'));
     await w.createUsers(['alice']);
     // The 3rd record starts the snapshot; the 4th goes to the new journal.
     expect(await bets(w, ids, 3)).toEqual([Status.OK, Status.OK, Status.OK]);
@@ -101,13 +82,13 @@ describe('a failed snapshot fails no request, and is tried again later', () => {
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 99_997 });
     // The next snapshot succeeds and removes every older generation.
     await again.snapshot();
-    expect(readdirSync(directory).filter((file) => file.endsWith('.log')).sort()).toEqual(['journal-000002.log', 'snapshot-000002.log']);
+    expect(readdirSync(data.path).filter((file) => file.endsWith('.log')).sort()).toEqual(['journal-000002.log', 'snapshot-000002.log']);
   });
 
   it('rejects a snapshot asked for after a disk failure, with an error the caller can catch', async () => {
     const w = durable();
     await w.createUsers(['alice']);
-    rmSync(directory, { recursive: true, force: true });
+    rmSync(data.path, { recursive: true, force: true });
     await expect(w.snapshot()).rejects.toThrow();
     expect((await w.bet(betBody(new Ids()))).status).toBe(Status.UNKNOWN);
   });
@@ -119,10 +100,9 @@ describe('a crash right after a snapshot began loses nothing acknowledged', () =
     const w = durable();
     await w.createUsers(['alice']);
     await bets(w, ids, 2);
-    await w.stop();
-    open = [];
-    appendFileSync(join(directory, 'journal-000000.log'), '1234abcd {"type":"command","user":"al');
-    writeFileSync(join(directory, 'journal-000001.log'), '');
+    await data.shutDown(w);
+    appendFileSync(join(data.path, 'journal-000000.log'), '1234abcd {"type":"command","user":"al');
+    writeFileSync(join(data.path, 'journal-000001.log'), '');
     const again = durable();
     expect(again.recovery?.truncatedBytes).toBe(37);
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 99_998 });

@@ -1,34 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { start, Status, type Wallet, type WalletResponse } from '../lib/index.js';
+import { Status, type Wallet, type WalletResponse } from '../lib/index.js';
 import { betBody, Ids, rollbackBody, uuid } from './helpers.js';
+import { journalDirectory } from './support/journal-directory.js';
 
-let directory: string;
-let open: Wallet[] = [];
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'exwallet-operator-'));
-});
-afterEach(async () => {
-  for (const w of open) await w.stop();
-  open = [];
-  rmSync(directory, { recursive: true, force: true });
-});
-
-function durable(options: { snapshotEvery?: number } = {}): Wallet {
-  const w = start({ journal: directory, ...options });
-  open.push(w);
-  return w;
-}
-
-async function restart(w: Wallet): Promise<Wallet> {
-  await w.stop();
-  open = open.filter((other) => other !== w);
-  return durable();
-}
+const data = journalDirectory('operator');
+const { restart } = data;
+const durable = (options: { snapshotEvery?: number } = {}): Wallet => data.open(options);
 
 /** How an engine comes back: from its journal alone, or from a snapshot taken just before it stopped. */
 const RECOVERIES = [
@@ -134,15 +115,15 @@ describe('setUserDisabled resolves only once the change is on disk', () => {
     const w = durable();
     await w.createUsers(['alice']);
     expect(await w.setUserDisabled('alice', true)).toBe(true);
-    const journal = readdirSync(directory).find((file) => file.startsWith('journal-')) as string;
-    expect(readFileSync(join(directory, journal), 'utf8')).toContain('{"type":"disabled","user":"alice","disabled":true}');
+    const journal = readdirSync(data.path).find((file) => file.startsWith('journal-')) as string;
+    expect(readFileSync(join(data.path, journal), 'utf8')).toContain('{"type":"disabled","user":"alice","disabled":true}');
   });
 });
 
 describe('every operator operation acknowledged before a SIGKILL is found after it', () => {
   it('keeps the created user, the deposit, the withdrawal and the disabling the killed process acknowledged', async () => {
     const worker = fileURLToPath(new URL('crash/operator-worker.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, directory], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', worker, data.path], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();

@@ -1,20 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { start, Status, type Wallet } from '../lib/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { Status } from '../lib/index.js';
 import { uuid } from './helpers.js';
+import { journalDirectory } from './support/journal-directory.js';
 
-let directory: string;
-let open: Wallet[] = [];
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'exwallet-snapshot-'));
-});
-afterEach(async () => {
-  for (const w of open) await w.stop();
-  open = [];
-  rmSync(directory, { recursive: true, force: true });
-});
+const data = journalDirectory('snapshot');
 
 const bet = (n: number, amount = 1): { user: string; transaction_uuid: string; request_uuid: string; currency: string; amount: number } => ({
   user: `p${n % 100}`,
@@ -26,8 +15,7 @@ const bet = (n: number, amount = 1): { user: string; transaction_uuid: string; r
 
 describe('a snapshot is written a slice at a time, and holds the state of the moment it began', () => {
   it('serves requests while it writes 200,000 records, and recovers to the state served', async () => {
-    const w = start({ journal: directory });
-    open.push(w);
+    const w = data.open();
     await w.createUsers(Array.from({ length: 100 }, (_, n) => `p${n}`));
     for (let n = 0; n < 200_000; n += 1_000) await Promise.all(Array.from({ length: 1_000 }, (_, i) => w.bet(bet(n + i))));
     // The event loop's longest pause while the snapshot is written; requests sent meanwhile
@@ -55,11 +43,9 @@ describe('a snapshot is written a slice at a time, and holds the state of the mo
     // Encoding 200,000 records in one go takes about a second; a slice takes about 10 ms.
     expect(longest).toBeLessThan(250);
     const balances = await Promise.all(Array.from({ length: 100 }, (_, n) => w.balance({ user: `p${n}`, request_uuid: uuid(0) })));
-    await w.stop();
-    open = [];
+    await data.shutDown(w);
 
-    const again = start({ journal: directory });
-    open.push(again);
+    const again = data.open();
     expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(again.transactionCount).toBe(204_000);
     expect(await Promise.all(Array.from({ length: 100 }, (_, n) => again.balance({ user: `p${n}`, request_uuid: uuid(0) })))).toEqual(balances);

@@ -1,41 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JournalCorruptError, start, Status, type TransactionOperation, type Wallet } from '../lib/index.js';
 import { AppendLog } from '../lib/journal/append-log.js';
 import { encodeRecord } from '../lib/journal/format.js';
 import { betBody, Ids, rollbackBody, uuid, winBody } from './helpers.js';
+import { journalDirectory } from './support/journal-directory.js';
 
-let directory: string;
-let open: Wallet[] = [];
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'exwallet-journal-'));
-});
-afterEach(async () => {
-  for (const w of open) await w.stop();
-  open = [];
-  rmSync(directory, { recursive: true, force: true });
-});
+const data = journalDirectory('journal');
+const { shutDown, restart } = data;
+const durable = (options: { snapshotEvery?: number } = {}): Wallet => data.open(options);
 
-function durable(options: { snapshotEvery?: number } = {}): Wallet {
-  const w = start({ journal: directory, ...options });
-  open.push(w);
-  return w;
-}
-
-/** Stops an engine so that its directory can be reopened or tampered with. */
-async function shutDown(w: Wallet): Promise<void> {
-  await w.stop();
-  open = open.filter((other) => other !== w);
-}
-
-async function restart(w: Wallet, options: { snapshotEvery?: number } = {}): Promise<Wallet> {
-  await shutDown(w);
-  return durable(options);
-}
-
-const journalFile = (): string => join(directory, readdirSync(directory).find((file) => file.startsWith('journal-')) as string);
+const journalFile = (): string => join(data.path, readdirSync(data.path).find((file) => file.startsWith('journal-')) as string);
 
 /** A little of everything: a settled bet, a cancelled one, an open one, an id reserved in advance. */
 async function workload(w: Wallet, ids: Ids): Promise<Array<[TransactionOperation, Record<string, unknown>, unknown]>> {
@@ -118,13 +94,13 @@ describe('a failed write is never reported as durable', () => {
   it('rejects durable() for the failed batch and for every later one', async () => {
     const failed = Promise.reject(new Error('disk full'));
     failed.catch(() => {});
-    const log = new AppendLog(join(directory, 'failing.log'), failed);
+    const log = new AppendLog(join(data.path, 'failing.log'), failed);
     log.append('first\n');
     await expect(log.durable()).rejects.toThrow('disk full');
     log.append('second\n');
     await expect(log.durable()).rejects.toThrow('disk full');
     await expect(log.close()).rejects.toThrow('disk full');
-    expect(readFileSync(join(directory, 'failing.log'), 'utf8')).toBe('');
+    expect(readFileSync(join(data.path, 'failing.log'), 'utf8')).toBe('');
   });
 });
 
@@ -160,7 +136,7 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     await shutDown(w);
     const text = readFileSync(journalFile(), 'utf8');
     writeFileSync(journalFile(), text.replace('"amount":300', '"amount":900'));
-    expect(() => start({ journal: directory })).toThrow(JournalCorruptError);
+    expect(() => start({ journal: data.path })).toThrow(JournalCorruptError);
   });
 });
 
@@ -171,7 +147,7 @@ describe('a journal whose records the engine refuses is corrupt', () => {
     await shutDown(w);
     const forged = encodeRecord({ type: 'command', user: 'alice', operation: 'bet', transactionUuid: uuid(1), requestUuid: uuid(2), currency: 'USD', amount: 10 ** 9, fingerprint: 'x' });
     appendFileSync(journalFile(), forged + forged);
-    expect(() => start({ journal: directory })).toThrow(/line 3: the journal replays .* as RS_ERROR_NOT_ENOUGH_MONEY/);
+    expect(() => start({ journal: data.path })).toThrow(/line 3: the journal replays .* as RS_ERROR_NOT_ENOUGH_MONEY/);
   });
 });
 
@@ -182,7 +158,7 @@ describe('snapshots bound recovery', () => {
     const sent = await workload(w, ids);
     await w.snapshot();
     await w.bet(betBody(ids, { amount: 7 }));
-    expect(readdirSync(directory).sort()).toEqual(['exwallet.lock', 'journal-000001.log', 'snapshot-000001.log']);
+    expect(readdirSync(data.path).sort()).toEqual(['exwallet.lock', 'journal-000001.log', 'snapshot-000001.log']);
     const again = await restart(w);
     expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_643 });
@@ -196,7 +172,7 @@ describe('snapshots bound recovery', () => {
     const w = durable({ snapshotEvery: 5 });
     await workload(w, ids);
     await shutDown(w);
-    expect(readdirSync(directory).some((file) => file.startsWith('snapshot-'))).toBe(true);
+    expect(readdirSync(data.path).some((file) => file.startsWith('snapshot-'))).toBe(true);
     const again = durable({ snapshotEvery: 5 });
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_650 });
     expect(again.transactionCount).toBe(6);

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { start, Status, type Wallet } from '../lib/index.js';
 import { balanceOf, betBody, Ids, rollbackBody, winBody } from './helpers.js';
+import { journalDirectory } from './support/journal-directory.js';
 
 const DAY = 86_400_000;
 
@@ -16,27 +16,20 @@ class FakeClock {
   }
 }
 
-let directory: string;
-let open: Wallet[] = [];
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'exwallet-retention-'));
-});
+const data = journalDirectory('retention');
+/** Engines without a journal, stopped after each test like the journaled ones. */
+let unjournaled: Wallet[] = [];
 afterEach(async () => {
-  for (const w of open) await w.stop();
-  open = [];
-  rmSync(directory, { recursive: true, force: true });
+  await Promise.all(unjournaled.map((w) => w.stop()));
+  unjournaled = [];
 });
 
 async function engine(clock: FakeClock, options: { journal?: boolean; retentionDays?: number } = {}): Promise<Wallet> {
-  const w = start({ clock: clock.read, retentionDays: options.retentionDays ?? 120, ...(options.journal === true ? { journal: directory } : {}) });
-  open.push(w);
+  const settings = { clock: clock.read, retentionDays: options.retentionDays ?? 120 };
+  const w = options.journal === true ? data.open(settings) : start(settings);
+  if (options.journal !== true) unjournaled.push(w);
   await w.createUsers(['alice', 'bob']);
   return w;
-}
-
-async function stop(w: Wallet): Promise<void> {
-  await w.stop();
-  open = open.filter((other) => other !== w);
 }
 
 describe('the embedded store drops records older than retentionDays, never an open bet', () => {
@@ -118,10 +111,9 @@ describe('with a journal, a retention pass is a snapshot, and recovery reaches t
     expect(reused.status).toBe(Status.OK);
     const balance = await balanceOf(w);
     expect(w.transactionCount).toBe(4);
-    await stop(w);
+    await data.shutDown(w);
 
-    const again = start({ journal: directory, clock: clock.read });
-    open.push(again);
+    const again = data.open({ clock: clock.read });
     expect(again.transactionCount).toBe(4);
     expect(await balanceOf(again)).toBe(balance);
     expect(await again.bet(old)).toEqual(reused); // replays the afresh answer
@@ -141,15 +133,14 @@ describe('with a journal, a retention pass is a snapshot, and recovery reaches t
     await w.win(winBody(ids, old.transaction_uuid, { amount: 0 }));
     clock.pass(121);
     // The new journal opens, then the snapshot file cannot be written (EISDIR): every journal is kept.
-    mkdirSync(join(directory, 'snapshot-000001.log.tmp'));
+    mkdirSync(join(data.path, 'snapshot-000001.log.tmp'));
     expect(await w.purge()).toBe(2);
     expect(w.snapshotError?.message).toMatch(/EISDIR/);
     const retried = await w.bet(old); // unknown again: taken afresh
     expect(retried).toMatchObject({ status: Status.OK, balance: 100_000 - 200 });
-    await stop(w);
+    await data.shutDown(w);
     // Recovery reads the first journal, where the id is taken, then the second, where it is taken again.
-    const again = start({ journal: directory, clock: clock.read });
-    open.push(again);
+    const again = data.open({ clock: clock.read });
     expect(again.recovery?.snapshot).toBeUndefined();
     expect(await balanceOf(again)).toBe(100_000 - 200);
     expect(await again.bet(old)).toEqual(retried);
