@@ -71,7 +71,7 @@ export class Supervisor {
     // A stopped engine reads no state: its store may have let go of its files or connections.
     if (this.#stopped) return Promise.resolve(unknownUser(Status.UNKNOWN, user, requestUuid));
     const request: StoreRequest = operation === 'balance' ? Status.OK : parseCommand(operation, fields);
-    if (typeof request === 'string' || this.#store.synchronous) return this.#serve(user, request, requestUuid);
+    if (typeof request === 'string' || this.#store.synchronous) return this.#send(user, () => this.#store.serve(user, request, requestUuid));
     // The request takes its user's turn now, and in that turn first waits for every request that
     // arrived before it naming one of its ids: so requests sharing an id are judged in arrival
     // order, across users, as a synchronous store judges them. Every wait is for an earlier
@@ -90,32 +90,24 @@ export class Supervisor {
   }
 
   /**
-   * Serves one request in the user's turn. An idle user's turn is now: the store is asked at
-   * once, with no actor, closure or queue, and only an answer that comes later makes an actor
-   * for the user's next requests to wait behind.
+   * Runs `task` in the user's turn. An idle user's turn is now: the task runs at once, with no
+   * actor or queue, and only a result that comes later makes an actor for the user's next tasks
+   * to wait behind; the actor is let go once it has no work waiting.
    */
-  #serve(user: string, request: StoreRequest, requestUuid: string): Promise<WalletResponse> {
+  #send<T>(user: string, task: () => T | PromiseLike<T>): Promise<T> {
     const actor = this.#actors.get(user);
-    if (actor !== undefined) return actor.send(() => this.#store.serve(user, request, requestUuid));
-    let answer: WalletResponse | Promise<WalletResponse>;
+    if (actor !== undefined) return actor.send(task);
+    let result: T | PromiseLike<T>;
     try {
-      answer = this.#store.serve(user, request, requestUuid);
+      result = task();
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    if (typeof (answer as { then?: unknown }).then !== 'function') return Promise.resolve(answer as WalletResponse);
+    if (typeof (result as { then?: unknown } | null)?.then !== 'function') return Promise.resolve(result as T);
     const waiting = new UserActor(user, this.#forget);
-    const adopted = waiting.adopt(answer as Promise<WalletResponse>);
+    const adopted = waiting.adopt(result as PromiseLike<T>);
     this.#actors.set(user, waiting);
     return adopted;
-  }
-
-  /** Runs `task` in the user's turn; the actor is kept only while it has work waiting. */
-  #send<T>(user: string, task: () => T | PromiseLike<T>): Promise<T> {
-    const actor = this.#actors.get(user) ?? new UserActor(user, this.#forget);
-    const answer = actor.send(task);
-    if (!actor.idle) this.#actors.set(user, actor);
-    return answer;
   }
 }
 
