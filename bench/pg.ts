@@ -383,7 +383,7 @@ try {
 
   if (exploration.length > 0) {
     const base = exploration.find((r) => r.settings !== undefined && Object.keys(r.settings).length === 0) as Row;
-    console.log(`\nStore settings, 1 process, ${format(EXPLORE_OPERATIONS)} requests each, best of 3 rounds (defaults: batchesInFlight 2, poolSize 10, maxBatch 2,000):`);
+    console.log(`\nStore settings, 1 process, ${format(EXPLORE_OPERATIONS)} requests each, best of 3 rounds (defaults: batchesInFlight 4, poolSize 10, maxBatch 250):`);
     console.log('\n| settings | ops/s | x defaults | p50 ms | p99 ms | mean batch | mean commit ms | batches committing at once |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of exploration) {
