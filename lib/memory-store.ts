@@ -15,6 +15,9 @@ class MemoryAccount implements Account {
     public balance: number,
     public disabled = false,
   ) {}
+
+  /** The user's number in the registry, once it has one: looked up once rather than by name per record. */
+  userNumber = -1;
 }
 
 /** Where and how often the embedded store journals, and the engine settings it holds the journal to. */
@@ -136,7 +139,7 @@ export class MemoryStore implements Store {
     if (this.#durability?.failed === true) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
     if (typeof request === 'string') return userResponse(user, request, requestUuid, account.currency, account.balance);
     const decision = decide(user, account, request, this.#registry.lookup);
-    if (decision.outcome === 'apply' && !this.#restoring && this.#heapFull()) {
+    if (decision.outcome === 'apply' && this.#heapFull()) {
       return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
     }
     switch (decision.outcome) {
@@ -247,9 +250,10 @@ export class MemoryStore implements Store {
 
   #apply(user: string, account: MemoryAccount, command: Command, decision: Application): void {
     account.balance = decision.balance;
-    this.#registry.record(command.transactionUuid, decision.entry);
+    if (account.userNumber < 0) account.userNumber = this.#registry.userNumber(user);
+    this.#registry.record(command.transactionUuid, decision.entry, undefined, account.userNumber);
     if (decision.settles !== undefined) this.#registry.settle(decision.settles.transactionUuid, decision.settles.state);
-    if (decision.reserves !== undefined) this.#registry.reserve(decision.reserves, user);
+    if (decision.reserves !== undefined) this.#registry.reserve(decision.reserves, user, account.userNumber);
     if (!this.#restoring) this.#durability?.commandApplied(user, command);
   }
 
@@ -266,11 +270,15 @@ export class MemoryStore implements Store {
         return;
       }
       case 'command': {
+        const { user, transactionUuid } = record;
+        const account = this.#accounts.get(user);
+        if (account === undefined) throw new Error(`the journal replays ${transactionUuid} for ${user}, who does not exist`);
         // An id the live engine had let go and then saw again (its snapshot after the retention
         // pass was not written): it was judged afresh, and is replayed so.
-        if (this.#retentionDays > 0) this.#registry.forget(record.transactionUuid);
-        const status = this.#accounts.has(record.user) ? this.serve(record.user, record, record.requestUuid).status : Status.UNKNOWN;
-        if (status !== Status.OK) throw new Error(`the journal replays ${record.transactionUuid} for ${record.user} as ${status}`);
+        this.#registry.forget(transactionUuid);
+        const decision = decide(user, account, record, this.#registry.lookup);
+        if (decision.outcome !== 'apply') throw new Error(`the journal replays ${transactionUuid} for ${user} as ${decision.outcome === 'refuse' ? decision.status : 'a replay'}`);
+        this.#apply(user, account, record, decision);
         return;
       }
       case 'entry':

@@ -196,6 +196,15 @@ export class TransactionRegistry {
   readonly #userNames: string[] = [];
   #recorded = 0;
   readonly #clock: () => number;
+  /**
+   * The last id found, and its row; the last UUID found absent, and its parsed words. A request
+   * names the same id twice in a row (judged, then recorded or settled), and recovery a third
+   * time: each later look is a string comparison instead of a parse and a probe.
+   */
+  #hitKey: string | undefined;
+  #hitRow = -1;
+  #missKey: string | undefined;
+  readonly #missWords = new Uint32Array(4);
 
   /** `clock` gives the time in milliseconds since the epoch; rows are stamped with it. */
   constructor(clock: () => number = Date.now) {
@@ -219,9 +228,9 @@ export class TransactionRegistry {
   };
 
   /** Records `entry` under `transactionUuid`, stamped now (or at `created`, seconds since the epoch). */
-  record(transactionUuid: string, entry: Entry, created?: number): void {
-    const { user, kind, fingerprint, requestUuid, balance, state } = entry;
-    this.#put(transactionUuid, user, KIND_CODE[kind], fingerprint, requestUuid, balance, state, created);
+  record(transactionUuid: string, entry: Entry, created?: number, userNumber = this.userNumber(entry.user)): void {
+    const { kind, fingerprint, requestUuid, balance, state } = entry;
+    this.#put(transactionUuid, userNumber, KIND_CODE[kind], fingerprint, requestUuid, balance, state, created);
   }
 
   /** Changes the state of a recorded bet or reservation. */
@@ -231,8 +240,8 @@ export class TransactionRegistry {
   }
 
   /** Reserves an id for `user` as cancelled: a request that later uses it as its own id is refused. */
-  reserve(transactionUuid: string, user: string): void {
-    this.#put(transactionUuid, user, KIND_CODE.reserved, '', '', 0, CANCELLED, undefined);
+  reserve(transactionUuid: string, user: string, userNumber = this.userNumber(user)): void {
+    this.#put(transactionUuid, userNumber, KIND_CODE.reserved, '', '', 0, CANCELLED, undefined);
   }
 
   /** Every entry, with its creation time in seconds; rows in the order they were laid down. */
@@ -337,10 +346,20 @@ export class TransactionRegistry {
     return (this.#segments[row >>> SEGMENT_BITS] as Segment).states[row & ROW_MASK] as number;
   }
 
-  /** The row of an id, or -1. */
+  /** The row of an id, or -1; an absent UUID is left parsed in {@link #missWords}. */
   #find(transactionUuid: string): number {
+    if (transactionUuid === this.#hitKey) return this.#hitRow;
+    if (transactionUuid === this.#missKey) return -1;
     if (!parseKey(transactionUuid)) return this.#oddKeys.get(transactionUuid) ?? -1;
-    return this.#probe(words[0] as number, words[1] as number, words[2] as number, words[3] as number);
+    const row = this.#probe(words[0] as number, words[1] as number, words[2] as number, words[3] as number);
+    if (row >= 0) {
+      this.#hitKey = transactionUuid;
+      this.#hitRow = row;
+    } else {
+      this.#missKey = transactionUuid;
+      this.#missWords.set(words);
+    }
+    return row;
   }
 
   #probe(a: number, b: number, c: number, d: number): number {
@@ -360,16 +379,18 @@ export class TransactionRegistry {
     }
   }
 
-  #put(transactionUuid: string, user: string, kind: number, fingerprint: string, requestUuid: string, balance: number, state: number, created: number | undefined): void {
+  #put(transactionUuid: string, userNumber: number, kind: number, fingerprint: string, requestUuid: string, balance: number, state: number, created: number | undefined): void {
     let row = this.#find(transactionUuid);
     if (row >= 0) {
       if (this.#kindCode(row) !== KIND_CODE.reserved) this.#recorded -= 1;
     } else {
       row = this.#newRow();
       const segment = this.#writable(row);
-      if (parseKey(transactionUuid)) {
-        segment.keys.set(words, (row & ROW_MASK) * 4);
-        this.#insert(row, words[0] as number, words[1] as number, words[2] as number, words[3] as number);
+      if (transactionUuid === this.#missKey) {
+        const key = this.#missWords;
+        this.#missKey = undefined; // held from now on
+        segment.keys.set(key, (row & ROW_MASK) * 4);
+        this.#insert(row, key[0] as number, key[1] as number, key[2] as number, key[3] as number);
       } else {
         this.#oddKeys.set(transactionUuid, row);
         this.#oddKeyOf.set(row, transactionUuid);
@@ -396,7 +417,7 @@ export class TransactionRegistry {
     segment.flags[at] = flags;
     segment.balances[at] = balance;
     segment.states[at] = state;
-    segment.users[at] = this.#userId(user);
+    segment.users[at] = userNumber;
     segment.created[at] = created ?? Math.floor(this.#clock() / 1000);
     if (kind !== KIND_CODE.reserved) this.#recorded += 1;
   }
@@ -405,7 +426,12 @@ export class TransactionRegistry {
     return ((this.#segments[row >>> SEGMENT_BITS] as Segment).flags[row & ROW_MASK] as number) & KIND_MASK;
   }
 
-  #userId(user: string): number {
+  /**
+   * The number of `user` in the registry's user table, given on first use. A caller that keeps
+   * it (the embedded store, on the account) passes it to {@link record} and {@link reserve},
+   * which otherwise look it up by name.
+   */
+  userNumber(user: string): number {
     let id = this.#userIds.get(user);
     if (id === undefined) {
       id = this.#userNames.length;
@@ -493,6 +519,7 @@ export class TransactionRegistry {
 
   /** Frees a row: out of the index (backward-shift deletion keeps probing exact), onto the free list. */
   #drop(row: number): void {
+    if (row === this.#hitRow) this.#hitKey = undefined;
     const segment = this.#writable(row);
     const at = row & ROW_MASK;
     if (((segment.flags[at] as number) & KIND_MASK) !== KIND_CODE.reserved) this.#recorded -= 1;

@@ -30,6 +30,9 @@ class ReferenceRegistry {
   reserve(id: string, user: string): void {
     this.record(id, { user, kind: 'reserved', fingerprint: '', requestUuid: '', balance: 0, state: CANCELLED });
   }
+  forget(id: string): void {
+    this.map.delete(id);
+  }
   purge(cutoff: number): number {
     let dropped = 0;
     for (const [id, { entry, created }] of this.map) {
@@ -74,6 +77,7 @@ type Operation =
   | { op: 'settle'; id: string; state: number }
   | { op: 'reserve'; id: string; user: string }
   | { op: 'lookup'; id: string }
+  | { op: 'forget'; id: string }
   | { op: 'tick'; seconds: number }
   | { op: 'purge'; age: number };
 const operations = fc.array(
@@ -82,6 +86,7 @@ const operations = fc.array(
     { weight: 3, arbitrary: fc.record({ op: fc.constant('settle' as const), id: ids, state: fc.constantFrom(WON, CANCELLED, 5) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('reserve' as const), id: ids, user: fc.constantFrom('alice', 'bob') }) },
     { weight: 6, arbitrary: fc.record({ op: fc.constant('lookup' as const), id: ids }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('forget' as const), id: ids }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 100 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('purge' as const), age: fc.integer({ min: 0, max: 200 }) }) },
   ),
@@ -89,7 +94,7 @@ const operations = fc.array(
 ) as fc.Arbitrary<Operation[]>;
 
 describe('the compact registry behaves exactly like a Map of entries', () => {
-  it('answers every lookup, size and listing alike over random sequences, growth and retention passes included', () => {
+  it('answers every lookup, size and listing alike over random sequences, growth, forgotten ids and retention passes included', () => {
     fc.assert(
       fc.property(operations, (sequence) => {
         let now = 1_700_000_000_000;
@@ -112,6 +117,10 @@ describe('the compact registry behaves exactly like a Map of entries', () => {
               break;
             case 'lookup':
               expect(plain(compact.lookup(step.id))).toEqual(reference.lookup(step.id));
+              break;
+            case 'forget':
+              compact.forget(step.id);
+              reference.forget(step.id);
               break;
             case 'tick':
               now += step.seconds * 1000;
@@ -163,6 +172,44 @@ describe('the compact registry behaves exactly like a Map of entries', () => {
     expect(registry.lookup(id(259_999))?.balance).toBe(259_999);
     expect(registry.lookup(id(80_001))?.balance).toBe(80_001);
     expect([...registry.entries()]).toHaveLength(200_000);
+  });
+});
+
+describe('the registry remembers its last hit and miss, never past a change', () => {
+  const id = (n: number): string => `${hex(n, 8)}-0000-4000-8000-${hex(n, 12)}`;
+  const entry = (balance: number): Entry => ({ user: 'u', kind: 'win', fingerprint: 'f'.repeat(12), requestUuid: id(900), balance, state: 0 });
+
+  it('forgets a found id that is dropped, by forget or by a retention pass', () => {
+    let now = 0;
+    const registry = new TransactionRegistry(() => now);
+    registry.record(id(1), entry(1));
+    registry.record(id(2), entry(2));
+    expect(registry.lookup(id(1))?.balance).toBe(1);
+    registry.forget(id(1));
+    expect(registry.lookup(id(1))).toBeUndefined();
+    expect(registry.lookup(id(2))?.balance).toBe(2);
+    now = 10_000_000;
+    expect(registry.purge(5_000)).toBe(1);
+    expect(registry.lookup(id(2))).toBeUndefined();
+    registry.record(id(3), entry(3)); // reuses a freed row
+    expect(registry.lookup(id(2))).toBeUndefined();
+    expect(registry.lookup(id(3))?.balance).toBe(3);
+  });
+
+  it('finds an id recorded or reserved right after it was looked up as absent', () => {
+    const registry = new TransactionRegistry();
+    expect(registry.lookup(id(4))).toBeUndefined();
+    registry.record(id(4), entry(4));
+    expect(registry.lookup(id(4))?.balance).toBe(4);
+    expect(registry.lookup(id(5))).toBeUndefined();
+    registry.reserve(id(5), 'u');
+    expect(registry.lookup(id(5))?.kind).toBe('reserved');
+    // A miss of one id, then another id recorded: the first is still absent, and recorded under its own key.
+    expect(registry.lookup(id(6))).toBeUndefined();
+    registry.record(id(7), entry(7));
+    registry.record(id(6), entry(6));
+    expect([id(6), id(7)].map((known) => registry.lookup(known)?.balance)).toEqual([6, 7]);
+    expect([...registry.entries()].map(([known]) => known)).toEqual([id(4), id(5), id(7), id(6)]);
   });
 });
 

@@ -56,7 +56,12 @@ const SPACE = 0x20;
 /** The record of the line in `data` from `start` to `end` (its newline), or `undefined` if it is damaged. */
 export function decodeRecord(data: Buffer, start: number, end: number): FileRecord | undefined {
   if (end - start < 10 || data[start + 8] !== SPACE) return undefined;
-  const checksum = Number.parseInt(data.toString('latin1', start, start + 8), 16);
+  let checksum = 0;
+  for (let i = start; i < start + 8; i += 1) {
+    const digit = hexDigit(data[i] as number);
+    if (digit < 0) return undefined;
+    checksum = checksum * 16 + digit;
+  }
   if (checksum !== crc32(data.subarray(start + 9, end))) return undefined;
   try {
     const record = JSON.parse(data.toString('utf8', start + 9, end)) as FileRecord;
@@ -64,4 +69,11 @@ export function decodeRecord(data: Buffer, start: number, end: number): FileReco
   } catch {
     return undefined;
   }
+}
+
+/** The value of a lower-case hex digit's code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
 }
