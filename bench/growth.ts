@@ -3,7 +3,8 @@
  * `npm run bench` preloads, whose bare core could not hold them): `node --expose-gc --import tsx
  * bench/growth.ts 10000,10000000`. For each count: preload that many (bets and their wins), a
  * garbage collection, a warm-up of replays, then the median of three runs of 20,000 fresh
- * operations with 1,000 in flight. Prints one line per count: stored, ops/s, memory.
+ * operations with 1,000 in flight. Prints one line per count: stored, ops/s, memory; with
+ * `--json` after the counts, one JSON line for them all instead (what `npm run bench` reads).
  */
 import { betsAndWins, drive, engineWith, userNames } from './workloads.js';
 
@@ -11,6 +12,8 @@ const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
 const users = userNames(100_000);
 const counts = (process.argv[2] ?? '10000,1000000').split(',').map(Number);
 const PRELOAD_CHUNK = 500_000;
+const json = process.argv[3] === '--json';
+const results: Array<{ stored: number; opsPerSecond: number }> = [];
 let base: number | undefined;
 for (const stored of counts) {
   const w = await engineWith(users);
@@ -30,7 +33,9 @@ for (const stored of counts) {
   const median = rates.sort((a, b) => a - b)[1] as number;
   base ??= median;
   const { heapUsed, arrayBuffers } = process.memoryUsage();
-  console.log(`${stored.toLocaleString('en')} stored: ${Math.round(median).toLocaleString('en')} ops/s (${(median / base).toFixed(2)} x the first), heap ${Math.round(heapUsed / 2 ** 20)} MiB, ArrayBuffers ${Math.round(arrayBuffers / 2 ** 20)} MiB`);
+  results.push({ stored, opsPerSecond: median });
+  if (!json) console.log(`${stored.toLocaleString('en')} stored: ${Math.round(median).toLocaleString('en')} ops/s (${(median / base).toFixed(2)} x the first), heap ${Math.round(heapUsed / 2 ** 20)} MiB, ArrayBuffers ${Math.round(arrayBuffers / 2 ** 20)} MiB`);
   await w.stop();
   gc();
 }
+if (json) process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -198,13 +198,24 @@ let recoveryRecordsPerSecond = 0;
   rows.push({ workload: 'bet+win with the journal, 100,000 users, 1000 in flight', opsPerSecond: Math.round(journaled), coreOpsPerSecond: inMemory.coreOpsPerSecond, ratio: journaled / inMemory.coreOpsPerSecond });
 }
 
-// (d) Memory (heap and ArrayBuffers) per stored transaction and per idle user, in a process of its own.
+/** Runs another bench script in a process of its own (a clean heap) and reads the JSON line it prints. */
+function child<T>(script: string, ...args: string[]): T {
+  const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(output) as T;
+}
+
+// (d) Memory (heap and ArrayBuffers) per stored transaction and per idle user.
 progress('memory …');
-const memory = JSON.parse(
-  execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('memory.ts', import.meta.url))], {
-    encoding: 'utf8',
-  }),
-) as { bytesPerTransaction: number; bytesPerUser: number };
+const memory = child<{ bytesPerTransaction: number; bytesPerUser: number }>('memory.ts');
+
+// (e) Throughput with 10^7 transactions stored, against 10^4 in the same process (bench/growth.ts).
+progress('10^7 stored …');
+const [small, huge] = child<[{ opsPerSecond: number }, { opsPerSecond: number }]>('growth.ts', '10000,10000000', '--json');
+const tenMillion = { opsPerSecond: huge.opsPerSecond, ratio: huge.opsPerSecond / small.opsPerSecond };
+
+// (f) A snapshot of 10^6 transactions and 100,000 users, idle and while requests keep coming (bench/snapshot.ts).
+progress('snapshot at 10^6 records …');
+const snapshot = child<{ records: number; idleBlockMs: number; underLoadBlockMs: number; loadOnlyMs: number; idlePeakRatio: number; underLoadPeakRatio: number; loadOnlyPeakRatio: number }>('snapshot.ts', '1000000', '100000');
 progress('');
 
 // The two ratios the lean-core and journal targets name, measured round by round: in each round
@@ -264,6 +275,10 @@ const targets = [
   { target: 'memory per stored transaction (heap + ArrayBuffers)', value: memory.bytesPerTransaction, goal: 100, unit: 'bytes', higher: false },
   { target: 'memory per idle user (heap + ArrayBuffers)', value: memory.bytesPerUser, goal: 200, unit: 'bytes', higher: false },
   { target: 'throughput at 10^6 stored against 10^4', value: last.engine / first.engine, goal: 0.8, unit: 'x', higher: true },
+  { target: 'throughput at 10^7 stored against 10^4 (bench/growth.ts)', value: tenMillion.ratio, goal: 0.8, unit: 'x', higher: true },
+  { target: 'longest event-loop block during a snapshot of 10^6 records, idle', value: snapshot.idleBlockMs, goal: 50, unit: 'ms', higher: false },
+  { target: 'longest event-loop block during a snapshot of 10^6 records, under load', value: snapshot.underLoadBlockMs, goal: 50, unit: 'ms', higher: false },
+  { target: 'peak heap + ArrayBuffers during a snapshot, idle, against steady', value: snapshot.idlePeakRatio, goal: 1.2, unit: 'x', higher: false },
   { target: 'journaled throughput against in-memory, 1,000 in flight (paired rounds)', value: paired.journalRatio, goal: 0.8, unit: 'x in-memory', higher: true },
   { target: 'recovery speed', value: recoveryRecordsPerSecond, goal: 300_000, unit: 'records/s', higher: true },
 ].map((t) => ({ ...t, met: t.higher ? t.value >= t.goal : t.value <= t.goal }));
@@ -279,14 +294,19 @@ for (const r of rows) {
 console.log(
   `\nPaired rounds, bet+win, 100,000 users, 1000 in flight (medians of ${RUNS}): engine ${format(paired.engine)} ops/s, lean core ${format(paired.lean)} ops/s, journaled engine ${format(paired.journal)} ops/s; engine ${format(paired.leanRatio, 2)} x lean core, journal ${format(paired.journalRatio, 2)} x in-memory.`,
 );
+console.log(
+  `\nThroughput with 10^7 transactions stored: ${format(tenMillion.opsPerSecond)} ops/s, ${format(tenMillion.ratio, 2)} x 10^4 in the same process.` +
+    `\nSnapshot of ${format(snapshot.records)} records: longest event-loop block ${format(snapshot.idleBlockMs)} ms idle, ${format(snapshot.underLoadBlockMs)} ms under load (the load alone: ${format(snapshot.loadOnlyMs)} ms); ` +
+    `peak heap + ArrayBuffers ${format(snapshot.idlePeakRatio, 2)} x steady idle, ${format(snapshot.underLoadPeakRatio, 2)} x under load (the load alone: ${format(snapshot.loadOnlyPeakRatio, 2)} x).`,
+);
 console.log('\n| target | measured | goal | met |');
 console.log('|---|---:|---:|:---:|');
 for (const t of targets) {
-  const digits = t.unit === 'bytes' || t.unit === 'records/s' ? 0 : 2;
+  const digits = t.unit === 'bytes' || t.unit === 'records/s' || t.unit === 'ms' ? 0 : 2;
   console.log(`| ${t.target} | ${format(t.value, digits)} ${t.unit} | ${t.higher ? '>=' : '<='} ${t.goal} | ${t.met ? 'yes' : 'no'} |`);
 }
 
-const results = { node: process.version, cpus: cpus().length, runs: RUNS, workloads: rows, paired, growth, memory, recoveryRecordsPerSecond, targets };
+const results = { node: process.version, cpus: cpus().length, runs: RUNS, workloads: rows, paired, growth, tenMillion, snapshot, memory, recoveryRecordsPerSecond, targets };
 writeFileSync(new URL('results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(
   new URL('chart.svg', import.meta.url),

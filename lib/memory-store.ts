@@ -1,7 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { Durability } from './journal/durability.js';
 import type { JournalRecord } from './journal/format.js';
-import type { RecoveryReport } from './journal/store.js';
+import type { RecoveryReport, StateView } from './journal/store.js';
 import { TransactionRegistry } from './registry.js';
 import { decide, type Account, type Application } from './rules.js';
 import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
@@ -72,6 +72,11 @@ export class MemoryStore implements Store {
   #dropped = 0;
   /** True while {@link purge} starts its snapshot. */
   #purging = false;
+  /**
+   * While a snapshot reads the users: how many it covers (the first in the map's order; users
+   * are never removed) and the record of each covered user changed since it began, as it was.
+   */
+  #snapshotUsers: { readonly count: number; readonly before: Map<string, JournalRecord> } | undefined;
   /** True while recovery replays the journal: nothing is journaled again. */
   #restoring = false;
   readonly #defaultCurrency: string;
@@ -171,6 +176,7 @@ export class MemoryStore implements Store {
     const durability = this.#durability;
     if (account === undefined || durability?.failed === true) return false;
     if (account.disabled !== disabled) {
+      this.#keepForSnapshot(user, account);
       account.disabled = disabled;
       durability?.append({ type: 'disabled', user, disabled });
     }
@@ -249,6 +255,7 @@ export class MemoryStore implements Store {
   }
 
   #apply(user: string, account: MemoryAccount, command: Command, decision: Application): void {
+    if (this.#snapshotUsers !== undefined) this.#keepForSnapshot(user, account);
     account.balance = decision.balance;
     if (account.userNumber < 0) account.userNumber = this.#registry.userNumber(user);
     this.#registry.record(command.transactionUuid, decision.entry, undefined, account.userNumber);
@@ -290,24 +297,42 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * The whole state as snapshot records, as it is now: the users are copied at once, the
-   * registry frozen (copy on write), so that the snapshot can be read over many event-loop turns.
+   * The whole state as snapshot records, as it is now, read over many event-loop turns: nothing
+   * is copied now. The registry is frozen (copy on write, a segment at a time), and a user the
+   * snapshot covers keeps the record of how it was before its first change meanwhile (see
+   * {@link #keepForSnapshot}); users created meanwhile come after those it covers, and are left out.
    */
-  #state(): Iterable<JournalRecord> {
-    const users: JournalRecord[] = [];
-    for (const [user, { balance, currency, disabled }] of this.#accounts) {
-      users.push(disabled ? { type: 'user', user, balance, currency, disabled } : { type: 'user', user, balance, currency });
-    }
-    const view = this.#registry.freeze();
-    return (function* (): Generator<JournalRecord> {
-      try {
-        yield* users;
-        for (const { transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created } of view.rows()) {
+  #state(): StateView {
+    const accounts = this.#accounts;
+    const covered = { count: accounts.size, before: new Map<string, JournalRecord>() };
+    const registry = this.#registry.freeze();
+    this.#snapshotUsers = covered;
+    return {
+      records: (function* (): Generator<JournalRecord> {
+        let n = 0;
+        for (const [user, account] of accounts) {
+          if (n === covered.count) break;
+          n += 1;
+          yield covered.before.get(user) ?? userRecord(user, account);
+        }
+        for (const { transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created } of registry.rows()) {
           yield { type: 'entry', transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created };
         }
-      } finally {
-        view.release();
-      }
-    })();
+      })(),
+      release: () => {
+        if (this.#snapshotUsers === covered) this.#snapshotUsers = undefined;
+        registry.release();
+      },
+    };
   }
+
+  /** Before an account changes while a snapshot reads the users: keeps how it was, once. */
+  #keepForSnapshot(user: string, account: MemoryAccount): void {
+    const covered = this.#snapshotUsers;
+    if (covered !== undefined && !covered.before.has(user)) covered.before.set(user, userRecord(user, account));
+  }
+}
+
+function userRecord(user: string, { balance, currency, disabled }: MemoryAccount): JournalRecord {
+  return disabled ? { type: 'user', user, balance, currency, disabled } : { type: 'user', user, balance, currency };
 }

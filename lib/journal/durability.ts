@@ -3,7 +3,7 @@ import { Status, type WalletResponse } from '../types.js';
 import type { Command } from '../validation.js';
 import { encodeCommand, encodeRecord, type JournalRecord } from './format.js';
 import type { EngineSettings } from './settings.js';
-import { JournalStore, type RecoveryReport } from './store.js';
+import { JournalStore, type RecoveryReport, type StateView } from './store.js';
 
 /** A response waiting for a commit, and what releases it. */
 interface Held {
@@ -20,7 +20,7 @@ interface Held {
 export class Durability {
   readonly #store: JournalStore;
   readonly #snapshotEvery: number;
-  readonly #state: () => Iterable<JournalRecord>;
+  readonly #state: () => StateView;
   readonly #prepare: (() => void) | undefined;
   /** What recovery found. */
   readonly recovery: RecoveryReport;
@@ -47,7 +47,7 @@ export class Durability {
     directory: string,
     snapshotEvery: number,
     restore: (record: JournalRecord) => void,
-    state: () => Iterable<JournalRecord>,
+    state: () => StateView,
     settings: EngineSettings,
     prepare?: () => void,
   ) {

@@ -21,6 +21,16 @@ export interface RecoveryReport {
   readonly seconds: number;
 }
 
+/**
+ * The state at one moment, for a snapshot: its records, read over many event-loop turns while
+ * the engine goes on changing (the engine keeps what changes meanwhile aside), and what lets the
+ * engine write in place again once the snapshot has read them or failed.
+ */
+export interface StateView {
+  readonly records: Iterable<JournalRecord>;
+  release(): void;
+}
+
 /** A journal or snapshot damaged where a crash cannot have left it: the engine must not start. */
 export class JournalCorruptError extends Error {
   constructor(file: string, line: number, why: string) {
@@ -150,15 +160,16 @@ export class JournalStore {
   }
 
   /**
-   * Writes a snapshot of `state` (called at once, so it sees one consistent moment, and read
-   * while the file is written, a slice at a time: it must not change meanwhile) and starts
-   * a new generation, running `prepare` first once the new journal is open; the older files are removed once the snapshot is on disk. One snapshot
+   * Writes a snapshot of `state` (called at once, so that it sees one consistent moment; its
+   * records are read while the file is written, a slice at a time, and it is released once read
+   * or once the write failed) and starts a new generation, running `prepare` first once the new
+   * journal is open; the older files are removed once the snapshot is on disk. One snapshot
    * at a time: a call during another waits for it and returns. Never throws: a failure is a
    * rejection, and the store goes on journaling (to the new journal if it could be opened,
    * else to the current one). Rejects at once, touching no file, once closed or after a
    * failed journal write.
    */
-  snapshot(state: () => Iterable<JournalRecord>, prepare?: () => void): Promise<void> {
+  snapshot(state: () => StateView, prepare?: () => void): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new Error(`${this.directory}: the journal is closed, the engine was stopped`));
     if (this.#snapshotting !== undefined) return this.#snapshotting;
     const failure = this.#log.failure;
@@ -167,7 +178,7 @@ export class JournalStore {
     const next = previous + 1;
     const oldLog = this.#log;
     const head = encodeRecord(settingsRecord(this.#settings));
-    let records: Iterable<JournalRecord>;
+    let view: StateView;
     let newLog: AppendLog;
     try {
       // Opened before anything changes: if it cannot be, journaling goes on where it was, and
@@ -178,7 +189,7 @@ export class JournalStore {
     }
     try {
       prepare?.();
-      records = state();
+      view = state();
     } catch (error) {
       void newLog.close().catch(() => {}); // left empty: recovery reads an empty journal as nothing
       return Promise.reject(error as Error);
@@ -187,7 +198,7 @@ export class JournalStore {
     this.#generation = next;
     this.#log = newLog;
     this.#sinceSnapshot = 0;
-    const snapshotting = this.#writeSnapshot(next, head, records, oldLog).finally(() => {
+    const snapshotting = this.#writeSnapshot(next, head, view, oldLog).finally(() => {
       this.#snapshotting = undefined;
     });
     this.#snapshotting = snapshotting;
@@ -198,13 +209,15 @@ export class JournalStore {
    * Writes snapshot `generation`, and installs it once the journal before it is on disk too;
    * the old journal is closed whatever happens, the older files removed only on success.
    */
-  async #writeSnapshot(generation: number, head: string, records: Iterable<JournalRecord>, oldLog: AppendLog): Promise<void> {
+  async #writeSnapshot(generation: number, head: string, view: StateView, oldLog: AppendLog): Promise<void> {
     const path = join(this.directory, name('snapshot', generation));
     let failure: unknown;
     try {
-      await writeInSlices(`${path}.tmp`, head, records);
+      await writeInSlices(`${path}.tmp`, head, view.records);
     } catch (error) {
       failure = error;
+    } finally {
+      view.release();
     }
     try {
       await oldLog.close();
