@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { Durability } from './journal/durability.js';
 import type { JournalRecord } from './journal/format.js';
+import { entryLines, type EncodedLines } from './journal/entry-lines.js';
 import type { RecoveryReport, StateView } from './journal/store.js';
 import { TransactionRegistry } from './registry.js';
 import { decide, type Account, type Application } from './rules.js';
@@ -308,16 +309,14 @@ export class MemoryStore implements Store {
     const registry = this.#registry.freeze();
     this.#snapshotUsers = covered;
     return {
-      records: (function* (): Generator<JournalRecord> {
+      records: (function* (): Generator<JournalRecord | EncodedLines> {
         let n = 0;
         for (const [user, account] of accounts) {
           if (n === covered.count) break;
           n += 1;
           yield covered.before.get(user) ?? userRecord(user, account);
         }
-        for (const { transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created } of registry.rows()) {
-          yield { type: 'entry', transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created };
-        }
+        yield* entryLines(registry);
       })(),
       release: () => {
         if (this.#snapshotUsers === covered) this.#snapshotUsers = undefined;

@@ -4,11 +4,11 @@ import { CANCELLED, type BetState, type Entry, type EntryKind } from './rules.js
  * Rows per segment (about 1 MiB): the registry grows a segment at a time, so growth never copies
  * a row, and a snapshot under way costs a copy of each segment written to meanwhile.
  */
-const SEGMENT_BITS = 14;
+export const SEGMENT_BITS = 14;
 const SEGMENT_ROWS = 1 << SEGMENT_BITS;
-const ROW_MASK = SEGMENT_ROWS - 1;
-const FINGERPRINT_BYTES = 12;
-const UUID_BYTES = 16;
+export const ROW_MASK = SEGMENT_ROWS - 1;
+export const FINGERPRINT_BYTES = 12;
+export const UUID_BYTES = 16;
 /** The index is rebuilt twice as large once it is this full. */
 const MAX_LOAD = 0.7;
 const MIN_SLOTS = 1 << 10;
@@ -18,13 +18,13 @@ const MIGRATE_STEP = 8;
 const FIRST_ROWS = 1 << 9;
 
 /** A row's kind, in its low three bits; 0 is a free row. */
-const KINDS: readonly EntryKind[] = ['bet', 'win', 'rollback', 'deposit', 'withdraw', 'reserved'];
+export const KINDS: readonly EntryKind[] = ['bet', 'win', 'rollback', 'deposit', 'withdraw', 'reserved'];
 const KIND_CODE: Readonly<Record<EntryKind, number>> = { bet: 1, win: 2, rollback: 3, deposit: 4, withdraw: 5, reserved: 6 };
-const KIND_MASK = 0x07;
+export const KIND_MASK = 0x07;
 /** The fingerprint is not 12 latin1 characters: it lives in the side map. */
-const ODD_FINGERPRINT = 0x08;
+export const ODD_FINGERPRINT = 0x08;
 /** The `request_uuid` is not a lower-case UUID: it lives in the side map, exactly as sent. */
-const ODD_REQUEST = 0x10;
+export const ODD_REQUEST = 0x10;
 
 const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let digit = 0; digit < 16; digit += 1) HEX_VALUE[digit.toString(16).charCodeAt(0)] = digit;
@@ -585,37 +585,43 @@ export class RegistryView {
 
   /** Every live row, in row order. */
   *rows(): IterableIterator<RowRecord> {
-    const key = new Uint8Array(UUID_BYTES);
     for (let row = 0; row < this.rowCount; row += 1) {
-      const segment = this.segments[row >>> SEGMENT_BITS] as Segment;
-      const at = row & ROW_MASK;
-      const flags = segment.flags[at] as number;
-      if (flags === 0) continue;
-      let transactionUuid = this.oddKeyOf.get(row);
-      if (transactionUuid === undefined) {
-        for (let w = 0; w < 4; w += 1) {
-          const word = segment.keys[at * 4 + w] as number;
-          key[w * 4] = word >>> 24;
-          key[w * 4 + 1] = (word >>> 16) & 0xff;
-          key[w * 4 + 2] = (word >>> 8) & 0xff;
-          key[w * 4 + 3] = word & 0xff;
-        }
-        transactionUuid = formatUuid(key, 0);
-      }
-      const o = at * FINGERPRINT_BYTES;
-      const fingerprint = (flags & ODD_FINGERPRINT) !== 0 ? (this.oddFingerprints.get(row) as string) : String.fromCharCode(...segment.fingerprints.subarray(o, o + FINGERPRINT_BYTES));
-      const requestUuid = (flags & ODD_REQUEST) !== 0 ? (this.oddRequests.get(row) as string) : formatUuid(segment.requests, at * UUID_BYTES);
-      yield {
-        transactionUuid,
-        user: this.userNames[segment.users[at] as number] as string,
-        kind: KINDS[(flags & KIND_MASK) - 1] as EntryKind,
-        fingerprint,
-        requestUuid,
-        balance: segment.balances[at] as number,
-        state: segment.states[at] as number,
-        created: segment.created[at] as number,
-      };
+      const record = this.record(row);
+      if (record !== undefined) yield record;
     }
+  }
+
+  /** The row `row` as a record, if it is live. */
+  record(row: number): RowRecord | undefined {
+    const segment = this.segments[row >>> SEGMENT_BITS] as Segment;
+    const at = row & ROW_MASK;
+    const flags = segment.flags[at] as number;
+    if (flags === 0) return undefined;
+    let transactionUuid = this.oddKeyOf.get(row);
+    if (transactionUuid === undefined) {
+      const key = new Uint8Array(UUID_BYTES);
+      for (let w = 0; w < 4; w += 1) {
+        const word = segment.keys[at * 4 + w] as number;
+        key[w * 4] = word >>> 24;
+        key[w * 4 + 1] = (word >>> 16) & 0xff;
+        key[w * 4 + 2] = (word >>> 8) & 0xff;
+        key[w * 4 + 3] = word & 0xff;
+      }
+      transactionUuid = formatUuid(key, 0);
+    }
+    const o = at * FINGERPRINT_BYTES;
+    const fingerprint = (flags & ODD_FINGERPRINT) !== 0 ? (this.oddFingerprints.get(row) as string) : String.fromCharCode(...segment.fingerprints.subarray(o, o + FINGERPRINT_BYTES));
+    const requestUuid = (flags & ODD_REQUEST) !== 0 ? (this.oddRequests.get(row) as string) : formatUuid(segment.requests, at * UUID_BYTES);
+    return {
+      transactionUuid,
+      user: this.userNames[segment.users[at] as number] as string,
+      kind: KINDS[(flags & KIND_MASK) - 1] as EntryKind,
+      fingerprint,
+      requestUuid,
+      balance: segment.balances[at] as number,
+      state: segment.states[at] as number,
+      created: segment.created[at] as number,
+    };
   }
 
   /** The registry writes in place again where it had not yet copied. */

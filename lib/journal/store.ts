@@ -3,6 +3,7 @@ import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppendLog, type CommitTally, writeFully } from './append-log.js';
+import type { EncodedLines } from './entry-lines.js';
 import { decodeRecord, encodeRecord, type FileRecord, type JournalRecord } from './format.js';
 import { DirectoryLock } from './lock.js';
 import { checkSettings, settingsRecord, type EngineSettings } from './settings.js';
@@ -27,7 +28,8 @@ export interface RecoveryReport {
  * engine write in place again once the snapshot has read them or failed.
  */
 export interface StateView {
-  readonly records: Iterable<JournalRecord>;
+  /** Records, or lines already encoded (see `entryLines`). */
+  readonly records: Iterable<JournalRecord | EncodedLines>;
   release(): void;
 }
 
@@ -362,13 +364,22 @@ const SLICE_CHARACTERS = 1 << 20;
  * {@link SLICE_CHARACTERS}), each slice written out asynchronously before the next, so that
  * requests are served between slices however large the state.
  */
-async function writeInSlices(path: string, head: string, records: Iterable<JournalRecord>): Promise<void> {
+async function writeInSlices(path: string, head: string, records: Iterable<JournalRecord | EncodedLines>): Promise<void> {
   const fd = openSync(path, 'w');
   try {
     let count = 0;
     let chunk = head;
     let sliceStarted = performance.now();
     for (const record of records) {
+      if ('bytes' in record) {
+        // Encoded already, a buffer at a time: written out before the next is asked for.
+        if (chunk !== '') await writeFully(fd, Buffer.from(chunk));
+        await writeFully(fd, record.bytes);
+        count += record.count;
+        chunk = '';
+        sliceStarted = performance.now();
+        continue;
+      }
       chunk += encodeRecord(record);
       count += 1;
       if ((count & 127) === 0 && (chunk.length >= SLICE_CHARACTERS || performance.now() - sliceStarted >= SLICE_MILLISECONDS)) {
