@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { decodeRecord, encodeCommand, encodeRecord, type FileRecord } from '../lib/journal/format.js';
+import { crc32 } from 'node:zlib';
+import { decodeRecord, encodeRecord, writeCommand, type FileRecord } from '../lib/journal/format.js';
+import { LineBuffer } from '../lib/journal/line-buffer.js';
 import type { Command } from '../lib/validation.js';
 import { SEED } from './model/arbitraries.js';
 
@@ -15,13 +17,28 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ operation: fc.constant('rollback' as const), transactionUuid: fc.uuid(), requestUuid: fc.uuid(), referenceUuid: fc.uuid(), fingerprint: fc.string({ minLength: 12, maxLength: 12 }) }),
 );
 
+/** The `command` line as journals have always held it, built as text: what {@link writeCommand} must write byte for byte. */
+function commandLine(user: string, command: Command): string {
+  let json = `{"type":"command","user":${JSON.stringify(user)},"operation":"${command.operation}","transactionUuid":"${command.transactionUuid}","requestUuid":"${command.requestUuid}"`;
+  if (command.operation === 'win' || command.operation === 'rollback') json += `,"referenceUuid":"${command.referenceUuid}"`;
+  if (command.operation !== 'rollback') json += `,"currency":${JSON.stringify(command.currency)},"amount":${command.amount}`;
+  json += `,"fingerprint":${JSON.stringify(command.fingerprint)}}`;
+  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+}
+
 describe('a journal line carries its record exactly, guarded by a checksum', () => {
-  it('decodes the command line to the record the generic encoder writes, for any user and fingerprint', () => {
+  it('writes the command line byte for byte as journals hold it, and decodes it to its record, for any user, currency and fingerprint', () => {
+    const out = new LineBuffer(64); // small: it grows while lines are written
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), command, (user, cmd) => {
-        const line = encodeCommand(user, cmd);
-        expect(decode(line)).toEqual(decode(encodeRecord({ type: 'command', user, ...cmd })));
-        expect(decode(line)).toEqual({ type: 'command', user, ...cmd });
+      fc.property(fc.array(fc.tuple(fc.string({ unit: 'binary' }), command), { minLength: 1, maxLength: 5 }), (lines) => {
+        out.clear();
+        for (const [user, cmd] of lines) writeCommand(out, user, cmd);
+        expect(out.lines).toBe(lines.length);
+        expect(out.bytes().toString('utf8')).toBe(lines.map(([user, cmd]) => commandLine(user, cmd)).join(''));
+        for (const [user, cmd] of lines) {
+          expect(decode(commandLine(user, cmd))).toEqual(decode(encodeRecord({ type: 'command', user, ...cmd })));
+          expect(decode(commandLine(user, cmd))).toEqual({ type: 'command', user, ...cmd });
+        }
       }),
       { seed: SEED, numRuns: 500 },
     );

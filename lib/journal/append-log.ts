@@ -1,5 +1,8 @@
 import { closeSync, fdatasync, fstat, openSync, stat, write, type BigIntStats } from 'node:fs';
 import { promisify } from 'node:util';
+import type { Command } from '../validation.js';
+import { writeCommand } from './format.js';
+import { LineBuffer } from './line-buffer.js';
 
 const writeAsync = promisify(write);
 const syncAsync = promisify(fdatasync);
@@ -33,7 +36,11 @@ export interface CommitTally {
 export class AppendLog {
   readonly path: string;
   readonly #fd: number;
-  #lines: string[] = [];
+  /** Lines waiting for the next write: text, or a command and (in {@link #users}, at the same index) its user. */
+  #pending: Array<string | Command> = [];
+  #users: string[] = [];
+  /** What each write sends, encoded; reused, as one write at a time is under way. */
+  readonly #buffer = new LineBuffer();
   #waiting: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
   #writing: Promise<void>;
   #busy = false;
@@ -60,8 +67,21 @@ export class AppendLog {
     return this.#commits;
   }
 
+  /** Appends one encoded line (see `encodeRecord`). */
   append(line: string): void {
-    this.#lines.push(line);
+    this.#pending.push(line);
+    this.#users.push('');
+    this.#pended();
+  }
+
+  /** Appends the `command` line of a transaction applied for `user`, encoded when it is written (see `writeCommand`). */
+  appendCommand(user: string, command: Command): void {
+    this.#pending.push(command);
+    this.#users.push(user);
+    this.#pended();
+  }
+
+  #pended(): void {
     if (this.#waiting === undefined) {
       let resolve!: () => void;
       let reject!: (error: Error) => void;
@@ -108,10 +128,11 @@ export class AppendLog {
   #flush(): void {
     if (this.#busy || this.#waiting === undefined) return;
     const waiting = this.#waiting;
-    const data = Buffer.from(this.#lines.join(''));
-    const lines = this.#lines.length;
+    const data = this.#encode();
+    const lines = this.#pending.length;
     this.#waiting = undefined;
-    this.#lines = [];
+    this.#pending = [];
+    this.#users = [];
     this.#busy = true;
     this.#writing = this.#writing.then(() => this.#writeAll(data, lines));
     this.#writing.then(
@@ -126,6 +147,19 @@ export class AppendLog {
         this.#waiting?.reject(error);
       },
     );
+  }
+
+  /** The pending lines as bytes, in the reused buffer: the write of the previous ones is over. */
+  #encode(): Buffer {
+    const out = this.#buffer;
+    const pending = this.#pending;
+    out.clear();
+    for (let i = 0; i < pending.length; i += 1) {
+      const item = pending[i] as string | Command;
+      if (typeof item === 'string') out.line(item);
+      else writeCommand(out, this.#users[i] as string, item);
+    }
+    return out.bytes();
   }
 
   async #writeAll(data: Buffer, lines: number): Promise<void> {

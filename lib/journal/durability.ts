@@ -1,7 +1,7 @@
 import type { StoreMetrics } from '../store.js';
 import { Status, type WalletResponse } from '../types.js';
 import type { Command } from '../validation.js';
-import { encodeCommand, encodeRecord, type JournalRecord } from './format.js';
+import { encodeRecord, type JournalRecord } from './format.js';
 import type { EngineSettings } from './settings.js';
 import { JournalStore, type RecoveryReport, type StateView } from './store.js';
 
@@ -89,15 +89,14 @@ export class Durability {
 
   /** Journals one record of a change just applied. */
   append(record: JournalRecord): void {
-    this.#append(encodeRecord(record));
+    this.#store.append(encodeRecord(record));
+    this.#appended();
   }
 
-  userCreated(user: string, balance: number): void {
-    this.#append(encodeRecord({ type: 'user', user, balance }));
-  }
-
+  /** Journals a transaction just applied for `user`. */
   commandApplied(user: string, command: Command): void {
-    this.#append(encodeCommand(user, command));
+    this.#store.appendCommand(user, command);
+    this.#appended();
   }
 
   /**
@@ -175,8 +174,8 @@ export class Durability {
     return this.#closing;
   }
 
-  #append(line: string): void {
-    this.#store.append(line);
+  /** A snapshot is due after so many records. */
+  #appended(): void {
     if (this.#store.sinceSnapshot >= this.#snapshotDue && !this.#store.snapshotting && !this.failed && this.#closing === undefined) this.#autoSnapshot();
   }
 

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { Entry } from '../rules.js';
 import type { Command } from '../validation.js';
+import type { LineBuffer } from './line-buffer.js';
 
 /**
  * One line of a journal or snapshot file. A journal holds `user` (a user created), `disabled`
@@ -34,17 +35,53 @@ export function encodeRecord(record: FileRecord): string {
   return line(JSON.stringify(record));
 }
 
+const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+const COMMAND_HEAD = ascii('{"type":"command","user":"');
+const OPERATION = ascii('","operation":"');
+const TRANSACTION = ascii('","transactionUuid":"');
+const REQUEST = ascii('","requestUuid":"');
+const REFERENCE = ascii('","referenceUuid":"');
+const CURRENCY = ascii('","currency":"');
+const AMOUNT = ascii('","amount":');
+const FINGERPRINT_AFTER_AMOUNT = ascii(',"fingerprint":"');
+const FINGERPRINT_AFTER_ID = ascii('","fingerprint":"');
+const CLOSE = ascii('"}');
+
 /**
- * The line of a `command` record, the one written for every transaction, built directly: its
- * ids passed the UUID check, so they need no escaping, and the other strings are written as
- * `JSON.stringify` writes them (a fingerprint's bytes past 0x7f as UTF-8). It parses to the same
- * record as {@link encodeRecord} would write.
+ * Writes the line of a `command` record, the one journaled for every transaction, straight into
+ * `out`: `{"type":"command","user":…,"operation":…,"transactionUuid":…,"requestUuid":…`, then
+ * `"referenceUuid"` for a win or rollback, `"currency"` and `"amount"` but for a rollback, and
+ * `"fingerprint"`. Its ids passed the UUID check, so they need no escaping; the other strings are
+ * written as `JSON.stringify` writes them. It parses to the same record as {@link encodeRecord}
+ * would write.
  */
-export function encodeCommand(user: string, command: Command): string {
-  let json = `{"type":"command","user":${JSON.stringify(user)},"operation":"${command.operation}","transactionUuid":"${command.transactionUuid}","requestUuid":"${command.requestUuid}"`;
-  if (command.operation === 'win' || command.operation === 'rollback') json += `,"referenceUuid":"${command.referenceUuid}"`;
-  if (command.operation !== 'rollback') json += `,"currency":${JSON.stringify(command.currency)},"amount":${command.amount}`;
-  return line(`${json},"fingerprint":${JSON.stringify(command.fingerprint)}}`);
+export function writeCommand(out: LineBuffer, user: string, command: Command): void {
+  const currency = command.operation === 'rollback' ? '' : command.currency;
+  out.begin(user.length + currency.length + command.fingerprint.length + command.transactionUuid.length + command.requestUuid.length + 48);
+  out.raw(COMMAND_HEAD);
+  out.string(user);
+  out.raw(OPERATION);
+  out.ascii(command.operation);
+  out.raw(TRANSACTION);
+  out.ascii(command.transactionUuid);
+  out.raw(REQUEST);
+  out.ascii(command.requestUuid);
+  if (command.operation === 'win' || command.operation === 'rollback') {
+    out.raw(REFERENCE);
+    out.ascii(command.referenceUuid);
+  }
+  if (command.operation === 'rollback') {
+    out.raw(FINGERPRINT_AFTER_ID);
+  } else {
+    out.raw(CURRENCY);
+    out.string(command.currency);
+    out.raw(AMOUNT);
+    out.integer(command.amount);
+    out.raw(FINGERPRINT_AFTER_AMOUNT);
+  }
+  out.string(command.fingerprint);
+  out.raw(CLOSE);
+  out.end();
 }
 
 function line(json: string): string {

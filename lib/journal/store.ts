@@ -3,6 +3,7 @@ import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppendLog, type CommitTally, writeFully } from './append-log.js';
+import type { Command } from '../validation.js';
 import type { EncodedLines } from './entry-lines.js';
 import { decodeRecord, encodeRecord, type FileRecord, type JournalRecord } from './format.js';
 import { DirectoryLock } from './lock.js';
@@ -150,9 +151,15 @@ export class JournalStore {
     return this.#snapshotting !== undefined;
   }
 
-  /** Appends one encoded record (see `encodeRecord` and `encodeCommand`). */
+  /** Appends one encoded record (see `encodeRecord`). */
   append(line: string): void {
     this.#log.append(line);
+    this.#sinceSnapshot += 1;
+  }
+
+  /** Appends the `command` record of a transaction applied for `user`. */
+  appendCommand(user: string, command: Command): void {
+    this.#log.appendCommand(user, command);
     this.#sinceSnapshot += 1;
   }
 
