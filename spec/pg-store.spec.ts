@@ -136,6 +136,41 @@ describe('a database that cannot be reached answers RS_ERROR_UNKNOWN, never RS_O
   });
 });
 
+describe('a connection lost while the schema is applied fails that attempt only', () => {
+  it('survives its migrating session being terminated, then applies the schema and serves', async () => {
+    // Another session holds the migration lock, so the engine's migration waits inside its transaction.
+    const holder = postgres(database.url, { max: 1, onnotice: () => {} });
+    const watcher = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const [{ key }] = (await holder`SELECT ${0x65_78_77_6c}::int8 AS key`) as unknown as [{ key: string }];
+      await holder`SELECT pg_advisory_lock(${key}::int8)`;
+      const w = engine({ schema: 'migration_lost', commitTimeout: 2_000 });
+      const created = w.createUsers(['alice']).then(
+        () => 'created',
+        () => 'refused',
+      );
+      let waiting: Array<{ pid: number }> = [];
+      while (waiting.length === 0) {
+        waiting = await watcher<Array<{ pid: number }>>`
+          SELECT pid FROM pg_stat_activity
+          WHERE application_name = 'exwallet' AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'`;
+      }
+      await watcher`SELECT pg_terminate_backend(pid) FROM unnest(${waiting.map((row) => row.pid)}::int[]) AS pid`;
+      await holder`SELECT pg_advisory_unlock(${key}::int8)`;
+      // The attempt that lost its session fails (or is retried); the process lives on, and the next call applies the schema.
+      expect(['created', 'refused']).toContain(await created);
+      await w.createUsers(['alice']);
+      const ids = new Ids();
+      expect(await w.bet(betBody(ids, { amount: 10 }))).toMatchObject({ status: Status.OK, balance: 99_990 });
+      const versions = await watcher`SELECT version FROM migration_lost.schema_migrations`;
+      expect(versions.map((row) => row.version)).toEqual([1]);
+    } finally {
+      await holder.end();
+      await watcher.end();
+    }
+  });
+});
+
 describe('a store setting that cannot work is refused at start, before any connection', () => {
   it.each([
     ['a URL that is not postgres://', { url: 'mysql://db/wallet' }, TypeError],

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { unlessConnectionLost } from './lost-connection.js';
 
 /** The schema the store's tables live in unless told otherwise, so that it shares a database safely. */
 export const SCHEMA = 'exwallet';
@@ -52,18 +53,19 @@ const MIGRATION_LOCK = 0x65_78_77_6c; // "exwl"
  */
 export async function migrate(sql: Sql, schema: string): Promise<void> {
   checkSchemaName(schema);
+  // Each query is guarded: a session lost mid-migration then fails the transaction cleanly.
   await sql.begin(async (tx) => {
-    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
-    await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await tx.unsafe(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const [row] = await tx<Array<{ version: number | null }>>`SELECT max(version) AS version FROM schema_migrations`;
+    await unlessConnectionLost(tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await unlessConnectionLost(tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+    await unlessConnectionLost(tx.unsafe(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`));
+    const [row] = await unlessConnectionLost(tx<Array<{ version: number | null }>>`SELECT max(version) AS version FROM schema_migrations`);
     const current = row?.version ?? 0;
     if (current > MIGRATIONS.length) {
       throw new Error(`the database schema is at version ${current}, newer than this exwallet knows (${MIGRATIONS.length}): upgrade exwallet`);
     }
     for (let version = current + 1; version <= MIGRATIONS.length; version += 1) {
-      await tx.unsafe(MIGRATIONS[version - 1] as string);
-      await tx`INSERT INTO schema_migrations (version) VALUES (${version})`;
+      await unlessConnectionLost(tx.unsafe(MIGRATIONS[version - 1] as string));
+      await unlessConnectionLost(tx`INSERT INTO schema_migrations (version) VALUES (${version})`);
     }
   });
 }

@@ -2,6 +2,7 @@ import postgres, { type Sql } from 'postgres';
 import { unknownUser, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from '../store.js';
 import { Status, type WalletLogger, type WalletResponse } from '../types.js';
 import { idsOf, judgeBatch, usersOf, type AccountRow, type BatchItem, type EntryRow } from './batch.js';
+import { unlessConnectionLost } from './lost-connection.js';
 import { checkSchemaName, migrate, SCHEMA } from './schema.js';
 
 /** How the PostgreSQL store connects and commits. */
@@ -368,23 +369,6 @@ export class PostgresStore implements Store {
 /** Throws a RangeError unless `value` is a whole number from `min` to `max`: a setting out of range is a programming error. */
 function wholeNumber(name: string, value: number, min: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > max) throw new RangeError(`${name} must be a whole number from ${min} to ${max}, got ${String(value)}`);
-}
-
-/**
- * `query`, except that it never settles once its connection is lost: the transaction then fails
- * through the closed connection. Failing it here would make postgres.js send ROLLBACK on that
- * connection, and a write on a closed connection throws from a timer (porsager/postgres#1208),
- * which ends the process.
- */
-function unlessConnectionLost<T>(query: Promise<T>): Promise<T> {
-  return query.catch((error: unknown) => {
-    // A server ending the session, or a socket or connection error (they carry an errno; a bad query does not).
-    const lost =
-      error instanceof postgres.PostgresError
-        ? error.severity === 'FATAL' || error.severity === 'PANIC'
-        : (error as { errno?: unknown } | null)?.errno !== undefined;
-    return lost ? new Promise<never>(() => {}) : Promise.reject(error);
-  });
 }
 
 /** Whether `error` says the server refused a write because it is read-only (a standby). */
