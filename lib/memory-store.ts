@@ -3,7 +3,7 @@ import { Durability } from './journal/durability.js';
 import type { JournalRecord } from './journal/format.js';
 import { entryLines, type EncodedLines } from './journal/entry-lines.js';
 import type { RecoveryReport, StateView } from './journal/store.js';
-import { TransactionRegistry } from './registry.js';
+import { TransactionRegistry, type RegistryView } from './registry.js';
 import { decide, type Account, type Application } from './rules.js';
 import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
 import { Status, type WalletLogger, type WalletResponse } from './types.js';
@@ -69,10 +69,9 @@ export class MemoryStore implements Store {
   #heapCheckIn = 0;
   /** True while the heap is past its limit: new transactions are refused. */
   #overloaded = false;
-  /** Records the last snapshot's retention pass dropped. */
-  #dropped = 0;
-  /** True while {@link purge} starts its snapshot. */
-  #purging = false;
+  /** While {@link purge} starts its snapshot: the cutoff the snapshot leaves records out by, and the registry view it reads. */
+  #retentionCutoff: number | undefined;
+  #retentionView: RegistryView | undefined;
   /**
    * While a snapshot reads the users: how many it covers (the first in the map's order; users
    * are never removed) and the record of each covered user changed since it began, as it was.
@@ -99,11 +98,6 @@ export class MemoryStore implements Store {
           (record) => this.#restore(record),
           () => this.#state(),
           { currency: journal.currency, initialBalance: journal.initialBalance },
-          // A retention pass drops records once the snapshot's new journal is open: that
-          // journal starts after it. Other snapshots skip the pass (a scan of every row).
-          () => {
-            if (this.#purging) this.#dropped = this.#dropExpired();
-          },
         );
       } finally {
         this.#restoring = false;
@@ -196,28 +190,35 @@ export class MemoryStore implements Store {
 
   /**
    * One retention pass: drops the records older than `retentionDays`, never an open bet, and
-   * resolves to how many. With a journal the pass is a snapshot, so that the journal after it
-   * starts from the state without them (recovery never replays a request against a record the
-   * engine had let go); it drops nothing if the snapshot cannot begin.
+   * resolves to how many. With a journal the pass is a snapshot that leaves them out, and they
+   * are dropped from memory only once it is on disk: until then recovery would read them from
+   * the older journals, and every request is judged with them, as recovery will judge it. If the
+   * snapshot fails, nothing is dropped.
    */
   async purge(): Promise<number> {
     if (this.#retentionDays <= 0) return 0;
     const durability = this.#durability;
     if (durability === undefined) return this.#dropExpired();
-    if (durability.failed || this.#registry.expired(this.#cutoff()) === 0) return 0;
+    const cutoff = this.#cutoff();
+    if (durability.failed || this.#registry.expired(cutoff) === 0) return 0;
     // One snapshot at a time: a pass asked for during another waits for it, then takes its own.
     while (durability.snapshotting) await durability.snapshot().catch(() => {});
-    this.#dropped = 0;
-    this.#purging = true;
+    this.#retentionCutoff = cutoff;
+    this.#retentionView = undefined;
     let written: Promise<void>;
     try {
-      written = durability.snapshot(); // runs the pass at once, if the snapshot can begin
+      written = durability.snapshot(); // reads the state at once, if the snapshot can begin
     } finally {
-      this.#purging = false;
+      this.#retentionCutoff = undefined;
     }
-    const dropped = this.#dropped;
-    await written.catch(() => {}); // a failed snapshot is reported by the journal and retried
-    return dropped;
+    const view = this.#retentionView as RegistryView | undefined;
+    this.#retentionView = undefined;
+    try {
+      await written;
+    } catch {
+      return 0; // reported by the journal, and tried again by the next pass
+    }
+    return view === undefined ? 0 : this.#registry.dropRows(view.left);
   }
 
   metrics(): StoreMetrics {
@@ -306,8 +307,12 @@ export class MemoryStore implements Store {
   #state(): StateView {
     const accounts = this.#accounts;
     const covered = { count: accounts.size, before: new Map<string, JournalRecord>() };
-    const registry = this.#registry.freeze();
+    const registry = this.#registry.freeze(this.#retentionCutoff);
+    if (this.#retentionCutoff !== undefined) this.#retentionView = registry;
     this.#snapshotUsers = covered;
+    const usersRead = (): void => {
+      if (this.#snapshotUsers === covered) this.#snapshotUsers = undefined;
+    };
     return {
       records: (function* (): Generator<JournalRecord | EncodedLines> {
         let n = 0;
@@ -316,10 +321,11 @@ export class MemoryStore implements Store {
           n += 1;
           yield covered.before.get(user) ?? userRecord(user, account);
         }
+        usersRead();
         yield* entryLines(registry);
       })(),
       release: () => {
-        if (this.#snapshotUsers === covered) this.#snapshotUsers = undefined;
+        usersRead();
         registry.release();
       },
     };

@@ -274,16 +274,31 @@ export class TransactionRegistry {
   }
 
   /**
-   * The rows as they are now, for a snapshot written over many event-loop turns: nothing is
-   * copied now; a segment the registry writes to while the view is held is copied first (copy
+   * The rows as they are now, for a snapshot written over many event-loop turns (leaving out,
+   * given a `cutoff`, the rows a retention pass at that cutoff drops): nothing is copied now; a segment the registry writes to while the view is held is copied first (copy
    * on write, a segment at a time), and the side maps are copied (they hold only odd values).
    * {@link RegistryView.release} lets the registry write in place again; a view never released
    * costs one more copy of each segment written to, nothing else.
    */
-  freeze(): RegistryView {
+  freeze(cutoff?: number): RegistryView {
     const segments = [...this.#segments];
     for (const segment of segments) segment.frozen = true;
-    return new RegistryView(segments, this.#rows, this.#userNames, new Map(this.#oddKeyOf), new Map(this.#oddFingerprints), new Map(this.#oddRequests));
+    return new RegistryView(segments, this.#rows, this.#userNames, new Map(this.#oddKeyOf), new Map(this.#oddFingerprints), new Map(this.#oddRequests), cutoff);
+  }
+
+  /**
+   * Drops the rows a view left out (see {@link RegistryView.leavesOut}) once what it was read
+   * for is safe, and returns how many. Those rows cannot have changed meanwhile: no request
+   * changes a settled or reserved row, and rows are reused only after a drop.
+   */
+  dropRows(rows: readonly number[]): number {
+    let dropped = 0;
+    for (const row of rows) {
+      if (this.#kindCode(row) === 0) continue;
+      this.#drop(row);
+      dropped += 1;
+    }
+    return dropped;
   }
 
   /** A segment that may be written: a frozen one is replaced by its copy first. */
@@ -310,11 +325,7 @@ export class TransactionRegistry {
   }
 
   #expires(row: number, cutoff: number): boolean {
-    const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
-    const at = row & ROW_MASK;
-    const flags = segment.flags[at] as number;
-    if (flags === 0 || (segment.created[at] as number) >= cutoff) return false;
-    return (flags & KIND_MASK) !== KIND_CODE.bet || (segment.states[at] as number) < 0; // an open bet stays
+    return expires(this.#segments[row >>> SEGMENT_BITS] as Segment, row & ROW_MASK, cutoff);
   }
 
   /** @internal Row readers, for {@link RowEntry}. */
@@ -581,11 +592,27 @@ export class RegistryView {
     readonly oddKeyOf: ReadonlyMap<number, string>,
     readonly oddFingerprints: ReadonlyMap<number, string>,
     readonly oddRequests: ReadonlyMap<number, string>,
+    /** Rows recorded before it (seconds since the epoch) are left out, but open bets. */
+    readonly cutoff?: number,
   ) {}
 
-  /** Every live row, in row order. */
+  /** The rows left out so far, in row order, as they were read past. */
+  readonly left: number[] = [];
+
+  /**
+   * True for a live row that a retention pass at {@link cutoff} drops (recorded before it, and
+   * no open bet), which is then added to {@link left}. A reader asks once per row, in order.
+   */
+  leavesOut(row: number): boolean {
+    if (this.cutoff === undefined || !expires(this.segments[row >>> SEGMENT_BITS] as Segment, row & ROW_MASK, this.cutoff)) return false;
+    this.left.push(row);
+    return true;
+  }
+
+  /** Every live row the view keeps, in row order. */
   *rows(): IterableIterator<RowRecord> {
     for (let row = 0; row < this.rowCount; row += 1) {
+      if (this.leavesOut(row)) continue;
       const record = this.record(row);
       if (record !== undefined) yield record;
     }
@@ -628,6 +655,13 @@ export class RegistryView {
   release(): void {
     for (const segment of this.segments) segment.frozen = false;
   }
+}
+
+/** Whether the row at `at` of `segment` is live and a retention pass at `cutoff` drops it: recorded before it, and no open bet. */
+function expires(segment: Segment, at: number, cutoff: number): boolean {
+  const flags = segment.flags[at] as number;
+  if (flags === 0 || (segment.created[at] as number) >= cutoff) return false;
+  return (flags & KIND_MASK) !== KIND_CODE.bet || (segment.states[at] as number) < 0; // an open bet stays
 }
 
 function latin1(text: string): boolean {

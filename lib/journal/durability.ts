@@ -21,7 +21,6 @@ export class Durability {
   readonly #store: JournalStore;
   readonly #snapshotEvery: number;
   readonly #state: () => StateView;
-  readonly #prepare: (() => void) | undefined;
   /** What recovery found. */
   readonly recovery: RecoveryReport;
   /** The settings the journal is kept with. */
@@ -37,9 +36,7 @@ export class Durability {
 
   /**
    * Takes `directory` for this engine alone and opens its journal, replaying it through
-   * `restore` first. `state` gives the whole state as records, for snapshots; `prepare`, if
-   * given, runs just before it at each snapshot, once the new journal is open (a retention pass,
-   * so that the journal after a snapshot never follows a change recovery could not repeat). Throws
+   * `restore` first. `state` gives the whole state as records, for snapshots. Throws
    * `JournalLockedError` if another engine holds the directory, `JournalSettingsError` if it
    * was written with other `settings`, `JournalCorruptError` if it is damaged.
    */
@@ -49,10 +46,8 @@ export class Durability {
     restore: (record: JournalRecord) => void,
     state: () => StateView,
     settings: EngineSettings,
-    prepare?: () => void,
   ) {
     const { store, report } = JournalStore.open(directory, settings, restore);
-    this.#prepare = prepare;
     this.#store = store;
     this.#snapshotEvery = snapshotEvery;
     this.#snapshotDue = snapshotEvery;
@@ -152,7 +147,7 @@ export class Durability {
    */
   snapshot(): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new Error('the engine is stopped: no snapshot'));
-    return this.#store.snapshot(this.#state, this.#prepare).then(
+    return this.#store.snapshot(this.#state).then(
       () => {
         this.#snapshotError = undefined;
       },

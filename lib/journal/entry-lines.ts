@@ -29,7 +29,8 @@ const key = new Uint8Array(UUID_BYTES);
  * The registry's rows as snapshot `entry` lines, written straight from its columns into one
  * buffer, about `capacity` bytes at a time: no string or object per row, so that a snapshot of
  * millions of rows makes little garbage. Each line is byte for byte what `encodeRecord` writes
- * for the row's record (a row with a value kept outside the columns is encoded so).
+ * for the row's record (a row with a value kept outside the columns is encoded so). Rows the
+ * view leaves out (a retention pass) are skipped.
  */
 export function* entryLines(view: RegistryView, capacity = 1 << 20): Generator<EncodedLines> {
   const out = new LineBuffer(capacity + (capacity >>> 2));
@@ -37,7 +38,7 @@ export function* entryLines(view: RegistryView, capacity = 1 << 20): Generator<E
     const segment = view.segments[row >>> SEGMENT_BITS] as Segment;
     const at = row & ROW_MASK;
     const flags = segment.flags[at] as number;
-    if (flags === 0) continue;
+    if (flags === 0 || view.leavesOut(row)) continue;
     const columnar = (flags & (ODD_FINGERPRINT | ODD_REQUEST)) === 0 && !view.oddKeyOf.has(row);
     if (columnar && Number.isSafeInteger(segment.balances[at]) && Number.isSafeInteger(segment.states[at])) {
       writeEntry(out, segment, at, flags, view.userNames[segment.users[at] as number] as string);

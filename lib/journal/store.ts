@@ -171,14 +171,14 @@ export class JournalStore {
   /**
    * Writes a snapshot of `state` (called at once, so that it sees one consistent moment; its
    * records are read while the file is written, a slice at a time, and it is released once read
-   * or once the write failed) and starts a new generation, running `prepare` first once the new
-   * journal is open; the older files are removed once the snapshot is on disk. One snapshot
+   * or once the write failed) and starts a new generation once the new journal is open; the
+   * older files are removed once the snapshot is on disk. One snapshot
    * at a time: a call during another waits for it and returns. Never throws: a failure is a
    * rejection, and the store goes on journaling (to the new journal if it could be opened,
    * else to the current one). Rejects at once, touching no file, once closed or after a
    * failed journal write.
    */
-  snapshot(state: () => StateView, prepare?: () => void): Promise<void> {
+  snapshot(state: () => StateView): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new Error(`${this.directory}: the journal is closed, the engine was stopped`));
     if (this.#snapshotting !== undefined) return this.#snapshotting;
     const failure = this.#log.failure;
@@ -190,14 +190,12 @@ export class JournalStore {
     let view: StateView;
     let newLog: AppendLog;
     try {
-      // Opened before anything changes: if it cannot be, journaling goes on where it was, and
-      // `prepare` (a change the new generation must start from, such as a retention pass) is not run.
+      // Opened before the state is read: if it cannot be, journaling goes on where it was.
       newLog = new AppendLog(join(this.directory, name('journal', next)), oldLog.durable(), this.tally);
     } catch (error) {
       return Promise.reject(error as Error);
     }
     try {
-      prepare?.();
       view = state();
     } catch (error) {
       void newLog.close().catch(() => {}); // left empty: recovery reads an empty journal as nothing
