@@ -7,6 +7,8 @@ const BACKSLASH = 0x5c;
 const SHORT_ESCAPE: Readonly<Record<number, number>> = { 0x08: 0x62, 0x09: 0x74, 0x0a: 0x6e, 0x0c: 0x66, 0x0d: 0x72 };
 /** Room for a line's fixed parts: keys, ids, numbers, checksum. */
 const LINE_ROOM = 512;
+/** A buffer larger than this is not kept for reuse. */
+const SHRINK_ABOVE = 8 << 20;
 
 /**
  * A reused buffer that journal and snapshot lines are written into byte by byte, as
@@ -22,7 +24,10 @@ export class LineBuffer {
   lines = 0;
   #lineStart = 0;
 
+  readonly #capacity: number;
+
   constructor(capacity = 1 << 16) {
+    this.#capacity = capacity;
     this.#out = Buffer.allocUnsafe(capacity);
   }
 
@@ -31,9 +36,11 @@ export class LineBuffer {
     return this.#out.subarray(0, this.at);
   }
 
+  /** Starts over; a buffer grown past {@link SHRINK_ABOVE} (one huge batch) is let go for one of the first size. */
   clear(): void {
     this.at = 0;
     this.lines = 0;
+    if (this.#out.length > SHRINK_ABOVE && this.#out.length > this.#capacity) this.#out = Buffer.allocUnsafe(this.#capacity);
   }
 
   /** Free bytes before the buffer must grow. */
