@@ -282,8 +282,8 @@ export class MemoryStore implements Store {
         const { user, transactionUuid } = record;
         const account = this.#accounts.get(user);
         if (account === undefined) throw new Error(`the journal replays ${transactionUuid} for ${user}, who does not exist`);
-        // An id the live engine had let go and then saw again (its snapshot after the retention
-        // pass was not written): it was judged afresh, and is replayed so.
+        // An id a journal holds twice (written by an earlier version, whose retention pass let
+        // records go before its snapshot was on disk): judged afresh then, and replayed so.
         this.#registry.forget(transactionUuid);
         const decision = decide(user, account, record, this.#registry.lookup);
         if (decision.outcome !== 'apply') throw new Error(`the journal replays ${transactionUuid} for ${user} as ${decision.outcome === 'refuse' ? decision.status : 'a replay'}`);

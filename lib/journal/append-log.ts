@@ -71,17 +71,18 @@ export class AppendLog {
   append(line: string): void {
     this.#pending.push(line);
     this.#users.push('');
-    this.#pended();
+    this.#flushSoon();
   }
 
   /** Appends the `command` line of a transaction applied for `user`, encoded when it is written (see `writeCommand`). */
   appendCommand(user: string, command: Command): void {
     this.#pending.push(command);
     this.#users.push(user);
-    this.#pended();
+    this.#flushSoon();
   }
 
-  #pended(): void {
+  /** Makes sure a flush is due once this event-loop turn is over. */
+  #flushSoon(): void {
     if (this.#waiting === undefined) {
       let resolve!: () => void;
       let reject!: (error: Error) => void;

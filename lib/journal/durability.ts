@@ -169,7 +169,7 @@ export class Durability {
     return this.#closing;
   }
 
-  /** A snapshot is due after so many records. */
+  /** After each record: starts the automatic snapshot once it is due. */
   #appended(): void {
     if (this.#store.sinceSnapshot >= this.#snapshotDue && !this.#store.snapshotting && !this.failed && this.#closing === undefined) this.#autoSnapshot();
   }

@@ -2,8 +2,8 @@ import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, re
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AppendLog, type CommitTally, writeFully } from './append-log.js';
 import type { Command } from '../validation.js';
+import { AppendLog, type CommitTally, writeFully } from './append-log.js';
 import type { EncodedLines } from './entry-lines.js';
 import { decodeRecord, encodeRecord, type FileRecord, type JournalRecord } from './format.js';
 import { DirectoryLock } from './lock.js';
