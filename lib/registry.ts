@@ -56,6 +56,21 @@ function parseUuid(text: string, into: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * The 16 bytes of the key of row `at` of a segment (kept as four big-endian words), in a buffer
+ * reused by every call: read them before the next.
+ */
+export function keyBytes(keys: Uint32Array, at: number): Uint8Array {
+  for (let w = 0; w < 4; w += 1) {
+    const word = keys[at * 4 + w] as number;
+    bytes[w * 4] = word >>> 24;
+    bytes[w * 4 + 1] = (word >>> 16) & 0xff;
+    bytes[w * 4 + 2] = (word >>> 8) & 0xff;
+    bytes[w * 4 + 3] = word & 0xff;
+  }
+  return bytes;
+}
+
 function formatUuid(source: Uint8Array, offset: number): string {
   let hex = '';
   for (let i = 0; i < UUID_BYTES; i += 1) {
@@ -275,8 +290,9 @@ export class TransactionRegistry {
 
   /**
    * The rows as they are now, for a snapshot written over many event-loop turns (leaving out,
-   * given a `cutoff`, the rows a retention pass at that cutoff drops): nothing is copied now; a segment the registry writes to while the view is held is copied first (copy
-   * on write, a segment at a time), and the side maps are copied (they hold only odd values).
+   * given a `cutoff`, the rows a retention pass at that cutoff drops): nothing is copied now; a
+   * segment the registry writes to while the view is held is copied first (copy on write, a
+   * segment at a time), and the side maps are copied (they hold only odd values).
    * {@link RegistryView.release} lets the registry write in place again; a view never released
    * costs one more copy of each segment written to, nothing else.
    */
@@ -514,18 +530,7 @@ export class TransactionRegistry {
   }
 
   #keyOf(row: number): string {
-    const odd = this.#oddKeyOf.get(row);
-    if (odd !== undefined) return odd;
-    const keys = (this.#segments[row >>> SEGMENT_BITS] as Segment).keys;
-    const k = (row & ROW_MASK) * 4;
-    for (let w = 0; w < 4; w += 1) {
-      const word = keys[k + w] as number;
-      bytes[w * 4] = word >>> 24;
-      bytes[w * 4 + 1] = (word >>> 16) & 0xff;
-      bytes[w * 4 + 2] = (word >>> 8) & 0xff;
-      bytes[w * 4 + 3] = word & 0xff;
-    }
-    return formatUuid(bytes, 0);
+    return this.#oddKeyOf.get(row) ?? formatUuid(keyBytes((this.#segments[row >>> SEGMENT_BITS] as Segment).keys, row & ROW_MASK), 0);
   }
 
   /** Frees a row: out of the index (backward-shift deletion keeps probing exact), onto the free list. */
@@ -624,18 +629,7 @@ export class RegistryView {
     const at = row & ROW_MASK;
     const flags = segment.flags[at] as number;
     if (flags === 0) return undefined;
-    let transactionUuid = this.oddKeyOf.get(row);
-    if (transactionUuid === undefined) {
-      const key = new Uint8Array(UUID_BYTES);
-      for (let w = 0; w < 4; w += 1) {
-        const word = segment.keys[at * 4 + w] as number;
-        key[w * 4] = word >>> 24;
-        key[w * 4 + 1] = (word >>> 16) & 0xff;
-        key[w * 4 + 2] = (word >>> 8) & 0xff;
-        key[w * 4 + 3] = word & 0xff;
-      }
-      transactionUuid = formatUuid(key, 0);
-    }
+    const transactionUuid = this.oddKeyOf.get(row) ?? formatUuid(keyBytes(segment.keys, at), 0);
     const o = at * FINGERPRINT_BYTES;
     const fingerprint = (flags & ODD_FINGERPRINT) !== 0 ? (this.oddFingerprints.get(row) as string) : String.fromCharCode(...segment.fingerprints.subarray(o, o + FINGERPRINT_BYTES));
     const requestUuid = (flags & ODD_REQUEST) !== 0 ? (this.oddRequests.get(row) as string) : formatUuid(segment.requests, at * UUID_BYTES);

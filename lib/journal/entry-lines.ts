@@ -1,6 +1,6 @@
-import { FINGERPRINT_BYTES, KIND_MASK, KINDS, ODD_FINGERPRINT, ODD_REQUEST, ROW_MASK, SEGMENT_BITS, UUID_BYTES, type RegistryView, type RowRecord, type Segment } from '../registry.js';
+import { FINGERPRINT_BYTES, keyBytes, KIND_MASK, KINDS, ODD_FINGERPRINT, ODD_REQUEST, ROW_MASK, SEGMENT_BITS, UUID_BYTES, type RegistryView, type RowRecord, type Segment } from '../registry.js';
 import { encodeRecord } from './format.js';
-import { LineBuffer } from './line-buffer.js';
+import { ascii, LineBuffer } from './line-buffer.js';
 
 /**
  * Snapshot lines already encoded: `count` whole lines in `bytes`. The bytes are valid until the
@@ -11,7 +11,6 @@ export interface EncodedLines {
   readonly count: number;
 }
 
-const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
 const HEAD = ascii('{"type":"entry","transactionUuid":"');
 const USER = ascii('","user":"');
 const KIND = ascii('","kind":"');
@@ -22,8 +21,6 @@ const STATE = ascii(',"state":');
 const CREATED = ascii(',"created":');
 const CLOSE = ascii('}');
 const KIND_NAMES = KINDS.map(ascii);
-/** The key of a row, as four big-endian words, in bytes; reused (the engine runs on one thread). */
-const key = new Uint8Array(UUID_BYTES);
 
 /**
  * The registry's rows as snapshot `entry` lines, written straight from its columns into one
@@ -57,15 +54,7 @@ export function* entryLines(view: RegistryView, capacity = 1 << 20): Generator<E
 function writeEntry(out: LineBuffer, segment: Segment, at: number, flags: number, user: string): void {
   out.begin(user.length + FINGERPRINT_BYTES);
   out.raw(HEAD);
-  const keys = segment.keys;
-  for (let w = 0; w < 4; w += 1) {
-    const word = keys[at * 4 + w] as number;
-    key[w * 4] = word >>> 24;
-    key[w * 4 + 1] = (word >>> 16) & 0xff;
-    key[w * 4 + 2] = (word >>> 8) & 0xff;
-    key[w * 4 + 3] = word & 0xff;
-  }
-  out.uuid(key, 0);
+  out.uuid(keyBytes(segment.keys, at), 0);
   out.raw(USER);
   out.string(user);
   out.raw(KIND);

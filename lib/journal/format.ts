@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { Entry } from '../rules.js';
 import type { Command } from '../validation.js';
-import type { LineBuffer } from './line-buffer.js';
+import { ascii, type LineBuffer } from './line-buffer.js';
 
 /**
  * One line of a journal or snapshot file. A journal holds `user` (a user created), `disabled`
@@ -35,7 +35,6 @@ export function encodeRecord(record: FileRecord): string {
   return line(JSON.stringify(record));
 }
 
-const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
 const COMMAND_HEAD = ascii('{"type":"command","user":"');
 const OPERATION = ascii('","operation":"');
 const TRANSACTION = ascii('","transactionUuid":"');

@@ -1,6 +1,9 @@
 import { crc32 } from 'node:zlib';
 
-const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** The bytes of a latin1 string: a key or punctuation to write with {@link LineBuffer.raw}. */
+export const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+
+const HEX = ascii('0123456789abcdef');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 /** JSON's short escapes of control characters, by code: \b \t \n \f \r. */
