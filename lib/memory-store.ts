@@ -3,7 +3,7 @@ import { Durability } from './journal/durability.js';
 import type { JournalRecord } from './journal/format.js';
 import { entryLines, type EncodedLines } from './journal/entry-lines.js';
 import type { RecoveryReport, StateView } from './journal/store.js';
-import { TransactionRegistry, type RegistryView } from './registry.js';
+import { TransactionRegistry } from './registry.js';
 import { decide, type Account, type Application } from './rules.js';
 import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
 import { Status, type WalletLogger, type WalletResponse } from './types.js';
@@ -69,9 +69,6 @@ export class MemoryStore implements Store {
   #heapCheckIn = 0;
   /** True while the heap is past its limit: new transactions are refused. */
   #overloaded = false;
-  /** While {@link purge} starts its snapshot: the cutoff the snapshot leaves records out by, and the registry view it reads. */
-  #retentionCutoff: number | undefined;
-  #retentionView: RegistryView | undefined;
   /**
    * While a snapshot reads the users: how many it covers (the first in the map's order; users
    * are never removed) and the record of each covered user changed since it began, as it was.
@@ -203,22 +200,17 @@ export class MemoryStore implements Store {
     if (durability.failed || this.#registry.expired(cutoff) === 0) return 0;
     // One snapshot at a time: a pass asked for during another waits for it, then takes its own.
     while (durability.snapshotting) await durability.snapshot().catch(() => {});
-    this.#retentionCutoff = cutoff;
-    this.#retentionView = undefined;
-    let written: Promise<void>;
+    let left: readonly number[] = []; // the rows the snapshot leaves out, if it can begin
     try {
-      written = durability.snapshot(); // reads the state at once, if the snapshot can begin
-    } finally {
-      this.#retentionCutoff = undefined;
-    }
-    const view = this.#retentionView as RegistryView | undefined;
-    this.#retentionView = undefined;
-    try {
-      await written;
+      await durability.snapshot(() => {
+        const state = this.#state(cutoff);
+        left = state.left;
+        return state;
+      });
     } catch {
       return 0; // reported by the journal, and tried again by the next pass
     }
-    return view === undefined ? 0 : this.#registry.dropRows(view.left);
+    return this.#registry.dropRows(left);
   }
 
   metrics(): StoreMetrics {
@@ -303,12 +295,13 @@ export class MemoryStore implements Store {
    * is copied now. The registry is frozen (copy on write, a segment at a time), and a user the
    * snapshot covers keeps the record of how it was before its first change meanwhile (see
    * {@link #keepForSnapshot}); users created meanwhile come after those it covers, and are left out.
+   * Given a retention `cutoff`, the registry rows a pass at it drops are left out too, and listed
+   * in `left` as the snapshot reads past them.
    */
-  #state(): StateView {
+  #state(cutoff?: number): StateView & { readonly left: readonly number[] } {
     const accounts = this.#accounts;
     const covered = { count: accounts.size, before: new Map<string, JournalRecord>() };
-    const registry = this.#registry.freeze(this.#retentionCutoff);
-    if (this.#retentionCutoff !== undefined) this.#retentionView = registry;
+    const registry = this.#registry.freeze(cutoff);
     this.#snapshotUsers = covered;
     const usersRead = (): void => {
       if (this.#snapshotUsers === covered) this.#snapshotUsers = undefined;
@@ -328,6 +321,7 @@ export class MemoryStore implements Store {
         usersRead();
         registry.release();
       },
+      left: registry.left,
     };
   }
 

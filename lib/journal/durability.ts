@@ -141,13 +141,13 @@ export class Durability {
   }
 
   /**
-   * Writes a snapshot of the whole state and starts a new journal. Rejects (never throws) if
-   * it fails, if the engine is stopped, or after a failed journal write; none of these changes
-   * what the engine answers.
+   * Writes a snapshot of the whole state (as `state` reads it: by default as the constructor
+   * was told) and starts a new journal. Rejects (never throws) if it fails, if the engine is
+   * stopped, or after a failed journal write; none of these changes what the engine answers.
    */
-  snapshot(): Promise<void> {
+  snapshot(state: () => StateView = this.#state): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new Error('the engine is stopped: no snapshot'));
-    return this.#store.snapshot(this.#state).then(
+    return this.#store.snapshot(state).then(
       () => {
         this.#snapshotError = undefined;
       },
