@@ -4,10 +4,10 @@
  * it: the server's CPU time, the WAL position, the size of a transactions table.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres, { type Sql } from 'postgres';
-import { postgresBinDir, startPostgres, type PgServer } from '../spec/support/postgres.js';
+import { postgresBinDir, processStats, startPostgres, type PgServer } from '../spec/support/postgres.js';
 
 /**
  * What an operator runs on a 2-core machine: durable commits (fsync and synchronous_commit on),
@@ -55,17 +55,9 @@ const CLOCK_TICKS = (() => {
  */
 function serverCpuSeconds(postmaster: number): number {
   let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited while we looked
-    }
+  for (const { pid, fields } of processStats()) {
     // Fields after "(comm) ": state, ppid, ... utime (14th of the line), stime, cutime, cstime.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const self = Number(entry) === postmaster;
+    const self = pid === postmaster;
     if (!self && Number(fields[1]) !== postmaster) continue;
     ticks += Number(fields[11]) + Number(fields[12]);
     if (self) ticks += Number(fields[13]) + Number(fields[14]);

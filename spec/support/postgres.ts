@@ -275,19 +275,28 @@ function signal(pid: number, name: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** Whether any live (non-zombie) process is left in the process group. */
-function groupAlive(pgid: number): boolean {
-  if (!existsSync('/proc/self/stat')) return signal(-pgid, 0);
+/**
+ * Every process in `/proc`: its pid and the fields of its `stat` line after "(comm) " (state,
+ * ppid, pgrp, … utime is `fields[11]`). A process that exits while it is read is passed over.
+ */
+export function* processStats(): Generator<{ readonly pid: number; readonly fields: readonly string[] }> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
     try {
       stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
     } catch {
-      continue; // Exited while we looked.
+      continue;
     }
-    // Fields after "(comm)": state, ppid, pgrp.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    yield { pid: Number(entry), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+  }
+}
+
+/** Whether any live (non-zombie) process is left in the process group. */
+function groupAlive(pgid: number): boolean {
+  if (!existsSync('/proc/self/stat')) return signal(-pgid, 0);
+  for (const { fields } of processStats()) {
+    const [state, , pgrp] = fields;
     if (Number(pgrp) === pgid && state !== 'Z') return true;
   }
   return false;
