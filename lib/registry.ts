@@ -231,11 +231,6 @@ export class TransactionRegistry {
     return this.#recorded;
   }
 
-  /** Ids held, reservations included. */
-  get ids(): number {
-    return this.#indexed + this.#oddKeys.size;
-  }
-
   /** The entry of an id, if the engine knows it: a view to read at once. */
   readonly lookup = (transactionUuid: string): Entry | undefined => {
     const row = this.#find(transactionUuid);
@@ -259,18 +254,11 @@ export class TransactionRegistry {
     this.#put(transactionUuid, userNumber, KIND_CODE.reserved, '', '', 0, CANCELLED, undefined);
   }
 
-  /** Every entry, with its creation time in seconds; rows in the order they were laid down. */
+  /** Every id and its entry (a view to read at once), in the order the rows were laid down. */
   *entries(): IterableIterator<[string, Entry]> {
-    for (const [id, entry] of this.rows()) yield [id, entry];
-  }
-
-  /** Every row as an id, an entry (a view to read at once) and its creation time in seconds. */
-  *rows(): IterableIterator<[string, Entry, number]> {
     for (let row = 0; row < this.#rows; row += 1) {
-      const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
-      const at = row & ROW_MASK;
-      if (segment.flags[at] === 0) continue;
-      yield [this.#keyOf(row), new RowEntry(this, row), segment.created[at] as number];
+      if ((this.#segments[row >>> SEGMENT_BITS] as Segment).flags[row & ROW_MASK] === 0) continue;
+      yield [this.#keyOf(row), new RowEntry(this, row)];
     }
   }
 
