@@ -1,7 +1,7 @@
 import { UserActor } from './actor.js';
 import { unknownUser, type Store, type StoreRequest } from './store.js';
 import { Status, type Operation, type WalletResponse } from './types.js';
-import { parseNewUsers, type UserDefaults } from './users.js';
+import { isUserName, parseNewUsers, type UserDefaults } from './users.js';
 import { parseCommand, readBody, stringField } from './validation.js';
 
 /**
@@ -41,7 +41,7 @@ export class Supervisor {
 
   /** Disables or enables a user in the user's turn; false for an unknown user or a stopped engine. */
   setUserDisabled(user: string, disabled: boolean): Promise<boolean> {
-    if (this.#stopped || typeof user !== 'string' || !this.#store.mayExist(user)) return Promise.resolve(false);
+    if (this.#stopped || typeof user !== 'string' || !isUserName(user) || !this.#store.mayExist(user)) return Promise.resolve(false);
     return this.#send(user, () => this.#store.setUserDisabled(user, disabled));
   }
 
@@ -64,8 +64,8 @@ export class Supervisor {
     const user = fields.get('user');
     const requestUuid = stringField(fields, 'request_uuid');
     // A synchronous store tells an unknown user in serve() with the same answer, so the hot path
-    // looks the user up once, not twice.
-    if (typeof user !== 'string' || (!this.#store.synchronous && !this.#store.mayExist(user))) {
+    // looks the user up once, not twice. A name no user can have never reaches a store.
+    if (typeof user !== 'string' || !isUserName(user) || (!this.#store.synchronous && !this.#store.mayExist(user))) {
       return Promise.resolve(unknownUser(Status.UNKNOWN, stringField(fields, 'user'), requestUuid));
     }
     // A stopped engine reads no state: its store may have let go of its files or connections.
