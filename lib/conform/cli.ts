@@ -1,0 +1,137 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { EXIT } from '../http/cli.js';
+import { CATEGORIES, type Category } from './check.js';
+import { jsonReport } from './report/json.js';
+import { junitReport } from './report/junit.js';
+import { header, resultLines, summary } from './report/text.js';
+import { ConformUsageError, DEFAULTS, MIN_BALANCE, runConformance, type ConformOptions } from './runner.js';
+
+export const HELP = `Usage: exwallet conform --url URL --users USER[,USER...] [options]
+
+Checks a Hub88 operator wallet over HTTP against the wallet contract: replays, duplicates,
+rollbacks, refusals, signatures, concurrency and a short load. It sends requests to --url only,
+judges every balance change relative to the balances it reads first, and rolls back the bets it
+leaves open.
+
+Options:
+  --url URL            the wallet's base URL; /user/balance and /transaction/{bet,win,rollback}
+                       are under it
+  --users LIST         test players (comma-separated) that exist with at least ${MIN_BALANCE} in
+                       their currency; two or more run every check
+  --key FILE           private key (PEM) to sign every request with, as Hub88 does; without it
+                       requests go unsigned and the signature checks are skipped
+  --only LIST          run only these categories (comma-separated)
+  --concurrency N      copies sent at once by the concurrency checks (default ${DEFAULTS.copies}) and
+                       requests in flight in the load check (default ${DEFAULTS.inFlight})
+  --duration SECONDS   how long the load check runs (default ${DEFAULTS.loadSeconds})
+  --json FILE          also write every check with its evidence as JSON
+  --junit FILE         also write JUnit XML, for CI
+  --help               show this text
+
+Categories: ${CATEGORIES.join(', ')}
+
+Exit code: 0 when no check failed, 1 when one did, 2 for a usage error (a bad flag, an
+unreachable URL, a player missing or below ${MIN_BALANCE}).
+`;
+
+/** What the command line asks for: the run's options and where to write the reports. */
+interface Command {
+  readonly options: ConformOptions;
+  readonly json: string | undefined;
+  readonly junit: string | undefined;
+}
+
+/**
+ * `exwallet conform`: runs the checks, prints one line per check and the summary, writes the
+ * JSON and JUnit reports asked for. Answers the exit code: 0 if nothing failed, 1 if a check
+ * failed, 2 for a usage error (reported as one line on standard error).
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const command = parseCommand(argv);
+    if (command === 'help') {
+      process.stdout.write(HELP);
+      return EXIT.ok;
+    }
+    // Both files are created before any request, so a path that cannot be written stops the run at once.
+    for (const file of [command.json, command.junit]) if (file !== undefined) writeReport(file, '');
+    let headerWritten = false;
+    const report = await runConformance({
+      ...command.options,
+      onResult: (result) => {
+        if (!headerWritten) process.stdout.write(header(command.options.url, command.options.key !== undefined));
+        headerWritten = true;
+        process.stdout.write(resultLines(result));
+      },
+    });
+    process.stdout.write(summary(report));
+    if (command.json !== undefined) writeReport(command.json, jsonReport(report));
+    if (command.junit !== undefined) writeReport(command.junit, junitReport(report));
+    return report.failed === 0 ? EXIT.ok : EXIT.failed;
+  } catch (error) {
+    if (!(error instanceof ConformUsageError)) throw error;
+    process.stderr.write(`exwallet conform: ${error.message}\nTry exwallet conform --help.\n`);
+    return EXIT.usage;
+  }
+}
+
+function parseCommand(argv: readonly string[]): Command | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        url: { type: 'string' },
+        users: { type: 'string' },
+        key: { type: 'string' },
+        only: { type: 'string' },
+        concurrency: { type: 'string' },
+        duration: { type: 'string' },
+        json: { type: 'string' },
+        junit: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new ConformUsageError((error as Error).message);
+  }
+  if (values.help === true) return 'help';
+  if (values.url === undefined) throw new ConformUsageError('--url is required');
+  if (values.users === undefined) throw new ConformUsageError('--users is required');
+  const options: ConformOptions = {
+    url: values.url,
+    users: list(values.users),
+    ...(values.key === undefined ? {} : { key: readKey(values.key) }),
+    ...(values.only === undefined ? {} : { only: list(values.only) as Category[] }),
+    ...(values.concurrency === undefined ? {} : { concurrency: number('--concurrency', values.concurrency, /^\d+$/) }),
+    ...(values.duration === undefined ? {} : { loadSeconds: number('--duration', values.duration, /^\d+(\.\d+)?$/) }),
+  };
+  return { options, json: values.json, junit: values.junit };
+}
+
+function list(text: string): string[] {
+  return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function number(flag: string, text: string, shape: RegExp): number {
+  if (!shape.test(text)) throw new ConformUsageError(`${flag} must be a number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function readKey(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new ConformUsageError(`cannot read the key ${file}: ${(error as Error).message}`);
+  }
+}
+
+function writeReport(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new ConformUsageError(`cannot write ${file}: ${(error as Error).message}`);
+  }
+}
