@@ -34,9 +34,16 @@ export function signatureVerifier(publicKey: KeyInput): (body: Buffer, signature
   };
 }
 
+/**
+ * Strict base64. Node's decoder stops at padding and skips stray characters, so without this a
+ * header sent twice (which node joins as `sig, sig`) or a signature with text after it would
+ * decode to the first valid signature and pass.
+ */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
 /** Verifies on the thread pool; false for a missing or malformed signature, never rejects. */
 function checkSignature(key: KeyObject, body: Buffer, signature: string | string[] | undefined): Promise<boolean> {
-  if (typeof signature !== 'string' || signature === '') return Promise.resolve(false);
+  if (typeof signature !== 'string' || !BASE64.test(signature)) return Promise.resolve(false);
   return new Promise((resolve) => {
     try {
       verify('sha256', body, key, Buffer.from(signature, 'base64'), (error, valid) => resolve(error === null && valid));
