@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import cluster from 'node:cluster';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { start, type Wallet, type WalletOptions } from '../index.js';
 import { HELP, parseConfig, type ServiceConfig } from './config.js';
+import { awaitDatabase, DatabaseConfigError } from './database.js';
+import { scrapeThroughPrimary } from './metrics.js';
 import { buildServer } from './server.js';
 import { closeWithin } from './shutdown.js';
+import { VERSION } from './version.js';
 import { superviseWorkers } from './workers.js';
 
 /** Exit codes of {@link main}. */
@@ -33,8 +36,10 @@ const LISTEN_ERRORS: Readonly<Record<string, string>> = {
 /**
  * Runs the service until SIGINT or SIGTERM, then closes it within the grace period (see
  * {@link closeWithin}). Returns the process exit code: 0 after a clean shutdown, 1 when
- * something failed at start or the grace period ran out, 2 for a bad configuration. Every
- * failure is reported as one line on standard error.
+ * something failed at start or the grace period ran out, 2 for a bad configuration (a database
+ * that refuses the login, does not exist or forbids what the store needs included). Every
+ * failure is reported as one line on standard error. Standard output carries only the JSON log
+ * lines; the start banner goes to standard error.
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
@@ -48,7 +53,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 }
 
 async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let config: ServiceConfig | 'help';
+  let config: ServiceConfig | 'help' | 'version';
   try {
     config = parseConfig(argv, env);
   } catch (error) {
@@ -58,14 +63,33 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
     process.stdout.write(HELP);
     return EXIT.ok;
   }
+  if (config === 'version') {
+    process.stdout.write(`exwallet ${VERSION}\n`);
+    return EXIT.ok;
+  }
   const hub88PublicKey = config.hub88PublicKeyFile === undefined ? undefined : readKey(config.hub88PublicKeyFile, 'Hub88 public key');
   const privateKey = config.privateKeyFile === undefined ? undefined : readKey(config.privateKeyFile, 'private key');
 
+  // From here on a signal ends the wait for the database, or the service once it listens.
+  const stop = stopSignal();
+  const logger = pino({ level: config.logLevel });
+  if (config.databaseUrl !== undefined) {
+    let reachable: boolean;
+    try {
+      reachable = await awaitDatabase(config.databaseUrl, logger, stop.aborted);
+    } catch (error) {
+      if (!(error instanceof DatabaseConfigError)) throw error;
+      throw new StartError(`cannot use the database ${redacted(config.databaseUrl)}: ${error.message}`, EXIT.usage);
+    }
+    if (!reachable) return EXIT.ok;
+  }
+
   if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config.workers);
+  scrapeThroughPrimary();
 
   let wallet: Wallet;
   try {
-    wallet = start(engineOptions(config));
+    wallet = start(engineOptions(config, logger));
   } catch (error) {
     throw new StartError((error as Error).message, EXIT.failed);
   }
@@ -83,6 +107,7 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
       ...(hub88PublicKey === undefined ? {} : { hub88PublicKey }),
       ...(privateKey === undefined ? {} : { privateKey }),
       ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
+      ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     });
     await server.ready();
   } catch (error) {
@@ -107,47 +132,56 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   }
 
   // Listening before the banner: a signal that arrives once the address is known is handled.
-  const signal = new Promise<NodeJS.Signals>((resolve) => {
-    let received: NodeJS.Signals | undefined;
-    const onSignal = (name: NodeJS.Signals): void => {
-      // Later signals (a terminal sends SIGINT to npm and to the service alike) are ignored:
-      // the grace period already bounds the shutdown.
-      if (received === undefined) resolve((received = name));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
   printBanner(config, wallet, address);
 
-  const received = await signal;
-  process.stdout.write(`Received ${received}; closing (grace period ${config.shutdownGrace} ms)\n`);
+  const received = await stop.received;
+  process.stderr.write(`Received ${received}; closing (grace period ${config.shutdownGrace} ms)\n`);
   const outcome = await closeWithin(server, wallet, config.shutdownGrace);
   if (outcome === 'forced') {
     process.stderr.write(`exwallet: requests still open after the ${config.shutdownGrace} ms grace period; connections closed by force\n`);
     return EXIT.failed;
   }
-  process.stdout.write('Closed\n');
+  process.stderr.write('Closed\n');
   return EXIT.ok;
 }
 
+/** The first SIGINT or SIGTERM: as a promise of its name, and as an abort signal. */
+function stopSignal(): { readonly received: Promise<NodeJS.Signals>; readonly aborted: AbortSignal } {
+  const controller = new AbortController();
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    let first: NodeJS.Signals | undefined;
+    const onSignal = (name: NodeJS.Signals): void => {
+      // Later signals (a terminal sends SIGINT to npm and to the service alike) are ignored:
+      // the grace period already bounds the shutdown.
+      if (first !== undefined) return;
+      resolve((first = name));
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return { received, aborted: controller.signal };
+}
+
 /** The engine's options: the journal, nothing, or PostgreSQL. */
-function engineOptions(config: ServiceConfig): WalletOptions {
+function engineOptions(config: ServiceConfig, logger: Logger): WalletOptions {
   const engine = { currency: config.currency, initialBalance: config.initialBalance };
   if (config.databaseUrl !== undefined) {
     return {
       ...engine,
       database: { url: config.databaseUrl, commitTimeout: config.commitTimeout, retentionDays: config.retentionDays },
-      logger: pino({ level: config.logLevel }),
+      logger,
     };
   }
   return config.dataDir === undefined ? engine : { ...engine, journal: resolve(config.dataDir), snapshotEvery: config.snapshotEvery };
 }
 
+/** The start banner, on standard error: standard output is the JSON log stream. */
 function printBanner(config: ServiceConfig, wallet: Wallet, address: string): void {
   const unsigned = config.verify ? undefined : config.dev ? '--dev' : '--no-verify';
-  process.stdout.write(
+  process.stderr.write(
     [
-      `Exwallet listening on ${address} (pid ${process.pid})`,
+      `Exwallet ${VERSION} listening on ${address} (pid ${process.pid})`,
       config.databaseUrl !== undefined
         ? `Store: PostgreSQL ${redacted(config.databaseUrl)}${cluster.isWorker ? ` (worker ${cluster.worker?.id ?? ''})` : ''}`
         : config.dataDir === undefined
@@ -155,6 +189,7 @@ function printBanner(config: ServiceConfig, wallet: Wallet, address: string): vo
         : `Journal: ${resolve(config.dataDir)} (recovered ${wallet.recovery?.records ?? 0} records${wallet.recovery?.truncatedBytes ? `, cut a torn tail of ${wallet.recovery.truncatedBytes} bytes` : ''})`,
       unsigned === undefined ? 'Request signatures: verified with the Hub88 public key' : `Request signatures: NOT verified (${unsigned})`,
       `Response signatures: ${config.privateKeyFile === undefined ? 'off' : 'on'}`,
+      `Admin routes: ${config.adminToken === undefined ? 'off' : 'on'}; /metrics: ${config.metricsToken === undefined ? 'off' : 'on'}`,
       `New users: ${config.currency} ${config.initialBalance}`,
       config.demoUsers > 0 ? `Demo users: demo-1 ... demo-${config.demoUsers}` : 'Demo users: none',
       '',

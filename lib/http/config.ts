@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
 import { DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_SNAPSHOT_EVERY } from '../index.js';
@@ -19,7 +20,8 @@ export const DEV_DEMO_USERS = 10;
 export const HELP = `Usage: exwallet [options]
 
 Serves the Hub88 Operator wallet API. Every change is written to a journal in --data-dir
-before it is answered (balances survive a restart), unless --in-memory is given.
+before it is answered (balances survive a restart), unless --in-memory is given. Outside --dev
+the state's place must be named: --data-dir, --in-memory or --database-url.
 
 Options (each can also be set by the environment variable shown):
   --host HOST               address to listen on (EXWALLET_HOST, default 127.0.0.1)
@@ -39,11 +41,15 @@ Options (each can also be set by the environment variable shown):
   --initial-balance N       balance of new users, in the smallest unit
                             (EXWALLET_INITIAL_BALANCE, default ${DEFAULT_INITIAL_BALANCE})
   --data-dir DIR            where the write-ahead journal and snapshots live
-                            (EXWALLET_DATA_DIR, default ./exwallet-data)
+                            (EXWALLET_DATA_DIR; --dev alone defaults to ./exwallet-data)
   --in-memory               keep no journal: everything is lost on exit (EXWALLET_IN_MEMORY=1)
   --database-url URL        keep the state in PostgreSQL instead, shared by every process that
                             names it; several hosts with target_session_attrs=read-write follow
                             a failover (EXWALLET_DATABASE_URL)
+  --database-password-file FILE
+                            the database password, read from FILE (trailing newline ignored);
+                            the URL then holds none (EXWALLET_DATABASE_PASSWORD_FILE; PGPASSWORD
+                            is honoured too)
   --workers N               service processes on one port, PostgreSQL only
                             (EXWALLET_WORKERS, default 1)
   --commit-timeout MS       PostgreSQL: a batch not committed by then is answered
@@ -51,8 +57,13 @@ Options (each can also be set by the environment variable shown):
   --retention-days N        PostgreSQL: days transaction records are kept, 0 for ever
                             (EXWALLET_RETENTION_DAYS, default ${DEFAULT_RETENTION_DAYS})
   --snapshot-every N        records between snapshots (EXWALLET_SNAPSHOT_EVERY, default ${DEFAULT_SNAPSHOT_EVERY})
-  --admin-token TOKEN       bearer token of the /admin/... routes and GET /metrics (without it they
-                            do not exist), at least ${MIN_ADMIN_TOKEN_LENGTH} characters (EXWALLET_ADMIN_TOKEN)
+  --admin-token-file FILE   bearer token of the /admin/... routes (without it they do not exist),
+                            read from FILE, at least ${MIN_ADMIN_TOKEN_LENGTH} characters
+                            (EXWALLET_ADMIN_TOKEN_FILE; or the token itself in EXWALLET_ADMIN_TOKEN
+                            or --admin-token, visible to every local user in the process list)
+  --metrics-token-file FILE bearer token of GET /metrics (without it the route does not exist), read
+                            from FILE, at least ${MIN_ADMIN_TOKEN_LENGTH} characters, not the admin token
+                            (EXWALLET_METRICS_TOKEN_FILE; or EXWALLET_METRICS_TOKEN, --metrics-token)
   --body-limit BYTES        largest request body (EXWALLET_BODY_LIMIT, default ${DEFAULT_BODY_LIMIT})
   --headers-timeout MS      time to receive a request's headers
                             (EXWALLET_HEADERS_TIMEOUT, default ${DEFAULT_TIMEOUTS.headersTimeout})
@@ -67,7 +78,8 @@ Options (each can also be set by the environment variable shown):
                             (EXWALLET_SHUTDOWN_GRACE, default ${DEFAULT_SHUTDOWN_GRACE})
   --log-level LEVEL         fatal, error, warn, info, debug, trace or silent
                             (EXWALLET_LOG_LEVEL, default info)
-  --help                    show this text
+  --version                 print the version
+  -h, --help                show this text
 `;
 
 /** Everything the service needs to start, read from flags and the environment. */
@@ -96,6 +108,8 @@ export interface ServiceConfig {
   readonly retentionDays: number;
   readonly snapshotEvery: number;
   readonly adminToken: string | undefined;
+  /** Bearer token of `GET /metrics`; never the admin token. */
+  readonly metricsToken: string | undefined;
   readonly bodyLimit: number;
   readonly headersTimeout: number;
   readonly requestTimeout: number;
@@ -109,10 +123,12 @@ const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 't
 
 /**
  * Reads the configuration: a flag wins over its `EXWALLET_*` variable, which wins over the
- * default (an empty variable counts as unset; an empty flag does not). Returns `'help'` for
- * `--help`; throws an Error that says what is wrong otherwise.
+ * default (an empty variable counts as unset; an empty flag does not). Secrets may also come
+ * from files (`--admin-token-file` ...), which are read here. Returns `'help'` for `--help` and
+ * `'version'` for `--version`; throws an Error whose one-line message says what is wrong
+ * otherwise.
  */
-export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServiceConfig | 'help' {
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServiceConfig | 'help' | 'version' {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
@@ -129,11 +145,15 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
       'database-url': { type: 'string' },
+      'database-password-file': { type: 'string' },
       workers: { type: 'string' },
       'commit-timeout': { type: 'string' },
       'retention-days': { type: 'string' },
       'snapshot-every': { type: 'string' },
       'admin-token': { type: 'string' },
+      'admin-token-file': { type: 'string' },
+      'metrics-token': { type: 'string' },
+      'metrics-token-file': { type: 'string' },
       'body-limit': { type: 'string' },
       'headers-timeout': { type: 'string' },
       'request-timeout': { type: 'string' },
@@ -141,16 +161,27 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       'keep-alive-timeout': { type: 'string' },
       'shutdown-grace': { type: 'string' },
       'log-level': { type: 'string' },
-      help: { type: 'boolean' },
+      version: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help === true) return 'help';
+  if (values.version === true) return 'version';
   const setting = (flag: keyof typeof values, variable: string): string | undefined => {
     const value = values[flag];
     return typeof value === 'string' ? value : env[variable] === '' ? undefined : env[variable];
   };
   const milliseconds = (flag: keyof typeof values, variable: string, fallback: number): number =>
     integer(`--${flag}`, setting(flag, variable) ?? String(fallback), 1, MAX_TIMEOUT);
+  /** A secret given as a value (flag or variable) or in a file (flag or variable), never both. */
+  const secret = (flag: 'admin-token' | 'metrics-token', variable: string): string | undefined => {
+    const value = setting(flag, variable);
+    const file = setting(`${flag}-file`, `${variable}_FILE`);
+    if (value !== undefined && file !== undefined) {
+      throw new Error(`the ${flag.replace('-', ' ')} is given twice: --${flag} (${variable}) and --${flag}-file (${variable}_FILE); give one`);
+    }
+    return file === undefined ? value : readSecret(`--${flag}-file`, file);
+  };
 
   const logLevel = setting('log-level', 'EXWALLET_LOG_LEVEL') ?? 'info';
   if (!LEVELS.includes(logLevel)) throw new Error(`--log-level must be one of ${LEVELS.join(', ')}`);
@@ -165,8 +196,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
   const currency = setting('currency', 'EXWALLET_CURRENCY') ?? DEFAULT_CURRENCY;
   if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`--currency must be 3 capital letters A-Z, got "${currency}"`);
 
-  const adminToken = setting('admin-token', 'EXWALLET_ADMIN_TOKEN');
+  const adminToken = secret('admin-token', 'EXWALLET_ADMIN_TOKEN');
   if (adminToken !== undefined) checkAdminToken(adminToken);
+  const metricsToken = secret('metrics-token', 'EXWALLET_METRICS_TOKEN');
+  if (metricsToken !== undefined) checkAdminToken(metricsToken, 'metrics token');
+  if (metricsToken !== undefined && metricsToken === adminToken) {
+    throw new Error('the metrics token must differ from the admin token: whatever scrapes metrics must not be able to move money');
+  }
 
   const timeouts = {
     headersTimeout: milliseconds('headers-timeout', 'EXWALLET_HEADERS_TIMEOUT', DEFAULT_TIMEOUTS.headersTimeout),
@@ -178,12 +214,15 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     throw new Error(`--headers-timeout (${timeouts.headersTimeout}) must not exceed --request-timeout (${timeouts.requestTimeout})`);
   }
 
-  const store = storeSettings(
-    setting('database-url', 'EXWALLET_DATABASE_URL'),
-    values['in-memory'] === true || isSet(env.EXWALLET_IN_MEMORY),
-    setting('data-dir', 'EXWALLET_DATA_DIR'),
-    integer('--workers', setting('workers', 'EXWALLET_WORKERS') ?? '1', 1, 256),
-  );
+  const passwordFile = setting('database-password-file', 'EXWALLET_DATABASE_PASSWORD_FILE');
+  const store = storeSettings({
+    databaseUrl: setting('database-url', 'EXWALLET_DATABASE_URL'),
+    password: passwordFile === undefined ? undefined : { file: passwordFile, environment: env.PGPASSWORD !== undefined && env.PGPASSWORD !== '' },
+    inMemory: values['in-memory'] === true || isSet(env.EXWALLET_IN_MEMORY),
+    dataDir: setting('data-dir', 'EXWALLET_DATA_DIR'),
+    dev,
+    workers: integer('--workers', setting('workers', 'EXWALLET_WORKERS') ?? '1', 1, 256),
+  });
 
   return {
     host: setting('host', 'EXWALLET_HOST') ?? '127.0.0.1',
@@ -200,6 +239,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     retentionDays: integer('--retention-days', setting('retention-days', 'EXWALLET_RETENTION_DAYS') ?? String(DEFAULT_RETENTION_DAYS), 0, 36_500),
     snapshotEvery: integer('--snapshot-every', setting('snapshot-every', 'EXWALLET_SNAPSHOT_EVERY') ?? String(DEFAULT_SNAPSHOT_EVERY), 1, Number.MAX_SAFE_INTEGER),
     adminToken,
+    metricsToken,
     bodyLimit: integer('--body-limit', setting('body-limit', 'EXWALLET_BODY_LIMIT') ?? String(DEFAULT_BODY_LIMIT), 1, 2 ** 31 - 1),
     ...timeouts,
     shutdownGrace: milliseconds('shutdown-grace', 'EXWALLET_SHUTDOWN_GRACE', DEFAULT_SHUTDOWN_GRACE),
@@ -207,25 +247,86 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
   };
 }
 
+/** What {@link storeSettings} decides from. */
+interface StoreChoice {
+  readonly databaseUrl: string | undefined;
+  /** `--database-password-file`, and whether PGPASSWORD is set too. */
+  readonly password: { readonly file: string; readonly environment: boolean } | undefined;
+  readonly inMemory: boolean;
+  readonly dataDir: string | undefined;
+  readonly dev: boolean;
+  readonly workers: number;
+}
+
 /**
- * Where the state lives: a journal in `--data-dir` (the default), nowhere (`--in-memory`), or
- * PostgreSQL (`--database-url`). Contradictions are refused rather than one silently winning.
+ * Where the state lives: a journal in `--data-dir`, nowhere (`--in-memory`), or PostgreSQL
+ * (`--database-url`). Outside `--dev` it must be named: a default directory would depend on
+ * the working directory, and could serve a developer's journal in production. Contradictions
+ * are refused rather than one silently winning.
  */
-function storeSettings(
-  databaseUrl: string | undefined,
-  inMemory: boolean,
-  dataDir: string | undefined,
-  workers: number,
-): Pick<ServiceConfig, 'dataDir' | 'databaseUrl' | 'workers'> {
+function storeSettings(choice: StoreChoice): Pick<ServiceConfig, 'dataDir' | 'databaseUrl' | 'workers'> {
+  const { databaseUrl, password, inMemory, dataDir, dev, workers } = choice;
   if (databaseUrl !== undefined) {
-    if (!/^postgres(ql)?:\/\/./.test(databaseUrl)) throw new Error('--database-url must be a postgres:// URL');
+    checkDatabaseUrl(databaseUrl);
     if (inMemory) throw new Error('--database-url and --in-memory exclude each other: the state lives in one store');
     if (dataDir !== undefined) throw new Error('--database-url and --data-dir exclude each other: the state lives in one store');
-    return { dataDir: undefined, databaseUrl, workers };
+    return { dataDir: undefined, databaseUrl: password === undefined ? databaseUrl : withPassword(databaseUrl, password), workers };
   }
+  if (password !== undefined) throw new Error('--database-password-file needs --database-url');
   if (workers > 1) throw new Error('--workers needs --database-url: a journal is served by one process');
   if (inMemory && dataDir !== undefined) throw new Error('--in-memory and --data-dir exclude each other');
+  if (!inMemory && dataDir === undefined && !dev) {
+    throw new Error('say where the state lives: --data-dir DIR, --in-memory or --database-url URL (EXWALLET_DATA_DIR, EXWALLET_IN_MEMORY, EXWALLET_DATABASE_URL); only --dev has a default (./exwallet-data)');
+  }
   return { dataDir: inMemory ? undefined : (dataDir ?? 'exwallet-data'), databaseUrl: undefined, workers };
+}
+
+/** The parts of a `postgres://` URL: everything up to the hosts, the hosts, the rest. */
+const DATABASE_URL = /^(postgres(?:ql)?:\/\/)(?:([^@/?#]*)@)?([^/?#]*)(.*)$/s;
+
+/**
+ * Throws a one-line error naming `--database-url` unless the URL is one postgres.js can use:
+ * every host's port a number from 1 to 65535, the rest a valid URL.
+ */
+function checkDatabaseUrl(url: string): void {
+  const parts = DATABASE_URL.exec(url);
+  if (parts === null) throw new Error('--database-url must be a postgres:// URL');
+  const hosts = (parts[3] as string).split(',');
+  for (const host of hosts) {
+    const port = /^(?:\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(host)?.[1];
+    if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65_535)) {
+      throw new Error(`--database-url: the port of "${host}" must be a number from 1 to 65535`);
+    }
+  }
+  if (!URL.canParse(`${parts[1] as string}${parts[2] === undefined ? '' : `${parts[2]}@`}${hosts[0] as string}${parts[4] as string}`)) {
+    throw new Error('--database-url is not a valid URL (a password with @, / or : in it must be percent-encoded)');
+  }
+}
+
+/** The URL with the password read from `password.file`, refused when the password is given another way too. */
+function withPassword(url: string, password: { readonly file: string; readonly environment: boolean }): string {
+  const [, scheme, userInfo, rest] = /^(postgres(?:ql)?:\/\/)(?:([^@/?#]*)@)?(.*)$/s.exec(url) as unknown as [string, string, string | undefined, string];
+  if (userInfo?.includes(':') === true) throw new Error('the database password is given twice: in --database-url and in --database-password-file; give one');
+  if (password.environment) throw new Error('the database password is given twice: in PGPASSWORD and in --database-password-file; give one');
+  const secret = readSecret('--database-password-file', password.file);
+  return `${scheme}${userInfo ?? ''}:${encodeURIComponent(secret)}@${rest}`;
+}
+
+/**
+ * A secret read from a file: its content without the trailing newline an editor or `echo`
+ * leaves. An unreadable or empty file is refused: starting without the secret would turn a
+ * protection off, or fail later, far from the cause.
+ */
+function readSecret(flag: string, file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') throw new Error(`${flag}: ${file} is empty`);
+  return secret;
 }
 
 function isSet(variable: string | undefined): boolean {

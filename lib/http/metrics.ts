@@ -1,5 +1,6 @@
+import cluster, { type Worker } from 'node:cluster';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Wallet } from '../index.js';
 import type { StatsCache } from './stats.js';
 
@@ -7,6 +8,62 @@ import type { StatsCache } from './stats.js';
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 let processMetrics: Registry | undefined;
+
+/** The messages a worker and the primary of `--workers` exchange for one scrape. */
+const SCRAPE = 'exwallet:scrape';
+interface ScrapeRequest {
+  readonly type: typeof SCRAPE;
+  readonly id: number;
+}
+interface ScrapeAnswer extends ScrapeRequest {
+  readonly text?: string;
+  readonly error?: string;
+}
+
+/** Set in a `--workers` worker: the scrapes it receives are answered for the whole service. */
+let clusterWorker: { readonly id: number; readonly pending: Map<number, (answer: ScrapeAnswer) => void>; next: number } | undefined;
+
+/**
+ * In a worker of `--workers`: from now on `GET /metrics` answers for the whole service. A
+ * scrape reaches one worker, which asks the primary; the primary gathers every worker's
+ * metrics (prom-client's AggregatorRegistry over node:cluster): counters and histograms summed,
+ * the process's own metrics kept per worker under a `worker` label. Call before the worker's
+ * server is built; the primary calls {@link answerClusterScrapes}.
+ */
+export function scrapeThroughPrimary(): void {
+  if (!cluster.isWorker || clusterWorker !== undefined) return;
+  // Constructing one makes this worker answer the primary's requests for its metrics.
+  new AggregatorRegistry();
+  const pending = new Map<number, (answer: ScrapeAnswer) => void>();
+  clusterWorker = { id: cluster.worker?.id ?? 0, pending, next: 0 };
+  process.on('message', (message: Partial<ScrapeAnswer>) => {
+    if (message.type !== SCRAPE || message.id === undefined) return;
+    pending.get(message.id)?.(message as ScrapeAnswer);
+    pending.delete(message.id);
+  });
+}
+
+/** In the primary of `--workers`: answers each worker's scrape with every worker's metrics aggregated. */
+export function answerClusterScrapes(): void {
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker: Worker, message: Partial<ScrapeRequest>) => {
+    if (message.type !== SCRAPE || message.id === undefined) return;
+    const { id } = message;
+    aggregator.clusterMetrics().then(
+      (text) => worker.isConnected() && worker.send({ type: SCRAPE, id, text } satisfies ScrapeAnswer),
+      (error: Error) => worker.isConnected() && worker.send({ type: SCRAPE, id, error: error.message } satisfies ScrapeAnswer),
+    );
+  });
+}
+
+/** The whole service's metrics, from the primary. */
+function clusterScrape(worker: NonNullable<typeof clusterWorker>): Promise<ScrapeAnswer> {
+  const id = (worker.next += 1);
+  return new Promise((resolve) => {
+    worker.pending.set(id, resolve);
+    process.send?.({ type: SCRAPE, id } satisfies ScrapeRequest);
+  });
+}
 
 /**
  * The process's own metrics (heap, event-loop lag, CPU, GC, handles), collected once per
@@ -26,7 +83,8 @@ function processRegistry(): Registry {
  * then on. Each server has a registry of its own, so several servers in one process keep
  * their counts apart; the process's metrics are shared. Store figures are read on scrape: the
  * commit totals from {@link Wallet.metrics}, the counts of users and stored transactions from
- * `stats` (see {@link StatsCache}: cheap with either store).
+ * `stats` (see {@link StatsCache}: cheap with either store). In a worker of `--workers` (see
+ * {@link scrapeThroughPrimary}) a scrape answers for every worker.
  */
 export function registerMetrics(app: FastifyInstance, wallet: Wallet, stats: StatsCache, guard: preHandlerHookHandler): void {
   const own = new Registry();
@@ -73,6 +131,8 @@ export function registerMetrics(app: FastifyInstance, wallet: Wallet, stats: Sta
       name,
       help,
       registers,
+      // Every worker counts the same shared database: across workers, the largest (latest) count.
+      aggregator: 'max',
       async collect() {
         try {
           this.set((await stats.get())[field]);
@@ -84,6 +144,12 @@ export function registerMetrics(app: FastifyInstance, wallet: Wallet, stats: Sta
   }
 
   const registry = Registry.merge([processRegistry(), own]);
+  const worker = clusterWorker;
+  if (worker !== undefined) {
+    // Counters stay unlabelled and are summed; the process's own figures are each worker's.
+    processRegistry().setDefaultLabels({ worker: String(worker.id) });
+    AggregatorRegistry.setRegistries([processRegistry(), own]);
+  }
 
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -92,8 +158,11 @@ export function registerMetrics(app: FastifyInstance, wallet: Wallet, stats: Sta
     done();
   });
 
-  app.get('/metrics', { preHandler: guard }, async (_request, reply) => {
-    const text = await registry.metrics();
-    return reply.type(registry.contentType).send(text);
+  app.get('/metrics', { preHandler: guard }, async (request, reply) => {
+    if (worker === undefined) return reply.type(registry.contentType).send(await registry.metrics());
+    const answer = await clusterScrape(worker);
+    if (answer.text !== undefined) return reply.type(registry.contentType).send(answer.text);
+    request.log.warn({ reason: answer.error }, 'metrics: a worker did not answer the scrape');
+    return reply.code(503).send({ error: 'the workers did not all answer; try again' });
   });
 }

@@ -1,5 +1,6 @@
 import { Status } from '../types.js';
 import { SIGNATURE_HEADER } from './signature.js';
+import { VERSION } from './version.js';
 
 /** A JSON Schema / OpenAPI object, as plain data. */
 type Json = { readonly [key: string]: unknown };
@@ -84,9 +85,10 @@ const schemas: Json = {
 const errorReply = (description: string): Json => ({ description, content: json(ref('Error')) });
 
 /** A wallet route: any body (bad JSON is a status too), answered HTTP 200 with a wallet response. */
-function walletRoute(summary: string, request: string, signed: boolean): Json {
+function walletRoute(operationId: string, summary: string, request: string, signed: boolean): Json {
   return {
     post: {
+      operationId,
       summary,
       ...(signed
         ? { parameters: [{ name: SIGNATURE_HEADER, in: 'header', required: false, schema: string, description: "Base64 RSA-SHA256 signature of the raw body with Hub88's key; required unless verification is off" }] }
@@ -108,6 +110,7 @@ function walletRoute(summary: string, request: string, signed: boolean): Json {
 function toggleRoute(disabled: boolean): Json {
   return {
     post: {
+      operationId: disabled ? 'disableUser' : 'enableUser',
       summary: disabled ? "Disables a user: new bets get RS_ERROR_USER_DISABLED, everything else is served" : 'Enables a user again',
       security: [{ bearer: [] }],
       parameters: [{ name: 'user', in: 'path', required: true, schema: string }],
@@ -125,16 +128,39 @@ function toggleRoute(disabled: boolean): Json {
 }
 
 const walletPaths: Json = {
-  '/user/balance': walletRoute("The user's balance", 'BalanceRequest', true),
-  '/transaction/bet': walletRoute("Takes amount from the user's balance", 'BetRequest', true),
-  '/transaction/win': walletRoute('Pays amount for the bet named by reference_transaction_uuid', 'WinRequest', true),
-  '/transaction/rollback': walletRoute('Cancels the bet named by reference_transaction_uuid', 'RollbackRequest', true),
+  '/user/balance': walletRoute('balance', "The user's balance", 'BalanceRequest', true),
+  '/transaction/bet': walletRoute('bet', "Takes amount from the user's balance", 'BetRequest', true),
+  '/transaction/win': walletRoute('win', 'Pays amount for the bet named by reference_transaction_uuid', 'WinRequest', true),
+  '/transaction/rollback': walletRoute('rollback', 'Cancels the bet named by reference_transaction_uuid', 'RollbackRequest', true),
 };
 
+const probeStatus = (status: string): Json => json({ type: 'object', required: ['status'], properties: { status: { const: status } } });
+
 const publicPaths: Json = {
+  '/livez': {
+    get: {
+      operationId: 'live',
+      summary: 'Liveness: the process serves HTTP (200 through a database outage, which a restart would not cure)',
+      responses: { '200': { description: 'Serving', content: probeStatus('ok') }, '503': { description: 'Stopping', content: probeStatus('stopping') } },
+    },
+  },
+  '/readyz': {
+    get: {
+      operationId: 'ready',
+      summary: 'Readiness: the store can commit. The reason it cannot goes to the log, never to the caller',
+      responses: {
+        '200': { description: 'Ready', content: json({ type: 'object', required: ['status', 'store'], properties: { status: { const: 'ok' }, store: { enum: ['memory', 'postgres'] } } }) },
+        '503': {
+          description: 'The store cannot commit (a failed journal write, an unreachable database), or the service is stopping',
+          content: json({ type: 'object', required: ['status'], properties: { status: { enum: ['unavailable', 'stopping'] }, store: string } }),
+        },
+      },
+    },
+  },
   '/healthz': {
     get: {
-      summary: 'Whether the store can commit',
+      operationId: 'health',
+      summary: 'Whether the store can commit (kept for existing checks; /livez and /readyz are the probes)',
       responses: {
         '200': {
           description: 'Serving. The counts are given by the embedded store only (with PostgreSQL they are on /metrics)',
@@ -146,19 +172,20 @@ const publicPaths: Json = {
         },
         '503': {
           description: 'The store cannot commit (a failed journal write, an unreachable database)',
-          content: json({ type: 'object', required: ['status', 'store'], properties: { status: { const: 'unavailable' }, store: string, detail: string } }),
+          content: json({ type: 'object', required: ['status', 'store'], properties: { status: { const: 'unavailable' }, store: string } }),
         },
       },
     },
   },
   '/openapi.json': {
-    get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } },
+    get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } },
   },
 };
 
 const adminPaths: Json = {
   '/admin/users': {
     post: {
+      operationId: 'createUsers',
       summary: "Creates users; an existing user is never changed. Every item is checked first: one invalid item refuses the list",
       security: [{ bearer: [] }],
       requestBody: {
@@ -176,12 +203,16 @@ const adminPaths: Json = {
       },
     },
   },
-  '/admin/deposit': walletRoute("A cashier's credit, idempotent by transaction_uuid like a bet", 'CashierRequest', false),
-  '/admin/withdraw': walletRoute("A cashier's debit (RS_ERROR_NOT_ENOUGH_MONEY past the balance), idempotent like a bet", 'CashierRequest', false),
+  '/admin/deposit': walletRoute('deposit', "A cashier's credit, idempotent by transaction_uuid like a bet", 'CashierRequest', false),
+  '/admin/withdraw': walletRoute('withdraw', "A cashier's debit (RS_ERROR_NOT_ENOUGH_MONEY past the balance), idempotent like a bet", 'CashierRequest', false),
   '/admin/users/{user}/disable': toggleRoute(true),
   '/admin/users/{user}/enable': toggleRoute(false),
+};
+
+const metricsPaths: Json = {
   '/metrics': {
     get: {
+      operationId: 'metrics',
       summary: 'Prometheus metrics: requests, latency, store commits, users, transactions, heap and event-loop lag',
       security: [{ bearer: [] }],
       responses: {
@@ -193,22 +224,24 @@ const adminPaths: Json = {
 };
 
 /**
- * The OpenAPI 3.1 document of a server: the wallet routes, `/healthz` and itself, and with an
- * admin token the admin routes and `/metrics` (without one they do not exist).
+ * The OpenAPI 3.1 document of a server: the wallet routes, the probes and itself, with an admin
+ * token the admin routes and with a metrics token `/metrics` (without its token a route does
+ * not exist). Every operation has an `operationId`; `info.version` is the package's version.
  */
-export function openApiDocument(options: { readonly admin: boolean }): Json {
+export function openApiDocument(options: { readonly admin: boolean; readonly metrics?: boolean }): Json {
+  const bearer = options.admin || options.metrics === true;
   return {
     openapi: '3.1.0',
     info: {
       title: 'Exwallet',
-      version: '1',
+      version: VERSION,
       description:
-        "A seamless wallet speaking the Hub88 Operator wallet API. Wallet routes answer HTTP 200 with an RS_* status. Admin routes need 'Authorization: Bearer <admin token>'.",
+        "A seamless wallet speaking the Hub88 Operator wallet API. Wallet routes answer HTTP 200 with an RS_* status. Admin routes need 'Authorization: Bearer <admin token>', /metrics 'Authorization: Bearer <metrics token>'.",
     },
-    paths: { ...walletPaths, ...publicPaths, ...(options.admin ? adminPaths : {}) },
+    paths: { ...walletPaths, ...publicPaths, ...(options.admin ? adminPaths : {}), ...(options.metrics === true ? metricsPaths : {}) },
     components: {
       schemas,
-      ...(options.admin ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
+      ...(bearer ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
     },
   };
 }

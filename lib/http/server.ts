@@ -11,6 +11,7 @@ import { bearerGuard, registerAdminRoutes } from './admin.js';
 import { INVALID_JSON, parseJson, rawBody } from './body.js';
 import { registerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { registerProbes } from './probes.js';
 import { StatsCache } from './stats.js';
 
 /** Largest request body accepted unless {@link ServerOptions.bodyLimit} says otherwise: 1 MiB. */
@@ -35,10 +36,15 @@ export interface ServerOptions extends Partial<Timeouts> {
   /** Largest request body in bytes; larger ones are refused with HTTP 413. Default 1 MiB. */
   readonly bodyLimit?: number;
   /**
-   * Bearer token of the admin routes (`/admin/...`) and `GET /metrics`: at least 16 visible
-   * ASCII characters. Without one those routes do not exist.
+   * Bearer token of the admin routes (`/admin/...`): at least 16 visible ASCII characters.
+   * Without one those routes do not exist.
    */
   readonly adminToken?: string;
+  /**
+   * Bearer token of `GET /metrics`, like the admin token but never equal to it: whatever scrapes
+   * metrics must not move money. Without one the route does not exist.
+   */
+  readonly metricsToken?: string;
   /** pino log level. Default `info`. */
   readonly logLevel?: LevelWithSilent;
   /** Where log lines go. Default standard output. */
@@ -79,8 +85,9 @@ declare module 'fastify' {
 
 /**
  * The Hub88 Operator wallet service on fastify: the four wallet routes, answered with HTTP 200
- * and the engine's response as JSON (Hub88 reads `status`), plus `/healthz`,
- * `/openapi.json` and, with an admin token, the admin routes and `/metrics`. Throws at once on
+ * and the engine's response as JSON (Hub88 reads `status`), plus the probes (`/livez`,
+ * `/readyz`, `/healthz`: see {@link registerProbes}), `/openapi.json`, with an admin token the
+ * admin routes and with a metrics token `/metrics`. Throws at once on
  * a configuration that would accept requests unverified by accident or open the admin routes to
  * a guessable token, on a key that cannot be read, and on timeouts out of range.
  *
@@ -96,6 +103,10 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     throw new Error('verification cannot be turned off while a Hub88 public key is given: a key means requests are verified');
   }
   if (options.adminToken !== undefined) checkAdminToken(options.adminToken);
+  if (options.metricsToken !== undefined) checkAdminToken(options.metricsToken, 'metrics token');
+  if (options.metricsToken !== undefined && options.metricsToken === options.adminToken) {
+    throw new Error('the metrics token must differ from the admin token: whatever scrapes metrics must not be able to move money');
+  }
   const timeouts: Timeouts = {
     headersTimeout: options.headersTimeout ?? DEFAULT_TIMEOUTS.headersTimeout,
     requestTimeout: options.requestTimeout ?? DEFAULT_TIMEOUTS.requestTimeout,
@@ -145,7 +156,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   const stats = new StatsCache(wallet);
   const guard = options.adminToken === undefined ? undefined : bearerGuard(options.adminToken);
   // Counts every request, so its hook comes before the routes.
-  if (guard !== undefined) registerMetrics(app, wallet, stats, guard);
+  if (options.metricsToken !== undefined) registerMetrics(app, wallet, stats, bearerGuard(options.metricsToken));
 
   function answer(request: FastifyRequest, reply: FastifyReply, response: WalletResponse): FastifyReply {
     const text = JSON.stringify(response);
@@ -169,16 +180,9 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
 
   if (guard !== undefined) registerAdminRoutes(app, wallet, guard);
 
-  app.get('/healthz', async (_request, reply) => {
-    const health = await wallet.health();
-    if (!health.ok) return reply.code(503).send({ status: 'unavailable', store: health.store, detail: health.detail });
-    // Counting PostgreSQL's tables on every probe would be a scan each time: its counts are on /metrics.
-    if (!stats.live) return { status: 'ok', store: health.store };
-    const { users, transactions } = await stats.get();
-    return { status: 'ok', store: health.store, users, transactions };
-  });
+  registerProbes(app, wallet, stats, () => closing);
 
-  const openapi = JSON.stringify(openApiDocument({ admin: guard !== undefined }));
+  const openapi = JSON.stringify(openApiDocument({ admin: guard !== undefined, metrics: options.metricsToken !== undefined }));
   app.get('/openapi.json', (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi));
 
   return app;
@@ -194,9 +198,9 @@ function refusal(status: Status, body: unknown): UnknownUserResponse {
   return { user: stringField(fields, 'user'), status, request_uuid: stringField(fields, 'request_uuid') };
 }
 
-/** Throws unless an admin token is long enough to resist guessing and fits in an HTTP header. */
-export function checkAdminToken(token: string): void {
+/** Throws unless a bearer token (`what`: the admin or metrics token) is long enough to resist guessing and fits in an HTTP header. */
+export function checkAdminToken(token: string, what = 'admin token'): void {
   if (token.length < MIN_ADMIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
-    throw new Error(`the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} visible ASCII characters without spaces (got ${token.length} characters)`);
+    throw new Error(`the ${what} must be at least ${MIN_ADMIN_TOKEN_LENGTH} visible ASCII characters without spaces (got ${token.length} characters)`);
   }
 }

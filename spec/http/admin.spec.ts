@@ -4,7 +4,7 @@ import { Status, type Wallet } from '../../lib/index.js';
 import { buildServer } from '../../lib/http/index.js';
 import { balanceOf, betBody, Ids, setup } from '../helpers.js';
 import { STORE } from '../support/stores.js';
-import { ADMIN_TOKEN, HUB88_PUBLIC } from './helpers.js';
+import { ADMIN_TOKEN, HUB88_PUBLIC, METRICS_TOKEN } from './helpers.js';
 
 /** The admin routes and a body each accepts (the toggles take none). */
 const ADMIN_ROUTES: ReadonlyArray<readonly [string, unknown]> = [
@@ -31,7 +31,7 @@ afterEach(async () => {
 async function admin(): Promise<{ app: FastifyInstance; w: Wallet; ids: Ids }> {
   const { w, ids } = await setup(['alice', 'bob']);
   wallet = w;
-  app = buildServer({ wallet: w, hub88PublicKey: HUB88_PUBLIC, adminToken: ADMIN_TOKEN, logLevel: 'silent' });
+  app = buildServer({ wallet: w, hub88PublicKey: HUB88_PUBLIC, adminToken: ADMIN_TOKEN, metricsToken: METRICS_TOKEN, logLevel: 'silent' });
   await app.ready();
   return { app, w, ids };
 }
@@ -242,7 +242,7 @@ describe('POST /admin/users/:user/disable and /enable switch new bets off and on
 
 describe("GET /healthz and the /metrics gauges do not count the store's tables on every call", () => {
   const gauge = async (server: FastifyInstance, name: string): Promise<number | undefined> => {
-    const scrape = await server.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const scrape = await server.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     const line = scrape.body.split('\n').find((l) => l.startsWith(`${name} `));
     return line === undefined ? undefined : Number(line.slice(name.length + 1));
   };

@@ -22,9 +22,10 @@ const DEFAULTS = {
   demoUsers: 0,
   currency: 'USD',
   initialBalance: 100_000,
-  dataDir: 'exwallet-data',
+  dataDir: '/var/lib/exwallet',
   snapshotEvery: 1_000_000,
   adminToken: undefined,
+  metricsToken: undefined,
   bodyLimit: 1024 * 1024,
   headersTimeout: 10_000,
   requestTimeout: 30_000,
@@ -40,7 +41,7 @@ const DEFAULTS = {
 
 describe('the CLI reads each setting from its flag, then its EXWALLET_* variable, then the default', () => {
   it('has safe defaults: loopback, port 8080, signatures verified, bounded timeouts', () => {
-    expect(parseConfig([], {})).toEqual(DEFAULTS);
+    expect(parseConfig(['--data-dir', '/var/lib/exwallet'], {})).toEqual(DEFAULTS);
   });
 
   it('reads the environment', () => {
@@ -76,6 +77,7 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
       dataDir: '/var/lib/exwallet',
       snapshotEvery: 5000,
       adminToken: 'a-token-of-16-ch',
+      metricsToken: undefined,
       bodyLimit: 2048,
       headersTimeout: 1000,
       requestTimeout: 2000,
@@ -91,7 +93,7 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
   });
 
   it('lets a flag win over its variable', () => {
-    const config = parseConfig(['--port', '7000', '--demo-users', '2', '--no-verify', '--currency', 'GBP'], { EXWALLET_PORT: '9000', EXWALLET_CURRENCY: 'EUR' });
+    const config = parseConfig(['--port', '7000', '--demo-users', '2', '--no-verify', '--currency', 'GBP', '--in-memory'], { EXWALLET_PORT: '9000', EXWALLET_CURRENCY: 'EUR' });
     expect(config).toMatchObject({ port: 7000, demoUsers: 2, verify: false, currency: 'GBP' });
   });
 
@@ -113,7 +115,7 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
     [['--log-level', 'loud']],
     [['--unknown-flag']],
   ])('refuses %p', (argv) => {
-    expect(() => parseConfig(argv, {})).toThrow();
+    expect(() => parseConfig([...argv, '--in-memory'], {})).toThrow(/must|option/i);
   });
 });
 
@@ -129,10 +131,10 @@ describe('a Hub88 public key means requests are verified: --no-verify with a key
   });
 
   it('verifies with a key, and without one unless --dev or --no-verify says otherwise', () => {
-    expect(parseConfig(['--hub88-public-key', 'hub88.pem'], {})).toMatchObject({ verify: true });
-    expect(parseConfig([], {})).toMatchObject({ verify: true });
-    expect(parseConfig(['--no-verify'], {})).toMatchObject({ verify: false });
-    expect(parseConfig([], { EXWALLET_NO_VERIFY: '1' })).toMatchObject({ verify: false });
+    expect(parseConfig(['--hub88-public-key', 'hub88.pem', '--in-memory'], {})).toMatchObject({ verify: true });
+    expect(parseConfig(['--in-memory'], {})).toMatchObject({ verify: true });
+    expect(parseConfig(['--no-verify', '--in-memory'], {})).toMatchObject({ verify: false });
+    expect(parseConfig(['--in-memory'], { EXWALLET_NO_VERIFY: '1' })).toMatchObject({ verify: false });
   });
 });
 
@@ -165,18 +167,18 @@ describe('an admin token shorter than 16 characters is refused, an empty flag in
   });
 
   it('treats an empty variable as unset, and accepts 16 characters', () => {
-    expect(parseConfig([], { EXWALLET_ADMIN_TOKEN: '' })).toMatchObject({ adminToken: undefined });
-    expect(parseConfig(['--admin-token', 'sixteen-chars-ok'], {})).toMatchObject({ adminToken: 'sixteen-chars-ok' });
+    expect(parseConfig(['--in-memory'], { EXWALLET_ADMIN_TOKEN: '' })).toMatchObject({ adminToken: undefined });
+    expect(parseConfig(['--admin-token', 'sixteen-chars-ok', '--in-memory'], {})).toMatchObject({ adminToken: 'sixteen-chars-ok' });
   });
 });
 
 describe('--currency is 3 capital letters and --initial-balance a non-negative safe integer', () => {
   it('reads both', () => {
-    expect(parseConfig(['--currency', 'EUR', '--initial-balance', '9007199254740991'], {})).toMatchObject({
+    expect(parseConfig(['--currency', 'EUR', '--initial-balance', '9007199254740991', '--in-memory'], {})).toMatchObject({
       currency: 'EUR',
       initialBalance: Number.MAX_SAFE_INTEGER,
     });
-    expect(parseConfig([], { EXWALLET_CURRENCY: 'JPY', EXWALLET_INITIAL_BALANCE: '0' })).toMatchObject({ currency: 'JPY', initialBalance: 0 });
+    expect(parseConfig(['--in-memory'], { EXWALLET_CURRENCY: 'JPY', EXWALLET_INITIAL_BALANCE: '0' })).toMatchObject({ currency: 'JPY', initialBalance: 0 });
   });
 
   it.each(['usd', 'US', 'USDT', 'U$D', '', 'ÉUR'])('refuses the currency %p', (currency) => {
@@ -184,13 +186,13 @@ describe('--currency is 3 capital letters and --initial-balance a non-negative s
   });
 
   it.each(['-1', '1.5', '1e3', '9007199254740992', '', 'lots', ' 5'])('refuses the initial balance %p', (balance) => {
-    expect(() => parseConfig([`--initial-balance=${balance}`], {})).toThrow(/--initial-balance must be a whole number/);
+    expect(() => parseConfig([`--initial-balance=${balance}`, '--in-memory'], {})).toThrow(/--initial-balance must be a whole number/);
   });
 });
 
 describe('timeouts and the shutdown grace period are whole milliseconds, headers within the request', () => {
   it('reads the flags', () => {
-    const argv = ['--headers-timeout', '100', '--request-timeout', '200', '--idle-timeout', '300', '--keep-alive-timeout', '400', '--shutdown-grace', '500'];
+    const argv = ['--headers-timeout', '100', '--request-timeout', '200', '--idle-timeout', '300', '--keep-alive-timeout', '400', '--shutdown-grace', '500', '--in-memory'];
     expect(parseConfig(argv, {})).toMatchObject({ headersTimeout: 100, requestTimeout: 200, idleTimeout: 300, keepAliveTimeout: 400, shutdownGrace: 500 });
   });
 
@@ -201,7 +203,7 @@ describe('timeouts and the shutdown grace period are whole milliseconds, headers
     [['--shutdown-grace', 'soon']],
     [['--headers-timeout', '5000', '--request-timeout', '4000']],
   ])('refuses %p', (argv) => {
-    expect(() => parseConfig(argv, {})).toThrow();
+    expect(() => parseConfig([...argv, '--in-memory'], {})).toThrow(/must|option/i);
   });
 });
 
@@ -238,13 +240,13 @@ describe('the exwallet command serves until SIGTERM, then closes gracefully', ()
     const dataDir = mkdtempSync(join(tmpdir(), 'exwallet-cli-'));
     service = exwallet(['--port', '0', '--no-verify', '--demo-users', '2', '--currency', 'EUR', '--initial-balance', '5000', '--log-level', 'silent', '--data-dir', dataDir]);
     const { url } = await service.listening();
-    expect(service.stdout).toContain('NOT verified (--no-verify)');
-    expect(service.stdout).toContain(`Journal: ${dataDir}`);
+    expect(service.stderr).toContain('NOT verified (--no-verify)');
+    expect(service.stderr).toContain(`Journal: ${dataDir}`);
     const response = await fetch(`${url}/user/balance`, { method: 'POST', body: JSON.stringify({ user: 'demo-2', request_uuid: 'r' }) });
     expect(await response.json()).toMatchObject({ user: 'demo-2', status: Status.OK, currency: 'EUR', balance: 5000 });
     service.child.kill('SIGTERM');
     expect((await service.exited).code).toBe(0);
-    expect(service.stdout).toContain('closing');
+    expect(service.stderr).toContain('closing');
     expect(readdirSync(dataDir)).toEqual(['journal-000000.log']);
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -266,7 +268,7 @@ describe('--dev verifies signatures when a key is given, and says loudly when it
   it('refuses an unsigned bet under --dev with a public key', async () => {
     service = exwallet(['--dev', '--port', '0', '--in-memory', '--log-level', 'silent', '--hub88-public-key', HUB88_PUBLIC_FILE]);
     const { url } = await service.listening();
-    expect(service.stdout).toContain('Request signatures: verified');
+    expect(service.stderr).toContain('Request signatures: verified');
     const response = await fetch(`${url}/transaction/bet`, { method: 'POST', body: JSON.stringify(betBody(new Ids(), { user: 'demo-10' })) });
     expect(await response.json()).toMatchObject({ status: Status.INVALID_SIGNATURE });
   });
@@ -274,7 +276,7 @@ describe('--dev verifies signatures when a key is given, and says loudly when it
   it('accepts unsigned bets under --dev without a key, and warns on standard error', async () => {
     service = exwallet(['--dev', '--port', '0', '--in-memory', '--log-level', 'silent']);
     const { url } = await service.listening();
-    expect(service.stdout).toContain('Demo users: demo-1 ... demo-10');
+    expect(service.stderr).toContain('Demo users: demo-1 ... demo-10');
     await service.output(/WARNING: request signatures are NOT verified \(--dev\)/, 'stderr');
     const response = await fetch(`${url}/transaction/bet`, { method: 'POST', body: JSON.stringify(betBody(new Ids(), { user: 'demo-10' })) });
     expect(await response.json()).toMatchObject({ status: Status.OK, balance: 99_900 });
@@ -293,7 +295,7 @@ describe('an empty admin token flag stops the start instead of opening the admin
     try {
       expect((await service.exited).code).toBe(2);
       expect(service.stderr.split('\n')[0]).toMatch(/^exwallet: the admin token must be at least 16 visible ASCII characters/);
-      expect(service.stdout).not.toContain('listening');
+      expect(service.stderr).not.toContain('listening');
     } finally {
       service.kill();
     }

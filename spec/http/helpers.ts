@@ -12,6 +12,8 @@ export const OPERATOR_PUBLIC = key('operator-public');
 export const INTRUDER_PRIVATE = key('intruder-private');
 /** The admin token of {@link service}: long enough to be accepted. */
 export const ADMIN_TOKEN = 'admin-secret-0123456789';
+/** The metrics token of {@link service}: another secret than the admin token. */
+export const METRICS_TOKEN = 'metrics-secret-0123456789';
 
 /** Collects the service's log lines. */
 export class LogLines implements DestinationStream {
@@ -31,6 +33,7 @@ export async function service(options: ServerOptions = {}): Promise<{ app: Fasti
     hub88PublicKey: HUB88_PUBLIC,
     privateKey: OPERATOR_PRIVATE,
     adminToken: ADMIN_TOKEN,
+    metricsToken: METRICS_TOKEN,
     logDestination: logs,
     ...options,
   });

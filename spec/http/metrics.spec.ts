@@ -7,14 +7,15 @@ import { start, Status, type StoreStats, type Wallet } from '../../lib/index.js'
 import { buildServer } from '../../lib/http/index.js';
 import { StatsCache } from '../../lib/http/stats.js';
 import { betBody, Ids, uuid } from '../helpers.js';
-import { ADMIN_TOKEN, HUB88_PUBLIC, service, signedPost } from './helpers.js';
+import { ADMIN_TOKEN, HUB88_PUBLIC, METRICS_TOKEN, service, signedPost } from './helpers.js';
 
 const opened: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const close of opened.splice(0).reverse()) await close();
 });
 
-const bearer = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const bearer = { authorization: `Bearer ${METRICS_TOKEN}` };
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** The samples of a Prometheus text scrape, keyed by `name{labels}` as written. */
 function samples(text: string): Map<string, number> {
@@ -48,7 +49,7 @@ describe('GET /metrics counts requests by route, HTTP code and wallet status, an
     await signedPost(app, '/transaction/bet', betBody(ids));
     await signedPost(app, '/transaction/bet', betBody(ids, { currency: 'EUR' }));
     await signedPost(app, '/user/balance', { user: 'alice', request_uuid: uuid(1) });
-    await app.inject({ method: 'POST', url: '/admin/deposit', headers: bearer, payload: { user: 'bob', transaction_uuid: ids.next(), request_uuid: ids.next(), currency: 'USD', amount: 5 } });
+    await app.inject({ method: 'POST', url: '/admin/deposit', headers: admin, payload: { user: 'bob', transaction_uuid: ids.next(), request_uuid: ids.next(), currency: 'USD', amount: 5 } });
     await app.inject({ method: 'POST', url: '/admin/users', payload: { users: ['mallory'] } });
     await app.inject({ method: 'GET', url: '/healthz' });
     await app.inject({ method: 'GET', url: '/nowhere' });
@@ -96,7 +97,7 @@ describe("GET /metrics reports the store's commits as counters, read on each scr
   it('matches wallet.metrics() of an engine with a journal', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'exwallet-metrics-'));
     const wallet = start({ journal: dir });
-    const app = buildServer({ wallet, hub88PublicKey: HUB88_PUBLIC, adminToken: ADMIN_TOKEN, logLevel: 'silent' });
+    const app = buildServer({ wallet, hub88PublicKey: HUB88_PUBLIC, metricsToken: METRICS_TOKEN, logLevel: 'silent' });
     opened.push(async () => {
       await app.close();
       await wallet.stop();
@@ -118,20 +119,35 @@ describe("GET /metrics reports the store's commits as counters, read on each scr
   });
 });
 
-describe('GET /metrics is behind the admin token', () => {
-  it('answers 401 without the token', async () => {
+describe('GET /metrics has its own token: whatever scrapes metrics cannot move money', () => {
+  it('answers 401 without the metrics token, the admin token included', async () => {
     const { app } = await ready();
-    for (const headers of [{}, { authorization: 'Bearer not-the-token-0123' }]) {
+    for (const headers of [{}, { authorization: 'Bearer not-the-token-0123' }, admin]) {
       const response = await app.inject({ method: 'GET', url: '/metrics', headers });
       expect(response.statusCode).toBe(401);
       expect(response.json()).toEqual({ error: expect.any(String) });
     }
   });
 
-  it('does not exist without an admin token', async () => {
-    const served = await service({ adminToken: undefined as never });
+  it('does not open the admin routes to the metrics token', async () => {
+    const { app, wallet } = await ready();
+    const ids = new Ids();
+    const deposit = await app.inject({ method: 'POST', url: '/admin/deposit', headers: bearer, payload: { user: 'bob', transaction_uuid: ids.next(), request_uuid: ids.next(), currency: 'USD', amount: 5 } });
+    expect(deposit.statusCode).toBe(401);
+    expect((await wallet.handle('balance', { user: 'bob', request_uuid: ids.next() })).balance).toBe(100_000);
+  });
+
+  it('does not exist without a metrics token, even with an admin token', async () => {
+    const served = await service({ metricsToken: undefined as never });
     opened.push(() => served.app.close());
-    expect((await served.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    expect((await served.app.inject({ method: 'GET', url: '/metrics', headers: admin })).statusCode).toBe(404);
+  });
+
+  it('refuses a metrics token equal to the admin token, or shorter than 16 characters', () => {
+    const wallet = start();
+    opened.push(() => wallet.stop());
+    expect(() => buildServer({ wallet, verifySignatures: false, adminToken: ADMIN_TOKEN, metricsToken: ADMIN_TOKEN })).toThrow(/metrics token must differ from the admin token/);
+    expect(() => buildServer({ wallet, verifySignatures: false, metricsToken: 'short-token' })).toThrow(/metrics token must be at least 16/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { Status } from '../../lib/index.js';
 import { openApiDocument } from '../../lib/http/openapi.js';
@@ -53,8 +54,9 @@ function refs(value: unknown): string[] {
 
 describe('GET /openapi.json describes exactly the routes the server registers', () => {
   it.each([
-    ['with an admin token', {}],
+    ['with an admin and a metrics token', {}],
     ['without an admin token', { adminToken: undefined as never }],
+    ['without a metrics token', { metricsToken: undefined as never }],
   ])('matches the registered routes %s', async (_what, options) => {
     const ready = await service(options);
     app = ready.app;
@@ -71,16 +73,23 @@ describe('GET /openapi.json describes exactly the routes the server registers', 
     }
   });
 
-  it('lists the admin routes and /metrics only when they exist', () => {
-    const withAdmin = Object.keys(openApiDocument({ admin: true }).paths as object);
-    const without = Object.keys(openApiDocument({ admin: false }).paths as object);
-    expect(withAdmin).toEqual(expect.arrayContaining(['/admin/users', '/admin/deposit', '/admin/withdraw', '/admin/users/{user}/disable', '/admin/users/{user}/enable', '/metrics']));
-    expect(without.filter((path) => path.startsWith('/admin') || path === '/metrics')).toEqual([]);
+  it('lists the admin routes with an admin token and /metrics with a metrics token, each only when it exists', () => {
+    const paths = (admin: boolean, metrics: boolean): string[] => Object.keys(openApiDocument({ admin, metrics }).paths as object).filter((path) => path.startsWith('/admin') || path === '/metrics');
+    expect(paths(true, false)).toEqual(['/admin/users', '/admin/deposit', '/admin/withdraw', '/admin/users/{user}/disable', '/admin/users/{user}/enable']);
+    expect(paths(false, true)).toEqual(['/metrics']);
+    expect(paths(false, false)).toEqual([]);
   });
 });
 
 describe('the document has the shape of OpenAPI 3', () => {
-  const document = openApiDocument({ admin: true }) as unknown as Document;
+  const document = openApiDocument({ admin: true, metrics: true }) as unknown as Document;
+
+  it("gives every operation an operationId of its own, and the package's version as info.version", () => {
+    const ids = Object.values(document.paths).flatMap((item) => METHODS.filter((m) => m in item).map((m) => (item[m] as { operationId?: unknown }).operationId));
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(document.info.version).toBe((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
+  });
 
   it('names its version, its info and its paths', () => {
     expect(document.openapi).toMatch(/^3\.[01]\.\d+$/);

@@ -39,9 +39,9 @@ export class Service {
     });
   }
 
-  /** Waits for the banner; answers the service's address. */
+  /** Waits for the banner (on standard error: standard output is the JSON log); answers the service's address. */
   async listening(): Promise<{ url: string; host: string; port: number }> {
-    const match = await this.output(/listening on (http:\/\/([\d.]+):(\d+))(?: \(pid (\d+)\))?/);
+    const match = await this.output(/listening on (http:\/\/([\d.]+):(\d+))(?: \(pid (\d+)\))?/, 'stderr');
     if (match[4] !== undefined) this.pid = Number(match[4]);
     return { url: match[1] as string, host: match[2] as string, port: Number(match[3]) };
   }

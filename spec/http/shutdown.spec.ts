@@ -67,7 +67,7 @@ describe('SIGTERM answers every request already received, closes kept-alive conn
     await new Promise<void>((resolve) => written.socket.write(rawPost('/user/balance', { user: 'demo-3', request_uuid: ids.next() }), () => resolve()));
     service.child.kill('SIGTERM');
 
-    await service.output(/Received SIGTERM; closing/);
+    await service.output(/Received SIGTERM; closing/, 'stderr');
     inFlight.socket.write(bet.slice(20));
 
     const answer = parseResponse(await receivedMatching(inFlight, /\r\n\r\n.*\}$/s));
@@ -80,7 +80,7 @@ describe('SIGTERM answers every request already received, closes kept-alive conn
     const { code } = await service.exited;
     expect(code).toBe(0);
     expect(performance.now() - before).toBeLessThan(8000);
-    expect(service.stdout).toContain('Closed');
+    expect(service.stderr).toContain('Closed');
 
     // The bet answered during the shutdown is in the journal.
     service = exwallet(['--dev', '--port', '0', '--data-dir', dataDir as string, '--log-level', 'silent']);
@@ -115,8 +115,8 @@ describe('npm start is the developer mode and stops on SIGTERM', () => {
   it('verifies signatures when given a key, and stops serving when npm is sent SIGTERM', async () => {
     service = npmStart(['--port', '0', '--data-dir', freshDataDir(), '--log-level', 'silent', '--hub88-public-key', HUB88_PUBLIC_FILE]);
     const { url, port } = await service.listening();
-    expect(service.stdout).toContain('Request signatures: verified');
-    expect(service.stdout).toContain('Demo users: demo-1 ... demo-10');
+    expect(service.stderr).toContain('Request signatures: verified');
+    expect(service.stderr).toContain('Demo users: demo-1 ... demo-10');
 
     const ids = new Ids();
     const unsigned = await fetch(`${url}/transaction/bet`, { method: 'POST', body: JSON.stringify(betBody(ids, { user: 'demo-1' })) });
@@ -127,14 +127,14 @@ describe('npm start is the developer mode and stops on SIGTERM', () => {
 
     service.child.kill('SIGTERM');
     await service.exited;
-    expect(service.stdout).toContain('Received SIGTERM');
+    expect(service.stderr).toContain('Received SIGTERM');
     expect(await accepting(port)).toBe(false);
   });
 
   it('runs without verification and says so when given no key', async () => {
     service = npmStart(['--port', '0', '--data-dir', freshDataDir(), '--log-level', 'silent']);
     const { url } = await service.listening();
-    expect(service.stdout).toContain('NOT verified (--dev)');
+    expect(service.stderr).toContain('NOT verified (--dev)');
     const response = await fetch(`${url}/transaction/bet`, { method: 'POST', body: JSON.stringify(betBody(new Ids(), { user: 'demo-10' })) });
     expect(await response.json()).toMatchObject({ status: Status.OK });
     service.child.kill('SIGTERM');

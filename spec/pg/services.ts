@@ -24,7 +24,7 @@ const BANNER = /listening on (http:\/\/[\d.]+:\d+) \(pid (\d+)\)/g;
 
 /** The banners printed so far: `[url, pid]` of each service process that is listening. */
 export function bannersOf(service: Service): Array<{ url: string; pid: number }> {
-  return [...service.stdout.matchAll(BANNER)].map((match) => ({ url: match[1] as string, pid: Number(match[2]) }));
+  return [...service.stderr.matchAll(BANNER)].map((match) => ({ url: match[1] as string, pid: Number(match[2]) }));
 }
 
 /** Resolves once `count` banners were printed; rejects if the process exits first or after `timeoutMs`. */
@@ -34,10 +34,10 @@ export function banners(service: Service, count: number, timeoutMs = 30_000): Pr
       const found = bannersOf(service);
       for (const { pid } of found) announced.add(pid);
       if (found.length < count) return;
-      service.child.stdout.off('data', check);
+      service.child.stderr.off('data', check);
       resolve(found);
     };
-    service.child.stdout.on('data', check);
+    service.child.stderr.on('data', check);
     void service.exited.then(({ code, signal }) =>
       reject(new Error(`exited (${signal ?? String(code)}) before ${count} banners: ${service.stdout}${service.stderr}`)),
     );
