@@ -11,7 +11,7 @@ const common = {
 } satisfies Config;
 
 /** The contract: one describe per rule, the model-based sequences and the fuzz test, run on every store. */
-const CONTRACT = ['checks', 'idempotency', 'rollback', 'responses', 'concurrency', 'users', 'operator', 'model', 'fuzz', 'stress', 'http/admin'];
+const CONTRACT = ['stores', 'checks', 'idempotency', 'rollback', 'responses', 'concurrency', 'users', 'operator', 'model', 'fuzz', 'stress', 'http/admin'];
 
 const config: Config = {
   // Property tests run hundreds of generated sequences in one test.
@@ -21,6 +21,13 @@ const config: Config = {
   globalTeardown: '<rootDir>/spec/support/jest-global-teardown.ts',
   projects: [
     { ...common, displayName: 'engine', testMatch: ['**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'journal',
+      testMatch: CONTRACT.map((name) => `**/spec/${name}.spec.ts`),
+      // Read by spec/support/stores.ts: the same files, on the embedded store with a journal.
+      globals: { EXWALLET_STORE: 'journal' },
+    },
     {
       ...common,
       displayName: 'postgres',
