@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import postgres from 'postgres';
 import { start, Status, type Wallet } from '../lib/index.js';
+import { MIGRATIONS } from '../lib/pg/schema.js';
 import { balanceOf, betBody, Ids, rollbackBody, winBody } from './helpers.js';
 import { freshDatabase, startPostgres, type FreshDatabase, type PgServer } from './support/postgres.js';
 
 const DAY = 86_400_000;
+/** Each version of the schema, as `schema_migrations` records them once applied. */
+const EVERY_VERSION = MIGRATIONS.map((_, i) => i + 1);
 
 let database: FreshDatabase;
 let schemas = 0;
@@ -46,7 +49,7 @@ describe('the schema is applied once, whichever process starts first', () => {
     const sql = postgres(database.url, { max: 1, onnotice: () => {} });
     const versions = await sql`SELECT version FROM race.schema_migrations ORDER BY version`;
     await sql.end();
-    expect(versions.map((row) => row.version)).toEqual([1]);
+    expect(versions.map((row) => row.version)).toEqual(EVERY_VERSION);
   });
 });
 
@@ -100,6 +103,71 @@ describe('retention drops records older than retentionDays, never an open bet', 
     now += 2 * DAY;
     expect(await w.purge()).toBe(2_000);
     expect(await rows('retention_load', 'kind = 1 AND state = 0')).toBe(3_000);
+  });
+});
+
+describe('retention counts a record\'s age from its last change (SPEC 9)', () => {
+  it('keeps a bet rolled back long after it was placed for retentionDays after the rollback, so a late copy is not charged', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const w = engine({ clock: () => now, retentionDays: 1, schema: 'retention_change' });
+    const ids = new Ids();
+    await w.createUsers(['alice']);
+    const bet = betBody(ids, { amount: 100 });
+    const placed = await w.bet(bet);
+    const free = betBody(ids, { amount: 0 }); // a free bet: open, and never dropped
+    await w.bet(free);
+    now += 3 * DAY;
+    expect((await w.rollback(rollbackBody(ids, bet.transaction_uuid))).status).toBe(Status.OK);
+    const neverArrived = ids.next();
+    expect((await w.rollback(rollbackBody(ids, neverArrived))).status).toBe(Status.OK); // reserves the id
+    now += DAY / 2;
+    expect(await w.purge()).toBe(0);
+    // The late copy replays the original answer and moves nothing; the reserved id stays refused.
+    expect(await w.bet({ ...bet, request_uuid: ids.next() })).toEqual(placed);
+    expect((await w.bet(betBody(ids, { transaction_uuid: neverArrived }))).status).toBe(Status.TRANSACTION_ROLLED_BACK);
+    expect(await balanceOf(w)).toBe(100_000);
+
+    now += DAY;
+    expect(await w.purge()).toBe(4); // the bet, the reservation and both rollbacks
+    expect(await rows('retention_change')).toBe(1); // the free bet, open for 4.5 days
+    expect((await w.win(winBody(ids, free.transaction_uuid, { amount: 7 }))).status).toBe(Status.OK);
+  });
+
+  it('dates a bet settled before the upgrade by the win or rollback that settled it', async () => {
+    const day = (n: number): Date => new Date(Date.now() + n * DAY);
+    const sql = postgres(database.url, { max: 1, onnotice: () => {}, connection: { search_path: 'upgrade' } });
+    try {
+      // The schema as its first version left it, with rows written then.
+      await sql.unsafe('CREATE SCHEMA upgrade');
+      await sql.unsafe(MIGRATIONS[0] as string);
+      await sql.unsafe('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      await sql`INSERT INTO schema_migrations (version) VALUES (1)`;
+      const [wallet] = await sql`INSERT INTO wallets (name, currency, balance, opening_balance) VALUES ('alice', 'USD', 100000, 100000) RETURNING id`;
+      const ids = new Ids();
+      const [cancelled, rollback, won, win, orphan] = [ids.next(), ids.next(), ids.next(), ids.next(), ids.next()];
+      const row = (id: string, kind: number, state: number, at: Date, reference: string | null = null) =>
+        sql`INSERT INTO transactions (transaction_uuid, wallet_id, kind, state, amount, balance, reference, created_at)
+            VALUES (${id}, ${wallet?.id as string}, ${kind}, ${state}, 0, 0, ${reference}, ${at})`;
+      await row(cancelled, 1, 2, day(-3.5));
+      await row(rollback, 3, 0, day(-0.5), cancelled); // cancelled it 3 days after it was placed
+      await row(won, 1, 1, day(-3.5));
+      await row(win, 2, 0, day(-3.5), won); // won at once
+      await row(orphan, 1, 1, day(-3.5)); // its win is gone: when it was settled is not known
+    } finally {
+      await sql.end();
+    }
+
+    const w = engine({ retentionDays: 1, schema: 'upgrade' });
+    expect(await w.purge()).toBe(2); // the bet won 3.5 days ago and its win
+    const sqlAfter = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const left = await sqlAfter<Array<{ kind: number; state: number }>>`SELECT kind, state FROM upgrade.transactions ORDER BY kind, state`;
+      expect(left).toEqual([{ kind: 1, state: 1 }, { kind: 1, state: 2 }, { kind: 3, state: 0 }]);
+      const versions = await sqlAfter`SELECT version FROM upgrade.schema_migrations ORDER BY version`;
+      expect(versions.map((v) => v.version)).toEqual(EVERY_VERSION);
+    } finally {
+      await sqlAfter.end();
+    }
   });
 });
 
@@ -163,7 +231,7 @@ describe('a connection lost while the schema is applied fails that attempt only'
       const ids = new Ids();
       expect(await w.bet(betBody(ids, { amount: 10 }))).toMatchObject({ status: Status.OK, balance: 99_990 });
       const versions = await watcher`SELECT version FROM migration_lost.schema_migrations`;
-      expect(versions.map((row) => row.version)).toEqual([1]);
+      expect(versions.map((row) => row.version)).toEqual(EVERY_VERSION);
     } finally {
       await holder.end();
       await watcher.end();

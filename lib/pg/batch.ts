@@ -92,9 +92,9 @@ export function idsOf(items: readonly BatchItem[]): string[] {
   return [...ids];
 }
 
-/** The users a batch must lock, sorted so that every process locks in the same order. */
+/** The users a batch must lock, each once. */
 export function usersOf(items: readonly BatchItem[]): string[] {
-  return [...new Set(items.map((item) => item.user))].sort();
+  return [...new Set(items.map((item) => item.user))];
 }
 
 /** Judges every item in order against the locked accounts and read entries, as one step. */

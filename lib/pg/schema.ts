@@ -42,6 +42,21 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX transactions_wallet ON transactions (wallet_id, created_at);
   CREATE INDEX transactions_created ON transactions USING brin (created_at);
   `,
+  // Retention counts a row's age from its last change. Only a bet changes (its win or rollback
+  // settles it), so only a settled bet carries the time: 8 bytes on that row, none on the others.
+  // A bet settled before this version takes the time of the win or rollback that settled it, or
+  // now if that row is gone. The BRIN index follows each row version's write time, which grows
+  // with the table as rows are inserted and settled bets are rewritten.
+  `
+  ALTER TABLE transactions ADD COLUMN settled_at timestamptz;
+  UPDATE transactions b SET settled_at = s.at
+  FROM (SELECT reference, wallet_id, min(created_at) AS at FROM transactions
+        WHERE kind IN (2, 3) AND reference IS NOT NULL GROUP BY reference, wallet_id) s
+  WHERE b.kind = 1 AND b.state <> 0 AND b.transaction_uuid = s.reference AND b.wallet_id = s.wallet_id;
+  UPDATE transactions SET settled_at = now() WHERE kind = 1 AND state <> 0 AND settled_at IS NULL;
+  DROP INDEX transactions_created;
+  CREATE INDEX transactions_changed ON transactions USING brin ((coalesce(settled_at, created_at)));
+  `,
 ];
 
 /** An arbitrary constant for the advisory lock that lets one process at a time migrate. */

@@ -30,6 +30,17 @@ export interface PostgresSettings {
 
 interface Pending extends BatchItem {
   readonly resolve: (response: WalletResponse) => void;
+  /** When the request must be answered by (`performance.now()` time), set by its first batch. */
+  deadline?: number;
+  /** How many times it has been put back because another session held its user's row. */
+  deferrals: number;
+}
+
+/** What one committed attempt did: the requests it judged, with their answers, and those it put back. */
+interface Attempt {
+  readonly judged: readonly Pending[];
+  readonly responses: readonly WalletResponse[];
+  readonly deferred: readonly Pending[];
 }
 
 const DAY = 86_400_000;
@@ -39,7 +50,8 @@ const RETENTION_CHUNK = 1_000;
 /**
  * The PostgreSQL store: state in the database, shared by any number of processes. Requests that
  * arrive in one event-loop turn, and those that arrive while a batch commits, go to the database
- * as one transaction: lock the batch's users' rows in name order (the mailbox across processes),
+ * as one transaction: lock the batch's users' rows (the mailbox across processes; a user whose
+ * row another session holds waits for a later batch),
  * read the transaction ids the batch names, judge every request by the rules in arrival order,
  * write set-based, commit. Every answer leaves after the commit that judged it.
  */
@@ -55,6 +67,8 @@ export class PostgresStore implements Store {
   readonly #clock: () => number;
   readonly #logger: WalletLogger | undefined;
   readonly #running = new Set<Promise<void>>();
+  /** Pauses of requests put back because their user's row was held by another session. */
+  readonly #waiting = new Set<Promise<void>>();
   readonly #retention: NodeJS.Timeout | undefined;
   #ready: Promise<void> | undefined;
   #pending: Pending[] = [];
@@ -118,7 +132,7 @@ export class PostgresStore implements Store {
   serve(user: string, request: StoreRequest, requestUuid: string): WalletResponse | Promise<WalletResponse> {
     if (this.#closed !== undefined) return unknownUser(Status.UNKNOWN, user, requestUuid);
     return new Promise((resolve) => {
-      this.#pending.push({ user, request, requestUuid, resolve });
+      this.#pending.push({ user, request, requestUuid, resolve, deferrals: 0 });
       this.#schedule();
     });
   }
@@ -171,8 +185,9 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * One retention pass: deletes rows older than the retention period, a chunk at a time, never an
-   * open bet. Resolves to the number of rows deleted. Runs by itself every `retentionInterval`.
+   * One retention pass: deletes rows whose last change is older than the retention period (a
+   * settled bet counts from its win or rollback), a chunk at a time, never an open bet. Resolves
+   * to the number of rows deleted. Runs by itself every `retentionInterval`.
    */
   async purge(): Promise<number> {
     if (this.#retentionDays <= 0) return 0;
@@ -180,11 +195,14 @@ export class PostgresStore implements Store {
     const cutoff = new Date(this.#clock() - this.#retentionDays * DAY);
     let deleted = 0;
     for (;;) {
+      // Found through the transactions_changed index and deleted by physical address, so a pass
+      // reads only the old part of the table. The address is safe to use: a row chosen is never
+      // an open bet, and no other row is ever written again.
       const rows = await this.#sql`
-        DELETE FROM transactions WHERE transaction_uuid IN (
-          SELECT transaction_uuid FROM transactions
-          WHERE created_at < ${cutoff} AND NOT (kind = 1 AND state = 0)
-          LIMIT ${RETENTION_CHUNK})`;
+        DELETE FROM transactions WHERE ctid = ANY(ARRAY(
+          SELECT ctid FROM transactions
+          WHERE coalesce(settled_at, created_at) < ${cutoff} AND NOT (kind = 1 AND state = 0)
+          LIMIT ${RETENTION_CHUNK}))`;
       deleted += rows.count;
       if (rows.count < RETENTION_CHUNK) return deleted;
     }
@@ -193,9 +211,9 @@ export class PostgresStore implements Store {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#retention !== undefined) clearInterval(this.#retention);
-      while (this.#pending.length > 0 || this.#running.size > 0) {
+      while (this.#pending.length > 0 || this.#running.size > 0 || this.#waiting.size > 0) {
         this.#flush();
-        await Promise.all(this.#running);
+        await Promise.all([...this.#running, ...this.#waiting]);
       }
       await this.#sql.end({ timeout: 5 });
     })();
@@ -263,46 +281,101 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Commits one batch, retrying what can be retried (a claimed id, a deadlock, a lost
-   * connection: the batch is resent unchanged and judged afresh, so what did commit replays)
-   * until the commit timeout; then every request still waiting is answered `RS_ERROR_UNKNOWN`.
+   * Answers one batch by the commit timeout. Each request is answered once: by the commit that
+   * judged it, or `RS_ERROR_UNKNOWN` when the batch could not commit in time (every request
+   * still waiting then), when the database refused the request itself, or when its user's row
+   * stayed held by another session for the whole commit timeout.
    */
   async #run(items: readonly Pending[]): Promise<void> {
-    const deadline = performance.now() + this.#commitTimeout;
-    let answered = false;
-    const answer = (responses: readonly WalletResponse[]): void => {
-      if (answered) return;
-      answered = true;
-      items.forEach((item, i) => item.resolve(responses[i] as WalletResponse));
-    };
-    const failAll = (error: unknown): void => {
-      if (!answered) this.#logger?.error({ err: error, requests: items.length }, 'batch not committed; answered RS_ERROR_UNKNOWN');
-      answer(items.map(({ user, requestUuid }) => unknownUser(Status.UNKNOWN, user, requestUuid)));
+    const started = performance.now();
+    for (const item of items) item.deadline ??= started + this.#commitTimeout;
+    const deadline = started + this.#commitTimeout;
+    const waiting = new Set(items);
+    const answer = (item: Pending, response: WalletResponse): void => {
+      if (waiting.delete(item)) item.resolve(response);
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        failAll(new Error(`not committed within ${this.#commitTimeout} ms`));
+        if (waiting.size > 0) this.#logger?.error({ requests: waiting.size }, `batch not committed within ${this.#commitTimeout} ms; answered RS_ERROR_UNKNOWN`);
+        for (const item of waiting) answer(item, unknownUser(Status.UNKNOWN, item.user, item.requestUuid));
         resolve();
       }, this.#commitTimeout);
     });
-    const committing = this.#commit(items, deadline).then(answer, failAll);
-    await Promise.race([committing, timeout]);
+    await Promise.race([this.#settle(items, deadline, answer), timeout]);
     clearTimeout(timer);
   }
 
-  async #commit(items: readonly Pending[], deadline: number): Promise<WalletResponse[]> {
+  /**
+   * Commits `items` and answers them. A batch the database refuses for its data (SQLSTATE class
+   * 22 or 23, other than a claimed id) is split in two halves committed in turn, so a request it
+   * cannot take fails alone and the others are judged as if it had never come. Never rejects.
+   */
+  async #settle(items: readonly Pending[], deadline: number, answer: (item: Pending, response: WalletResponse) => void): Promise<void> {
+    let attempt: Attempt;
+    try {
+      attempt = await this.#commit(items, deadline);
+    } catch (error) {
+      if (isDataError(error) && items.length > 1) {
+        const half = Math.ceil(items.length / 2);
+        await this.#settle(items.slice(0, half), deadline, answer);
+        await this.#settle(items.slice(half), deadline, answer);
+        return;
+      }
+      this.#logger?.error({ err: error, requests: items.length }, isDataError(error) ? 'request refused by the database; answered RS_ERROR_UNKNOWN' : 'batch not committed; answered RS_ERROR_UNKNOWN');
+      for (const item of items) answer(item, unknownUser(Status.UNKNOWN, item.user, item.requestUuid));
+      return;
+    }
+    attempt.judged.forEach((item, i) => answer(item, attempt.responses[i] as WalletResponse));
+    if (attempt.deferred.length > 0) this.#defer(attempt.deferred);
+  }
+
+  /**
+   * Puts back requests whose user's row another session holds (an operator's `SELECT ... FOR
+   * UPDATE`, a long report), to be tried again in a later batch after a pause that grows; a
+   * request whose commit timeout passes first is answered `RS_ERROR_UNKNOWN`.
+   */
+  #defer(items: readonly Pending[]): void {
+    const later: Pending[] = [];
+    for (const item of items) {
+      const pause = Math.min(100, 5 * 2 ** item.deferrals);
+      item.deferrals += 1;
+      if (performance.now() + pause < (item.deadline as number)) later.push(item);
+      else {
+        this.#logger?.error({ user: item.user }, `user row held by another session for ${this.#commitTimeout} ms; answered RS_ERROR_UNKNOWN`);
+        item.resolve(unknownUser(Status.UNKNOWN, item.user, item.requestUuid));
+      }
+    }
+    if (later.length === 0) return;
+    const pause = Math.min(...later.map((item) => Math.min(100, 5 * 2 ** (item.deferrals - 1))));
+    const waited: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, pause)).then(() => {
+      this.#waiting.delete(waited);
+      // They arrived before anything still pending.
+      this.#pending = [...later, ...this.#pending];
+      this.#schedule();
+    });
+    this.#waiting.add(waited);
+  }
+
+  /**
+   * Commits one batch, retrying what can be retried (a claimed id, a deadlock, a lost
+   * connection: the batch is resent unchanged and judged afresh, so what did commit replays)
+   * until `deadline`, then rejects with the last error.
+   */
+  async #commit(items: readonly Pending[], deadline: number): Promise<Attempt> {
     for (let attempt = 0; ; attempt += 1) {
+      if (performance.now() >= deadline) throw new Error(`not committed within ${this.#commitTimeout} ms`);
       const pool = this.#sql;
       try {
         await this.#whenReady();
         const started = performance.now();
-        const responses = await this.#attempt(items);
+        const done = await this.#attempt(items, deadline);
         this.#commitSeconds += (performance.now() - started) / 1000;
         this.#batches += 1;
-        this.#batched += items.length;
-        return responses;
+        this.#batched += done.judged.length;
+        return done;
       } catch (error) {
+        if (isDataError(error)) throw error; // the same data fails the same way again
         const pause = Math.min(500, 5 * 2 ** attempt);
         // A lost connection can leave others of the pool hanging on a server that is gone: start
         // afresh, so that the retry finds whichever server is now the primary.
@@ -316,17 +389,24 @@ export class PostgresStore implements Store {
 
   /**
    * One try: lock, read, judge, write and commit. The reads go out together, and so do the
-   * writes. (`sql.begin` rather than a reserved connection: it fails cleanly when the connection
-   * dies mid-transaction, provided no query failure reaches it then: see `unlessConnectionLost`.)
+   * writes. Users' rows are locked with SKIP LOCKED: a row another session holds is not waited
+   * for, and its user's requests are put back for a later batch rather than holding up the
+   * rest. Every statement is cancelled by the server at the commit deadline, so an attempt
+   * never keeps its connection past it. (`sql.begin` rather than a reserved connection: it fails
+   * cleanly when the connection dies mid-transaction, provided no query failure reaches it
+   * then: see `unlessConnectionLost`.)
    */
-  #attempt(items: readonly Pending[]): Promise<WalletResponse[]> {
+  #attempt(items: readonly Pending[], deadline: number): Promise<Attempt> {
     const users = usersOf(items);
     const ids = idsOf(items);
+    const timeout = Math.max(1, Math.ceil(deadline - performance.now()));
     return this.#sql.begin(async (sql) => {
-      const [accounts, entries] = await unlessConnectionLost(Promise.all([
+      const [, accounts, existing, entries] = await unlessConnectionLost(Promise.all([
+        sql`SELECT set_config('statement_timeout', ${String(timeout)}, true)`,
         sql<AccountRow[]>`
           SELECT id, name, currency, balance, disabled FROM wallets
-          WHERE name = ANY(${users}::text[]) ORDER BY name FOR UPDATE`,
+          WHERE name = ANY(${users}::text[]) FOR UPDATE SKIP LOCKED`,
+        sql<Array<{ name: string }>>`SELECT name FROM wallets WHERE name = ANY(${users}::text[])`,
         ids.length === 0
           ? Promise.resolve([] as EntryRow[])
           : sql<EntryRow[]>`
@@ -334,7 +414,8 @@ export class PostgresStore implements Store {
               FROM transactions t JOIN wallets w ON w.id = t.wallet_id
               WHERE t.transaction_uuid = ANY(${ids}::uuid[])`,
       ]));
-      const { responses, writes } = judgeBatch(items, accounts, entries);
+      const { judged, deferred } = heldElsewhere(items, accounts, existing);
+      const { responses, writes } = judgeBatch(judged, accounts, entries);
       const { inserted, settled, balances } = writes;
       const now = new Date(this.#clock());
       await unlessConnectionLost(Promise.all([
@@ -351,7 +432,7 @@ export class PostgresStore implements Store {
         settled.ids.length === 0
           ? undefined
           : sql`
-              UPDATE transactions t SET state = v.state
+              UPDATE transactions t SET state = v.state, settled_at = ${now}
               FROM unnest(${settled.ids}::uuid[], ${settled.states}::int2[]) AS v(id, state)
               WHERE t.transaction_uuid = v.id`,
         balances.walletIds.length === 0
@@ -361,9 +442,30 @@ export class PostgresStore implements Store {
               FROM unnest(${balances.walletIds}::int8[], ${balances.balances}::int8[]) AS v(id, balance)
               WHERE w.id = v.id`,
       ]));
-      return responses;
+      return { judged, responses, deferred };
     });
   }
+}
+
+/** Splits `items` into those to judge now and those whose user's row exists but another session holds it. */
+function heldElsewhere(items: readonly Pending[], locked: readonly AccountRow[], existing: ReadonlyArray<{ name: string }>): { judged: Pending[]; deferred: Pending[] } {
+  if (locked.length === existing.length) return { judged: [...items], deferred: [] };
+  const ours = new Set(locked.map((row) => row.name));
+  const held = new Set(existing.map((row) => row.name).filter((name) => !ours.has(name)));
+  const judged: Pending[] = [];
+  const deferred: Pending[] = [];
+  for (const item of items) (held.has(item.user) ? deferred : judged).push(item);
+  return { judged, deferred };
+}
+
+/**
+ * Whether `error` says the database cannot take some value of the batch (SQLSTATE class 22, data
+ * exception, or 23, integrity violation): the same batch would fail again. A unique violation is
+ * not: it is an id another process claimed first, and a retry replays or refuses it.
+ */
+function isDataError(error: unknown): boolean {
+  if (!(error instanceof postgres.PostgresError)) return false;
+  return error.code.startsWith('22') || (error.code.startsWith('23') && error.code !== '23505');
 }
 
 /** Throws a RangeError unless `value` is a whole number from `min` to `max`: a setting out of range is a programming error. */
