@@ -240,3 +240,37 @@ describe('balance records nothing', () => {
     expect((await w.stats()).transactions).toBe(1);
   });
 });
+
+describe('SPEC 9: other string fields are kept and fingerprinted exactly as sent, on every store', () => {
+  // PostgreSQL text cannot hold NUL and would alter a lone surrogate: a store must not refuse or change such a value.
+  const odd = { round: 'r\u0000\ud800', game_code: 'g\udfff', meta: { note: 'a\u0000b\ud800c', list: ['\u0000', '\udc00x'] } };
+
+  it('replays a bet whose round, game_code and meta hold NUL and lone surrogates byte for byte, and debits once', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { amount: 300, ...odd });
+    const original = await w.bet(bet);
+    expect(original.status).toBe(Status.OK);
+    await w.bet(betBody(ids, { amount: 1 }));
+    expect(JSON.stringify(await w.bet(resent(bet, ids)))).toBe(JSON.stringify(original));
+    const win = winBody(ids, bet.transaction_uuid, odd);
+    const won = await w.win(win);
+    expect(JSON.stringify(await w.win(resent(win, ids)))).toBe(JSON.stringify(won));
+    expect(await balanceOf(w)).toBe(100_000 - 300 - 1 + 250);
+  });
+
+  it('refuses as a duplicate a retry whose NUL or lone surrogate changed', async () => {
+    const { w, ids } = await setup();
+    const bet = betBody(ids, { amount: 300, ...odd });
+    await w.bet(bet);
+    const changed = [
+      { round: 'r\u0001\ud800' },
+      { round: 'r\u0000\ud801' },
+      { round: 'r\u0000\ufffd' },
+      { game_code: 'g\udffe' },
+      { meta: { ...odd.meta, note: 'a\u0000b\udbffc' } },
+      { meta: { ...odd.meta, list: ['\u0000', '\udc01x'] } },
+    ];
+    for (const fields of changed) expect((await w.bet({ ...resent(bet, ids), ...fields })).status).toBe(Status.DUPLICATE_TRANSACTION);
+    expect(await balanceOf(w)).toBe(100_000 - 300);
+  });
+});
