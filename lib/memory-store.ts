@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import type { JournalFileSystem } from './journal/append-log.js';
 import { Durability } from './journal/durability.js';
 import type { JournalRecord } from './journal/format.js';
 import { entryLines, type EncodedLines } from './journal/entry-lines.js';
@@ -27,6 +28,8 @@ export interface JournalSettings {
   readonly snapshotEvery: number;
   readonly currency: string;
   readonly initialBalance: number;
+  /** What the journal is written through; `node:fs` unless a test watches the calls. */
+  readonly fs?: JournalFileSystem;
 }
 
 /** How long the embedded store keeps records, and how it guards its heap. */
@@ -95,6 +98,7 @@ export class MemoryStore implements Store {
           (record) => this.#restore(record),
           () => this.#state(),
           { currency: journal.currency, initialBalance: journal.initialBalance },
+          journal.fs,
         );
       } finally {
         this.#restoring = false;

@@ -1,14 +1,37 @@
-import { closeSync, fdatasync, fstat, openSync, stat, write, type BigIntStats } from 'node:fs';
-import { promisify } from 'node:util';
+import * as nodeFs from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import type { Command } from '../validation.js';
 import { writeCommand } from './format.js';
 import { LineBuffer } from './line-buffer.js';
 
-const writeAsync = promisify(write);
-const syncAsync = promisify(fdatasync);
-const fstatAsync = (fd: number): Promise<BigIntStats> => new Promise((resolve, reject) => fstat(fd, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats))));
-const statAsync = (path: string): Promise<BigIntStats | undefined> =>
-  new Promise((resolve, reject) => stat(path, { bigint: true }, (error, stats) => (error === null ? resolve(stats) : error.code === 'ENOENT' ? resolve(undefined) : reject(error))));
+type Done<T = void> = (error: NodeJS.ErrnoException | null, result: T) => void;
+
+/**
+ * The file-system calls an append log makes, so that a test can watch (or fail) each write and
+ * `fdatasync` of a running engine. Every store uses {@link nodeFileSystem} unless told otherwise.
+ */
+export interface JournalFileSystem {
+  openSync(path: string, flags: 'a'): number;
+  closeSync(fd: number): void;
+  write(fd: number, buffer: Buffer, offset: number, length: number, position: null, callback: Done<number>): void;
+  fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
+  fstat(fd: number, options: { bigint: true }, callback: Done<BigIntStats>): void;
+  stat(path: string, options: { bigint: true }, callback: Done<BigIntStats>): void;
+}
+
+/** The real `node:fs` functions. */
+export const nodeFileSystem: JournalFileSystem = {
+  openSync: nodeFs.openSync,
+  closeSync: nodeFs.closeSync,
+  write: nodeFs.write,
+  fdatasync: nodeFs.fdatasync,
+  fstat: nodeFs.fstat,
+  stat: nodeFs.stat,
+};
+
+/** Calls `call` with a node-style callback and settles with what it reports. */
+const settle = <T>(call: (callback: Done<T>) => void): Promise<T> =>
+  new Promise((resolve, reject) => call((error, result) => (error === null ? resolve(result) : reject(error))));
 
 /** The journal file was removed or replaced while open: what is written to it no restart will find. */
 export class JournalDetachedError extends Error {
@@ -50,14 +73,16 @@ export class AppendLog {
   #closed = false;
 
   readonly #tally: CommitTally;
+  readonly #fs: JournalFileSystem;
 
   /**
    * Opens `path` for appending; its first write waits for `after` (an earlier log's last write).
-   * Each commit is added to `tally`.
+   * Each commit is added to `tally`. Every file operation goes through `fs`.
    */
-  constructor(path: string, after: Promise<void> = Promise.resolve(), tally: CommitTally = { commits: 0, lines: 0, seconds: 0 }) {
+  constructor(path: string, after: Promise<void> = Promise.resolve(), tally: CommitTally = { commits: 0, lines: 0, seconds: 0 }, fs: JournalFileSystem = nodeFileSystem) {
     this.path = path;
-    this.#fd = openSync(path, 'a');
+    this.#fs = fs;
+    this.#fd = fs.openSync(path, 'a');
     this.#writing = after;
     this.#tally = tally;
   }
@@ -120,7 +145,7 @@ export class AppendLog {
         while (this.#busy || this.#waiting !== undefined);
       } finally {
         this.#closed = true;
-        closeSync(this.#fd);
+        this.#fs.closeSync(this.#fd);
       }
     })();
     return this.#closing;
@@ -167,8 +192,9 @@ export class AppendLog {
     if (this.#failure !== undefined) throw this.#failure;
     if (this.#closed) throw new Error(`${this.path} is closed: the engine was stopped`);
     const started = performance.now();
-    await writeFully(this.#fd, data);
-    await syncAsync(this.#fd);
+    const fs = this.#fs;
+    await writeFully(this.#fd, data, fs);
+    await settle<void>((done) => fs.fdatasync(this.#fd, (error) => done(error, undefined)));
     await this.#checkInPlace();
     this.#commits += 1;
     this.#tally.commits += 1;
@@ -178,13 +204,20 @@ export class AppendLog {
 
   /** Throws {@link JournalDetachedError} unless the open file is still linked at its path. */
   async #checkInPlace(): Promise<void> {
-    const [open, named] = await Promise.all([fstatAsync(this.#fd), statAsync(this.path)]);
+    const fs = this.#fs;
+    const [open, named] = await Promise.all([
+      settle<BigIntStats>((done) => fs.fstat(this.#fd, { bigint: true }, done)),
+      settle<BigIntStats | undefined>((done) => fs.stat(this.path, { bigint: true }, (error, stats) => (error?.code === 'ENOENT' ? done(null, undefined) : done(error, stats)))),
+    ]);
     if (open.nlink === 0n || named === undefined || named.ino !== open.ino || named.dev !== open.dev) throw new JournalDetachedError(this.path);
   }
 }
 
 /** Writes all of `data` at the file's position, however many `write` calls the system needs. */
-export async function writeFully(fd: number, data: Buffer): Promise<void> {
+export async function writeFully(fd: number, data: Buffer, fs: JournalFileSystem = nodeFileSystem): Promise<void> {
   let written = 0;
-  while (written < data.length) written += (await writeAsync(fd, data, written, data.length - written, null)).bytesWritten;
+  while (written < data.length) {
+    const from = written;
+    written += await settle<number>((done) => fs.write(fd, data, from, data.length - from, null, done));
+  }
 }

@@ -1,6 +1,7 @@
 import type { StoreMetrics } from '../store.js';
 import { Status, type WalletResponse } from '../types.js';
 import type { Command } from '../validation.js';
+import type { JournalFileSystem } from './append-log.js';
 import { encodeRecord, type JournalRecord } from './format.js';
 import type { EngineSettings } from './settings.js';
 import { JournalStore, type RecoveryReport, type StateView } from './store.js';
@@ -38,7 +39,8 @@ export class Durability {
    * Takes `directory` for this engine alone and opens its journal, replaying it through
    * `restore` first. `state` gives the whole state as records, for snapshots. Throws
    * `JournalLockedError` if another engine holds the directory, `JournalSettingsError` if it
-   * was written with other `settings`, `JournalCorruptError` if it is damaged.
+   * was written with other `settings`, `JournalCorruptError` if it is damaged. The journals are
+   * written through `fs` (by default `node:fs`).
    */
   constructor(
     directory: string,
@@ -46,8 +48,9 @@ export class Durability {
     restore: (record: JournalRecord) => void,
     state: () => StateView,
     settings: EngineSettings,
+    fs?: JournalFileSystem,
   ) {
-    const { store, report } = JournalStore.open(directory, settings, restore);
+    const { store, report } = JournalStore.open(directory, settings, restore, fs);
     this.#store = store;
     this.#snapshotEvery = snapshotEvery;
     this.#snapshotDue = snapshotEvery;

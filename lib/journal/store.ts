@@ -3,7 +3,7 @@ import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from '../validation.js';
-import { AppendLog, type CommitTally, writeFully } from './append-log.js';
+import { AppendLog, nodeFileSystem, type CommitTally, type JournalFileSystem, writeFully } from './append-log.js';
 import type { EncodedLines } from './entry-lines.js';
 import { decodeRecord, encodeRecord, type FileRecord, type JournalRecord } from './format.js';
 import { DirectoryLock } from './lock.js';
@@ -64,12 +64,15 @@ export class JournalStore {
   #snapshotting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(directory: string, generation: number, settings: EngineSettings, lock: DirectoryLock) {
+  readonly #fs: JournalFileSystem;
+
+  private constructor(directory: string, generation: number, settings: EngineSettings, lock: DirectoryLock, fs: JournalFileSystem) {
     this.directory = directory;
+    this.#fs = fs;
     this.#generation = generation;
     this.#settings = settings;
     this.#lock = lock;
-    this.#log = new AppendLog(join(directory, name('journal', generation)), undefined, this.tally);
+    this.#log = new AppendLog(join(directory, name('journal', generation)), undefined, this.tally, fs);
   }
 
   /**
@@ -77,21 +80,21 @@ export class JournalStore {
    * of the journals after it to `apply`, in order, and cuts off a torn tail of the last
    * journal. Throws {@link JournalLockedError} if another engine holds the directory,
    * {@link JournalSettingsError} if it was written with other `settings`, and
-   * {@link JournalCorruptError} for damage anywhere but a torn tail.
+   * {@link JournalCorruptError} for damage anywhere but a torn tail. The journals are written through `fs`.
    */
-  static open(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void): { store: JournalStore; report: RecoveryReport } {
+  static open(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void, fs: JournalFileSystem = nodeFileSystem): { store: JournalStore; report: RecoveryReport } {
     const started = performance.now();
     mkdirSync(directory, { recursive: true });
     const lock = DirectoryLock.acquire(directory);
     try {
-      return JournalStore.#recover(directory, settings, apply, lock, started);
+      return JournalStore.#recover(directory, settings, apply, lock, started, fs);
     } catch (error) {
       lock.release();
       throw error;
     }
   }
 
-  static #recover(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void, lock: DirectoryLock, started: number): { store: JournalStore; report: RecoveryReport } {
+  static #recover(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void, lock: DirectoryLock, started: number, fs: JournalFileSystem): { store: JournalStore; report: RecoveryReport } {
     const entries = readdirSync(directory, { withFileTypes: true });
     // An unfinished snapshot; only files: a directory of that name is not ours to remove.
     for (const entry of entries) if (entry.isFile() && entry.name.endsWith('.tmp')) rmSync(join(directory, entry.name));
@@ -120,7 +123,7 @@ export class JournalStore {
     });
     records += journaled;
     const generation = allJournals.filter((g) => g >= (base ?? 0)).at(-1) ?? base ?? 0;
-    const store = new JournalStore(directory, generation, settings, lock);
+    const store = new JournalStore(directory, generation, settings, lock, fs);
     // A journal from before settings were recorded, or a new one, gets them now.
     if (!headed) store.#log.append(encodeRecord(settingsRecord(settings)));
     store.#sinceSnapshot = journaled;
@@ -191,7 +194,7 @@ export class JournalStore {
     let newLog: AppendLog;
     try {
       // Opened before the state is read: if it cannot be, journaling goes on where it was.
-      newLog = new AppendLog(join(this.directory, name('journal', next)), oldLog.durable(), this.tally);
+      newLog = new AppendLog(join(this.directory, name('journal', next)), oldLog.durable(), this.tally, this.#fs);
     } catch (error) {
       return Promise.reject(error as Error);
     }
