@@ -13,7 +13,14 @@ import type { StatsCache } from './stats.js';
  * - `GET /healthz`: kept for existing checks: 200 with the embedded store's counts, or 503 while
  *   the store cannot commit.
  */
-export function registerProbes(app: FastifyInstance, wallet: Wallet, stats: StatsCache, stopping: () => boolean): void {
+export function registerProbes(app: FastifyInstance, wallet: Wallet, stats: StatsCache): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  const stopping = (): boolean => closing;
+
   app.get('/livez', async (_request, reply) => (stopping() ? reply.code(503).send({ status: 'stopping' }) : { status: 'ok' }));
 
   app.get('/readyz', async (request, reply) => {
