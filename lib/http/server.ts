@@ -180,7 +180,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
 
   if (guard !== undefined) registerAdminRoutes(app, wallet, guard);
 
-  registerProbes(app, wallet, stats, () => closing);
+  registerProbes(app, wallet, stats);
 
   const openapi = JSON.stringify(openApiDocument({ admin: guard !== undefined, metrics: options.metricsToken !== undefined }));
   app.get('/openapi.json', (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi));
