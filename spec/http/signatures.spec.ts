@@ -54,6 +54,31 @@ describe('a request must carry a valid X-Hub88-Signature of its raw body', () =>
   });
 });
 
+describe('a signature covers the bytes Hub88 sent, however the JSON in them is laid out', () => {
+  const bet = betBody(new Ids(), { amount: 700 });
+  const reordered = Object.fromEntries(Object.entries(bet).reverse());
+  const escaped = JSON.stringify(bet).replace('"alice"', '"\\u0061lice"').replace('"transaction_uuid"', '"transaction\\u005fuuid"');
+
+  it.each<[string, string]>([
+    ['indented over several lines', JSON.stringify(bet, null, 2)],
+    ['with spaces after colons and commas', JSON.stringify(bet).replaceAll('":', '": ').replaceAll(',"', ', "')],
+    ['with \\u escapes in keys and values', escaped],
+    ['with its keys in another order', JSON.stringify(reordered)],
+    ['with a line break after it', `${JSON.stringify(bet)}\r\n`],
+  ])('accepts a correctly signed body %s', async (_, payload) => {
+    expect(JSON.parse(payload)).toEqual(bet);
+    const { response, wallet } = await post({ 'x-hub88-signature': signBody(payload, HUB88_PRIVATE) }, payload);
+    expect(response.json()).toMatchObject({ user: 'alice', status: Status.OK, request_uuid: bet.request_uuid, balance: 99_300 });
+    expect(wallet.transactionCount).toBe(1);
+  });
+
+  it('refuses that signature once the same JSON is sent compact instead', async () => {
+    const { response, wallet } = await post({ 'x-hub88-signature': signBody(JSON.stringify(bet, null, 2), HUB88_PRIVATE) }, JSON.stringify(bet));
+    expect(response.json()).toEqual({ user: 'alice', status: Status.INVALID_SIGNATURE, request_uuid: bet.request_uuid });
+    expect(wallet.transactionCount).toBe(0);
+  });
+});
+
 describe('verification is switched off only explicitly', () => {
   it('refuses to build a verifying server without a public key', () => {
     expect(() => buildServer({ logLevel: 'silent' })).toThrow(/public key/);
