@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import type { Service } from './http/process.js';
 import { HttpClient } from './pg/http-client.js';
 import { alive, banners, bannersOf, killAll, startService, waitFor, withSql, within } from './pg/services.js';
@@ -78,23 +79,75 @@ describe('--workers 2 serves one port from two worker processes of one primary',
   });
 });
 
-describe('--workers: a worker that dies while serving is replaced', () => {
-  it('starts another worker after a SIGKILL, and the port keeps answering', async () => {
+describe('--workers: a crashing worker is replaced after a pause that grows, and never stops the workers that serve', () => {
+  it('replaces a worker killed right after its start, and its replacement killed right after its own, while the other worker keeps answering', async () => {
     const db = await database();
     const { service, url, pids } = await startService(db.url, ['--workers', '2', '--demo-users', '5', '--log-level', 'info'], 2);
     const [victim, survivor] = pids as [number, number];
     process.kill(victim, 'SIGKILL');
-    await within(10_000, 'the primary to notice the dead worker', service.output(new RegExp(`worker ${victim} exited \\(SIGKILL\\); starting another`), 'stderr'), service);
+    await within(10_000, 'the primary to notice the dead worker', service.output(new RegExp(`worker ${victim} exited \\(SIGKILL\\); starting another in 500 ms`), 'stderr'), service);
     await balances(url, 8, 40);
 
     const replacement = (await banners(service, 3))[2]?.pid as number;
     expect([victim, survivor]).not.toContain(replacement);
     expect(parentOf(replacement)).toBe(service.child.pid);
-    await balances(url, 16, 200);
-    await waitFor('request log lines from the replacement worker', () => servingPids(service).has(replacement));
+    // Killed as soon as it listens: the crash loop is slowed down, the service is not stopped.
+    process.kill(replacement, 'SIGKILL');
+    await within(10_000, 'the second replacement to be scheduled', service.output(new RegExp(`worker ${replacement} exited \\(SIGKILL\\); starting another in 1000 ms`), 'stderr'), service);
+    await balances(url, 8, 40);
+    const third = (await banners(service, 4))[3]?.pid as number;
+    expect(alive(service.child.pid as number)).toBe(true);
+    expect(service.stderr).not.toContain('stopping');
 
+    await balances(url, 16, 200);
+    await waitFor('request log lines from the last replacement', () => servingPids(service).has(third));
+    service.child.kill('SIGTERM');
+    expect(await within(15_000, 'the primary to exit', service.exited, service)).toEqual({ code: 0, signal: null });
+    for (const pid of [survivor, third]) expect({ pid, alive: alive(pid) }).toEqual({ pid, alive: false });
+  });
+});
+
+const METRICS_TOKEN = 'pg-workers-metrics-token';
+
+/** GET /metrics on a connection of its own, so that successive scrapes reach different workers. */
+function scrape(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get(`${url}/metrics`, { agent: false, headers: { authorization: `Bearer ${METRICS_TOKEN}` } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`GET /metrics answered ${res.statusCode}: ${text}`))));
+    });
+    req.on('error', reject);
+  });
+}
+
+/** The value of one sample of a Prometheus scrape, `name{labels}` as written; undefined when absent. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('--workers: one scrape of /metrics answers for the whole service', () => {
+  it('sums the counters of every worker, so that they never go down from one scrape to the next, and labels each worker\'s process figures', async () => {
+    const db = await database();
+    const { service, url } = await startService(db.url, ['--workers', '2', '--demo-users', '5', '--metrics-token', METRICS_TOKEN], 2);
+    const balancesAnswered = 'exwallet_http_requests_total{method="POST",route="/user/balance",code="200",status="RS_OK"}';
+    let sent = 0;
+    let last = 0;
+    const workersSeen = new Set<string>();
+    for (let round = 0; round < 12; round += 1) {
+      await balances(url, 8, 20);
+      sent += 20;
+      const text = await scrape(url);
+      const counted = sample(text, balancesAnswered) ?? 0;
+      // Every request answered before the scrape is counted, whichever worker answered it.
+      expect({ round, counted, atLeast: counted >= sent, notDown: counted >= last }).toEqual({ round, counted, atLeast: true, notDown: true });
+      last = counted;
+      for (const match of text.matchAll(/^process_cpu_user_seconds_total\{worker="(\d+)"\}/gm)) workersSeen.add(match[1] as string);
+    }
+    expect(workersSeen.size).toBe(2);
+    expect(sample(await scrape(url), 'exwallet_users')).toBe(5);
     service.child.kill('SIGTERM');
     await within(15_000, 'the primary to exit', service.exited, service);
-    for (const pid of [survivor, replacement]) expect({ pid, alive: alive(pid) }).toEqual({ pid, alive: false });
   });
 });
