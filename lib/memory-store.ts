@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import { checkedClock } from './clock.js';
 import type { JournalFileSystem } from './journal/append-log.js';
 import { Durability } from './journal/durability.js';
 import type { JournalRecord } from './journal/format.js';
@@ -42,12 +43,18 @@ export interface MemorySettings {
   readonly clock?: () => number;
   /** New transactions are refused once the used heap passes this share of the heap limit. Default 0.9. */
   readonly heapLimitRatio?: number;
+  /**
+   * Bytes the process may hold (its resident set): new transactions are refused once it passes
+   * them and the store would need more memory to take them. No limit by default.
+   */
+  readonly memoryLimit?: number;
   readonly logger?: WalletLogger;
 }
 
-const DAY_SECONDS = 86_400;
-/** Requests between two looks at the heap while it is below the limit (one look costs about a microsecond). */
-const HEAP_CHECK_EVERY = 1_000;
+const DAY_MINUTES = 1_440;
+const MINUTE = 60_000;
+/** Requests between two looks at memory while it is below the limits (one look costs a few microseconds). */
+const MEMORY_CHECK_EVERY = 1_000;
 
 /**
  * The embedded store: accounts and the registry in this process's memory, optionally with a
@@ -55,8 +62,9 @@ const HEAP_CHECK_EVERY = 1_000;
  * with a journal, {@link release} holds each answer until what it reflects is on disk.
  *
  * Records older than the retention period are dropped, never an open bet (see {@link purge}),
- * and new transactions are refused while the heap is nearly full (replays and balance calls
- * are still answered), so that the process never runs out of memory.
+ * and new transactions are refused while memory is nearly full (the heap, or the process's
+ * resident set against `memoryLimit`; replays and balance calls are still answered), so that the
+ * process never runs out of memory.
  */
 export class MemoryStore implements Store {
   readonly synchronous = true;
@@ -67,11 +75,14 @@ export class MemoryStore implements Store {
   readonly #clock: () => number;
   readonly #retention: NodeJS.Timeout | undefined;
   readonly #heapLimit: number;
+  readonly #memoryLimit: number | undefined;
   readonly #logger: WalletLogger | undefined;
-  /** Requests until the next look at the heap. */
-  #heapCheckIn = 0;
-  /** True while the heap is past its limit: new transactions are refused. */
+  /** Requests until the next look at memory. */
+  #memoryCheckIn = 0;
+  /** True while memory is past a limit: new transactions are refused. */
   #overloaded = false;
+  /** While recovery replays a journal: the time its commands were applied at (minutes since the epoch), once it says. */
+  #journaledMinutes: number | undefined;
   /**
    * While a snapshot reads the users: how many it covers (the first in the map's order; users
    * are never removed) and the record of each covered user changed since it began, as it was.
@@ -82,12 +93,13 @@ export class MemoryStore implements Store {
   readonly #defaultCurrency: string;
 
   constructor(defaultCurrency: string, journal?: JournalSettings, settings: MemorySettings = {}) {
-    const { retentionDays = 120, retentionInterval = 3_600_000, clock = Date.now, heapLimitRatio = 0.9, logger } = settings;
+    const { retentionDays = 120, retentionInterval = 3_600_000, clock = Date.now, heapLimitRatio = 0.9, memoryLimit, logger } = settings;
     this.#defaultCurrency = defaultCurrency;
     this.#retentionDays = retentionDays;
-    this.#clock = clock;
-    this.#registry = new TransactionRegistry(clock);
+    this.#clock = checkedClock(clock);
+    this.#registry = new TransactionRegistry();
     this.#heapLimit = getHeapStatistics().heap_size_limit * heapLimitRatio;
+    this.#memoryLimit = memoryLimit;
     this.#logger = logger;
     if (journal !== undefined) {
       this.#restoring = true;
@@ -102,6 +114,7 @@ export class MemoryStore implements Store {
         );
       } finally {
         this.#restoring = false;
+        this.#journaledMinutes = undefined;
       }
     }
     if (retentionDays > 0) {
@@ -140,17 +153,17 @@ export class MemoryStore implements Store {
     if (this.#durability?.failed === true) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
     if (typeof request === 'string') return userResponse(user, request, requestUuid, account.currency, account.balance);
     const decision = decide(user, account, request, this.#registry.lookup);
-    if (decision.outcome === 'apply' && this.#heapFull()) {
-      return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
-    }
     switch (decision.outcome) {
       case 'replay':
         return userResponse(user, Status.OK, decision.entry.requestUuid, account.currency, decision.entry.balance);
       case 'refuse':
         return userResponse(user, decision.status, requestUuid, account.currency, account.balance);
-      case 'apply':
-        this.#apply(user, account, request, decision);
+      case 'apply': {
+        const now = this.#minutes(); // a clock outside 1970-9999 throws here, before anything changes
+        if (this.#memoryFull()) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
+        this.#apply(user, account, request, decision, now);
         return userResponse(user, Status.OK, request.requestUuid, account.currency, decision.balance);
+      }
     }
   }
 
@@ -226,8 +239,17 @@ export class MemoryStore implements Store {
     return this.#durability?.close() ?? Promise.resolve();
   }
 
+  /** The retention pass's cutoff: rows last changed before it (minutes since the epoch) are dropped. */
   #cutoff(): number {
-    return Math.floor(this.#clock() / 1000) - this.#retentionDays * DAY_SECONDS;
+    return Math.floor(this.#clock() / MINUTE) - this.#retentionDays * DAY_MINUTES;
+  }
+
+  /**
+   * Now, in minutes since the epoch, as records are stamped; during recovery, the time the
+   * journal says its commands were applied at, so that recovery rebuilds the ages it had.
+   */
+  #minutes(): number {
+    return this.#restoring && this.#journaledMinutes !== undefined ? this.#journaledMinutes : Math.floor(this.#clock() / MINUTE);
   }
 
   #dropExpired(): number {
@@ -235,31 +257,38 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * True while the used heap is past its limit. Looked at every {@link HEAP_CHECK_EVERY}
-   * requests, and at every request while past it, so that service resumes as soon as memory is
-   * freed; each change is logged.
+   * True while memory is past a limit: the used heap past its share of V8's limit (every map the
+   * store grows is on the heap, none needing a large block at once), or, with `memoryLimit`, the
+   * resident set plus what the registry would allocate for its next {@link MEMORY_CHECK_EVERY}
+   * rows (typed arrays outside the heap) past the limit, unless rows freed by retention are
+   * there to reuse. Looked at every {@link MEMORY_CHECK_EVERY} requests, and at every request
+   * while past a limit, so that service resumes as soon as memory is freed; each change is logged.
    */
-  #heapFull(): boolean {
-    if (!this.#overloaded && (this.#heapCheckIn -= 1) > 0) return false;
-    this.#heapCheckIn = HEAP_CHECK_EVERY;
+  #memoryFull(): boolean {
+    if (!this.#overloaded && (this.#memoryCheckIn -= 1) > 0) return false;
+    this.#memoryCheckIn = MEMORY_CHECK_EVERY;
     const { used_heap_size: used, heap_size_limit: limit } = getHeapStatistics();
-    const overloaded = used > this.#heapLimit;
+    const heapFull = used > this.#heapLimit;
+    const growth = this.#memoryLimit === undefined ? 0 : this.#registry.growthBytes(MEMORY_CHECK_EVERY);
+    const residentSet = growth === 0 ? 0 : process.memoryUsage.rss();
+    const overloaded = heapFull || (growth > 0 && residentSet + growth > (this.#memoryLimit as number));
     if (overloaded !== this.#overloaded) {
       this.#overloaded = overloaded;
-      const details = { usedHeapBytes: used, heapLimitBytes: limit, transactions: this.#registry.size };
-      this.#logger?.warn(details, overloaded ? 'heap nearly full: new transactions refused until memory is freed' : 'heap below its limit again: new transactions accepted');
+      const details = { usedHeapBytes: used, heapLimitBytes: limit, ...(this.#memoryLimit === undefined ? {} : { residentSetBytes: residentSet, memoryLimitBytes: this.#memoryLimit }), transactions: this.#registry.size };
+      this.#logger?.warn(details, overloaded ? 'memory nearly full: new transactions refused until memory is freed' : 'memory below its limits again: new transactions accepted');
     }
     return overloaded;
   }
 
-  #apply(user: string, account: MemoryAccount, command: Command, decision: Application): void {
+  /** Applies a decided transaction at `now` (minutes since the epoch): the time of every row it writes. */
+  #apply(user: string, account: MemoryAccount, command: Command, decision: Application, now: number): void {
     if (this.#snapshotUsers !== undefined) this.#keepForSnapshot(user, account);
     account.balance = decision.balance;
     if (account.userNumber < 0) account.userNumber = this.#registry.userNumber(user);
-    this.#registry.record(command.transactionUuid, decision.entry, undefined, account.userNumber);
-    if (decision.settles !== undefined) this.#registry.settle(decision.settles.transactionUuid, decision.settles.state);
-    if (decision.reserves !== undefined) this.#registry.reserve(decision.reserves, user, account.userNumber);
-    if (!this.#restoring) this.#durability?.commandApplied(user, command);
+    this.#registry.record(command.transactionUuid, decision.entry, now, account.userNumber);
+    if (decision.settles !== undefined) this.#registry.settle(decision.settles.transactionUuid, decision.settles.state, now);
+    if (decision.reserves !== undefined) this.#registry.reserve(decision.reserves, user, now, account.userNumber);
+    if (!this.#restoring) this.#durability?.commandApplied(user, command, now);
   }
 
   /** Recovery: applies one record of a snapshot or journal; throws for one that does not fit. */
@@ -283,11 +312,15 @@ export class MemoryStore implements Store {
         this.#registry.forget(transactionUuid);
         const decision = decide(user, account, record, this.#registry.lookup);
         if (decision.outcome !== 'apply') throw new Error(`the journal replays ${transactionUuid} for ${user} as ${decision.outcome === 'refuse' ? decision.status : 'a replay'}`);
-        this.#apply(user, account, record, decision);
+        this.#apply(user, account, record, decision, this.#minutes());
         return;
       }
+      case 'time':
+        this.#journaledMinutes = record.minutes;
+        return;
       case 'entry':
-        this.#registry.record(record.transactionUuid, record, record.created);
+        // Snapshots give seconds; one without a time (older versions wrote none) counts from now.
+        this.#registry.record(record.transactionUuid, record, record.created === undefined ? this.#minutes() : Math.floor(record.created / 60));
         return;
       default:
         return; // settings and end lines are the journal's own

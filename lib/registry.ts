@@ -9,6 +9,10 @@ const SEGMENT_ROWS = 1 << SEGMENT_BITS;
 export const ROW_MASK = SEGMENT_ROWS - 1;
 export const FINGERPRINT_BYTES = 12;
 export const UUID_BYTES = 16;
+/** Snapshot files give times in seconds; the registry keeps minutes. */
+export const MINUTE_SECONDS = 60;
+/** Bytes of one row across the columns of a segment. */
+const ROW_BYTES = 4 * 4 + FINGERPRINT_BYTES + UUID_BYTES + 8 + 8 + 4 + 4 + 1;
 /** The index is rebuilt twice as large once it is this full. */
 const MAX_LOAD = 0.7;
 const MIN_SLOTS = 1 << 10;
@@ -107,11 +111,24 @@ export class Segment {
   requests: Uint8Array;
   balances: Float64Array;
   states: Float64Array;
+  /** The user's number; on a free row, the next free row + 1 (0: none), so the free list costs nothing. */
   users: Uint32Array;
-  /** Seconds since the epoch when the row was recorded, for retention. */
-  created: Uint32Array;
+  /**
+   * Minutes since the epoch of the row's last change (its recording, or the win or rollback that
+   * settled it), for retention: a Uint32 of minutes lasts past the year 10000.
+   */
+  changed: Uint32Array;
   /** Kind and flags; 0 for a free row. */
   flags: Uint8Array;
+  /**
+   * Values that do not fit the columns (a fingerprint that is not 12 latin1 characters, a
+   * `request_uuid` that is no lower-case UUID), by row within the segment; made on first use.
+   * A map per segment, not one for the registry: it never grows past a segment's rows, so no
+   * single allocation grows with the registry (a map of a million entries needs tens of MiB at
+   * once to grow, and can run the heap out before a guard sees it coming).
+   */
+  oddFingerprints: Map<number, string> | undefined;
+  oddRequests: Map<number, string> | undefined;
   /** Read by a snapshot under way: the registry writes to a copy instead. */
   frozen = false;
 
@@ -122,7 +139,7 @@ export class Segment {
     this.balances = new Float64Array(capacity);
     this.states = new Float64Array(capacity);
     this.users = new Uint32Array(capacity);
-    this.created = new Uint32Array(capacity);
+    this.changed = new Uint32Array(capacity);
     this.flags = new Uint8Array(capacity);
   }
 
@@ -135,8 +152,10 @@ export class Segment {
     bigger.balances.set(this.balances);
     bigger.states.set(this.states);
     bigger.users.set(this.users);
-    bigger.created.set(this.created);
+    bigger.changed.set(this.changed);
     bigger.flags.set(this.flags);
+    if (this.oddFingerprints !== undefined) bigger.oddFingerprints = new Map(this.oddFingerprints);
+    if (this.oddRequests !== undefined) bigger.oddRequests = new Map(this.oddRequests);
     return bigger;
   }
 }
@@ -180,19 +199,20 @@ class RowEntry implements Entry {
  * to judge a request that names it and to replay its original response.
  *
  * It holds no object per id: rows of typed arrays (key, fingerprint, packed `request_uuid`,
- * balance, state, kind, user index, creation time; about 70 bytes), found through an
+ * balance, state, kind, user index, time of the last change; about 70 bytes), found through an
  * open-addressing index keyed by the id's 128 bits (linear probing, 4 bytes a slot, at most
  * {@link MAX_LOAD} full). The index doubles when it fills, moving a few slots per insert, so no
  * insert waits for the whole table. Values that do not fit a row (an id or
  * `request_uuid` that is no lower-case UUID, a fingerprint that is not 12 latin1 characters)
- * are kept exactly in small side maps.
+ * are kept exactly in side maps, one per segment (ids: one for the registry, as only journals
+ * of older versions hold such ids). Times are given by the caller, in minutes since the epoch.
  */
 export class TransactionRegistry {
   readonly #segments: Segment[] = [];
   /** Rows ever handed out; rows below it are live or on the free list. */
   #rows = 0;
-  /** Rows freed by retention, reused before new ones. */
-  #free: number[] = [];
+  /** The last row freed by retention + 1 (0: none); reused before new ones (see {@link Segment.users}). */
+  #free = 0;
   /** Row + 1 of each slot; 0 is an empty slot. */
   #index = new Int32Array(MIN_SLOTS);
   #mask = MIN_SLOTS - 1;
@@ -204,13 +224,10 @@ export class TransactionRegistry {
   /** Ids that are no lower-case UUID (from journals older than the lower-case rule, say), by row. */
   readonly #oddKeys = new Map<string, number>();
   readonly #oddKeyOf = new Map<number, string>();
-  readonly #oddFingerprints = new Map<number, string>();
-  readonly #oddRequests = new Map<number, string>();
   /** The user table: a row names its user by index. */
   readonly #userIds = new Map<string, number>();
   readonly #userNames: string[] = [];
   #recorded = 0;
-  readonly #clock: () => number;
   /**
    * The last id found, and its row; the last UUID found absent, and its parsed words. A request
    * names the same id twice in a row (judged, then recorded or settled), and recovery a third
@@ -220,11 +237,6 @@ export class TransactionRegistry {
   #hitRow = -1;
   #missKey: string | undefined;
   readonly #missWords = new Uint32Array(4);
-
-  /** `clock` gives the time in milliseconds since the epoch; rows are stamped with it. */
-  constructor(clock: () => number = Date.now) {
-    this.#clock = clock;
-  }
 
   /** Number of recorded transactions (reservations not counted). */
   get size(): number {
@@ -237,21 +249,28 @@ export class TransactionRegistry {
     return row < 0 ? undefined : new RowEntry(this, row);
   };
 
-  /** Records `entry` under `transactionUuid`, stamped now (or at `created`, seconds since the epoch). */
-  record(transactionUuid: string, entry: Entry, created?: number, userNumber = this.userNumber(entry.user)): void {
+  /** Records `entry` under `transactionUuid`, changed at `changed` (minutes since the epoch). */
+  record(transactionUuid: string, entry: Entry, changed: number, userNumber = this.userNumber(entry.user)): void {
     const { kind, fingerprint, requestUuid, balance, state } = entry;
-    this.#put(transactionUuid, userNumber, KIND_CODE[kind], fingerprint, requestUuid, balance, state, created);
+    this.#put(transactionUuid, userNumber, KIND_CODE[kind], fingerprint, requestUuid, balance, state, changed);
   }
 
-  /** Changes the state of a recorded bet or reservation. */
-  settle(transactionUuid: string, state: BetState): void {
+  /**
+   * Changes the state of a recorded bet or reservation at `changed` (minutes since the epoch):
+   * its age counts from then, so a cancelled bet is kept the whole retention period after its
+   * rollback, however long it was open.
+   */
+  settle(transactionUuid: string, state: BetState, changed: number): void {
     const row = this.#find(transactionUuid);
-    if (row >= 0) this.#writable(row).states[row & ROW_MASK] = state;
+    if (row < 0) return;
+    const segment = this.#writable(row);
+    segment.states[row & ROW_MASK] = state;
+    segment.changed[row & ROW_MASK] = changed;
   }
 
-  /** Reserves an id for `user` as cancelled: a request that later uses it as its own id is refused. */
-  reserve(transactionUuid: string, user: string, userNumber = this.userNumber(user)): void {
-    this.#put(transactionUuid, userNumber, KIND_CODE.reserved, '', '', 0, CANCELLED, undefined);
+  /** Reserves an id for `user` as cancelled at `changed`: a request that later uses it as its own id is refused. */
+  reserve(transactionUuid: string, user: string, changed: number, userNumber = this.userNumber(user)): void {
+    this.#put(transactionUuid, userNumber, KIND_CODE.reserved, '', '', 0, CANCELLED, changed);
   }
 
   /** Every id and its entry (a view to read at once), in the order the rows were laid down. */
@@ -263,7 +282,7 @@ export class TransactionRegistry {
   }
 
   /**
-   * Drops every row recorded before `cutoff` (seconds since the epoch) except open bets, and
+   * Drops every row last changed before `cutoff` (minutes since the epoch) except open bets, and
    * returns how many. One pass over the rows, a few milliseconds per million.
    */
   purge(cutoff: number): number {
@@ -280,14 +299,15 @@ export class TransactionRegistry {
    * The rows as they are now, for a snapshot written over many event-loop turns (leaving out,
    * given a `cutoff`, the rows a retention pass at that cutoff drops): nothing is copied now; a
    * segment the registry writes to while the view is held is copied first (copy on write, a
-   * segment at a time), and the side maps are copied (they hold only odd values).
+   * segment at a time, its side maps with it), and the map of odd ids is copied (only journals
+   * of older versions fill it).
    * {@link RegistryView.release} lets the registry write in place again; a view never released
    * costs one more copy of each segment written to, nothing else.
    */
   freeze(cutoff?: number): RegistryView {
     const segments = [...this.#segments];
     for (const segment of segments) segment.frozen = true;
-    return new RegistryView(segments, this.#rows, this.#userNames, new Map(this.#oddKeyOf), new Map(this.#oddFingerprints), new Map(this.#oddRequests), cutoff);
+    return new RegistryView(segments, this.#rows, this.#userNames, new Map(this.#oddKeyOf), cutoff);
   }
 
   /**
@@ -322,6 +342,17 @@ export class TransactionRegistry {
     return count;
   }
 
+  /**
+   * Bytes the registry would allocate, outside the heap, to take `rows` more rows: none while
+   * rows freed by retention are there to reuse; else a new segment, and the next index if those
+   * rows would make it grow (the old table is kept while entries move).
+   */
+  growthBytes(rows: number): number {
+    if (this.#free !== 0) return 0;
+    const index = this.#indexed + rows > this.#index.length * MAX_LOAD ? this.#index.length * 2 * Int32Array.BYTES_PER_ELEMENT : 0;
+    return ROW_BYTES * SEGMENT_ROWS + index;
+  }
+
   /** Drops an id, if it is held. */
   forget(transactionUuid: string): void {
     const row = this.#find(transactionUuid);
@@ -342,7 +373,7 @@ export class TransactionRegistry {
   fingerprintOf(row: number): string {
     const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
     const at = row & ROW_MASK;
-    if (((segment.flags[at] as number) & ODD_FINGERPRINT) !== 0) return this.#oddFingerprints.get(row) as string;
+    if (((segment.flags[at] as number) & ODD_FINGERPRINT) !== 0) return segment.oddFingerprints?.get(at) as string;
     const o = at * FINGERPRINT_BYTES;
     const f = segment.fingerprints;
     return String.fromCharCode(f[o] as number, f[o + 1] as number, f[o + 2] as number, f[o + 3] as number, f[o + 4] as number, f[o + 5] as number,
@@ -351,7 +382,7 @@ export class TransactionRegistry {
   requestUuidOf(row: number): string {
     const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
     const at = row & ROW_MASK;
-    if (((segment.flags[at] as number) & ODD_REQUEST) !== 0) return this.#oddRequests.get(row) as string;
+    if (((segment.flags[at] as number) & ODD_REQUEST) !== 0) return segment.oddRequests?.get(at) as string;
     return formatUuid(segment.requests, at * UUID_BYTES);
   }
   balanceOf(row: number): number {
@@ -394,7 +425,7 @@ export class TransactionRegistry {
     }
   }
 
-  #put(transactionUuid: string, userNumber: number, kind: number, fingerprint: string, requestUuid: string, balance: number, state: number, created: number | undefined): void {
+  #put(transactionUuid: string, userNumber: number, kind: number, fingerprint: string, requestUuid: string, balance: number, state: number, changed: number): void {
     let row = this.#find(transactionUuid);
     if (row >= 0) {
       if (this.#kindCode(row) !== KIND_CODE.reserved) this.#recorded -= 1;
@@ -417,23 +448,23 @@ export class TransactionRegistry {
     if (fingerprint.length === FINGERPRINT_BYTES && latin1(fingerprint)) {
       const o = at * FINGERPRINT_BYTES;
       for (let i = 0; i < FINGERPRINT_BYTES; i += 1) segment.fingerprints[o + i] = fingerprint.charCodeAt(i);
-      this.#oddFingerprints.delete(row);
+      segment.oddFingerprints?.delete(at);
     } else {
       flags |= ODD_FINGERPRINT;
-      this.#oddFingerprints.set(row, fingerprint);
+      (segment.oddFingerprints ??= new Map()).set(at, fingerprint);
     }
     if (parseUuid(requestUuid, bytes)) {
       segment.requests.set(bytes, at * UUID_BYTES);
-      this.#oddRequests.delete(row);
+      segment.oddRequests?.delete(at);
     } else {
       flags |= ODD_REQUEST;
-      this.#oddRequests.set(row, requestUuid);
+      (segment.oddRequests ??= new Map()).set(at, requestUuid);
     }
     segment.flags[at] = flags;
     segment.balances[at] = balance;
     segment.states[at] = state;
     segment.users[at] = userNumber;
-    segment.created[at] = created ?? Math.floor(this.#clock() / 1000);
+    segment.changed[at] = changed;
     if (kind !== KIND_CODE.reserved) this.#recorded += 1;
   }
 
@@ -457,8 +488,11 @@ export class TransactionRegistry {
   }
 
   #newRow(): number {
-    const reused = this.#free.pop();
-    if (reused !== undefined) return reused;
+    if (this.#free !== 0) {
+      const reused = this.#free - 1;
+      this.#free = (this.#segments[reused >>> SEGMENT_BITS] as Segment).users[reused & ROW_MASK] as number;
+      return reused;
+    }
     const row = this.#rows;
     const last = this.#segments.at(-1);
     if ((row & ROW_MASK) === 0) this.#segments.push(new Segment(this.#segments.length === 0 ? FIRST_ROWS : SEGMENT_ROWS));
@@ -534,10 +568,11 @@ export class TransactionRegistry {
     } else {
       this.#unindex(row);
     }
-    this.#oddFingerprints.delete(row);
-    this.#oddRequests.delete(row);
+    segment.oddFingerprints?.delete(at);
+    segment.oddRequests?.delete(at);
     segment.flags[at] = 0;
-    this.#free.push(row);
+    segment.users[at] = this.#free;
+    this.#free = row + 1;
   }
 
   #unindex(row: number): void {
@@ -571,7 +606,10 @@ export class TransactionRegistry {
 /** What a snapshot reads of a row. */
 export interface RowRecord extends Entry {
   readonly transactionUuid: string;
-  /** Seconds since the epoch. */
+  /**
+   * Seconds since the epoch of the row's last change (a whole minute). Named `created` in
+   * snapshot files, which held the recording time before retention counted from the last change.
+   */
   readonly created: number;
 }
 
@@ -583,9 +621,7 @@ export class RegistryView {
     /** Append-only in the registry, so indexes read now stay valid. */
     readonly userNames: readonly string[],
     readonly oddKeyOf: ReadonlyMap<number, string>,
-    readonly oddFingerprints: ReadonlyMap<number, string>,
-    readonly oddRequests: ReadonlyMap<number, string>,
-    /** Rows recorded before it (seconds since the epoch) are left out, but open bets. */
+    /** Rows last changed before it (minutes since the epoch) are left out, but open bets. */
     readonly cutoff?: number,
   ) {}
 
@@ -593,7 +629,7 @@ export class RegistryView {
   readonly left: number[] = [];
 
   /**
-   * True for a live row that a retention pass at {@link cutoff} drops (recorded before it, and
+   * True for a live row that a retention pass at {@link cutoff} drops (last changed before it, and
    * no open bet), which is then added to {@link left}. A reader asks once per row, in order.
    */
   leavesOut(row: number): boolean {
@@ -619,8 +655,8 @@ export class RegistryView {
     if (flags === 0) return undefined;
     const transactionUuid = this.oddKeyOf.get(row) ?? formatUuid(keyBytes(segment.keys, at), 0);
     const o = at * FINGERPRINT_BYTES;
-    const fingerprint = (flags & ODD_FINGERPRINT) !== 0 ? (this.oddFingerprints.get(row) as string) : String.fromCharCode(...segment.fingerprints.subarray(o, o + FINGERPRINT_BYTES));
-    const requestUuid = (flags & ODD_REQUEST) !== 0 ? (this.oddRequests.get(row) as string) : formatUuid(segment.requests, at * UUID_BYTES);
+    const fingerprint = (flags & ODD_FINGERPRINT) !== 0 ? (segment.oddFingerprints?.get(at) as string) : String.fromCharCode(...segment.fingerprints.subarray(o, o + FINGERPRINT_BYTES));
+    const requestUuid = (flags & ODD_REQUEST) !== 0 ? (segment.oddRequests?.get(at) as string) : formatUuid(segment.requests, at * UUID_BYTES);
     return {
       transactionUuid,
       user: this.userNames[segment.users[at] as number] as string,
@@ -629,7 +665,7 @@ export class RegistryView {
       requestUuid,
       balance: segment.balances[at] as number,
       state: segment.states[at] as number,
-      created: segment.created[at] as number,
+      created: (segment.changed[at] as number) * MINUTE_SECONDS,
     };
   }
 
@@ -639,10 +675,10 @@ export class RegistryView {
   }
 }
 
-/** Whether the row at `at` of `segment` is live and a retention pass at `cutoff` drops it: recorded before it, and no open bet. */
+/** Whether the row at `at` of `segment` is live and a retention pass at `cutoff` drops it: last changed before it, and no open bet. */
 function expires(segment: Segment, at: number, cutoff: number): boolean {
   const flags = segment.flags[at] as number;
-  if (flags === 0 || (segment.created[at] as number) >= cutoff) return false;
+  if (flags === 0 || (segment.changed[at] as number) >= cutoff) return false;
   return (flags & KIND_MASK) !== KIND_CODE.bet || (segment.states[at] as number) < 0; // an open bet stays
 }
 

@@ -138,7 +138,11 @@ export interface WalletOptions {
    * PostgreSQL has its own, in `database`.
    */
   readonly retentionDays?: number;
-  /** Embedded store: the time in milliseconds since the epoch, which retention reads. Default `Date.now`. */
+  /**
+   * Embedded store: the time in milliseconds since the epoch, which retention reads. Default
+   * `Date.now`. A reading before 1970 or after 9999 is a programming error: `RangeError` from
+   * `start`, or from the call that reads it.
+   */
   readonly clock?: () => number;
   /**
    * Embedded store: new transactions are answered `RS_ERROR_UNKNOWN` (and a warning logged) while
@@ -146,4 +150,12 @@ export interface WalletOptions {
    * answered. Default 0.9.
    */
   readonly heapLimitRatio?: number;
+  /**
+   * Embedded store: bytes the process may hold in memory (its resident set, as a container's
+   * limit counts it). New transactions are answered `RS_ERROR_UNKNOWN` (and a warning logged)
+   * while the resident set, plus what the store would allocate for its next rows, passes it and
+   * no row freed by retention is there to reuse; replays and balance calls are still answered.
+   * No limit by default.
+   */
+  readonly memoryLimit?: number;
 }

@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid';
+import { checkedTime } from './clock.js';
 import type { RecoveryReport } from './journal/store.js';
 import { MemoryStore } from './memory-store.js';
 import { PostgresStore } from './pg/store.js';
@@ -57,15 +58,24 @@ export class Wallet {
       throw new TypeError('journal and database exclude each other: the state lives in one store');
     }
     if (database === undefined) {
-      const { retentionDays = DEFAULT_RETENTION_DAYS, clock, heapLimitRatio } = options;
+      const { retentionDays = DEFAULT_RETENTION_DAYS, clock, heapLimitRatio, memoryLimit } = options;
       if (!Number.isSafeInteger(retentionDays) || retentionDays < 0) throw new RangeError(`retentionDays must be a non-negative safe integer, got ${String(retentionDays)}`);
       if (heapLimitRatio !== undefined && !(heapLimitRatio > 0 && heapLimitRatio <= 1)) throw new RangeError(`heapLimitRatio must be in (0, 1], got ${String(heapLimitRatio)}`);
-      const memory = { retentionDays, ...(clock === undefined ? {} : { clock }), ...(heapLimitRatio === undefined ? {} : { heapLimitRatio }), ...(logger === undefined ? {} : { logger }) };
+      if (memoryLimit !== undefined && !(Number.isSafeInteger(memoryLimit) && memoryLimit > 0)) throw new RangeError(`memoryLimit must be a positive whole number of bytes, got ${String(memoryLimit)}`);
+      checkClock(clock);
+      const memory = {
+        retentionDays,
+        ...(clock === undefined ? {} : { clock }),
+        ...(heapLimitRatio === undefined ? {} : { heapLimitRatio }),
+        ...(memoryLimit === undefined ? {} : { memoryLimit }),
+        ...(logger === undefined ? {} : { logger }),
+      };
       this.#memory = new MemoryStore(currency, journal === undefined ? undefined : { directory: journal, snapshotEvery, currency, initialBalance }, memory);
       this.#store = this.#memory;
     } else {
       const settings = typeof database === 'string' ? { url: database } : database;
       if (typeof settings?.url !== 'string' || settings.url === '') throw new TypeError(`database must be a postgres:// URL, got ${String(settings?.url)}`);
+      checkClock(settings.clock);
       this.#store = new PostgresStore(logger === undefined ? settings : { ...settings, logger });
     }
     this.#supervisor = new Supervisor(this.#store, { currency, initialBalance });
@@ -204,4 +214,11 @@ export class Wallet {
   stop(): Promise<void> {
     return this.#supervisor.stop();
   }
+}
+
+/** A `clock` option: a function whose reading now lies in 1970-9999 (SPEC 9); throws TypeError or RangeError otherwise. */
+function checkClock(clock: unknown): void {
+  if (clock === undefined) return;
+  if (typeof clock !== 'function') throw new TypeError(`clock must be a function giving milliseconds since the epoch, got ${String(clock)}`);
+  checkedTime((clock as () => number)());
 }

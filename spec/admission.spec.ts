@@ -37,7 +37,7 @@ describe('new transactions are refused while the heap is nearly full, and accept
       if (response.status !== Status.OK) refused = response;
     }
     expect(refused).toMatchObject({ status: Status.UNKNOWN, balance: 100_000 - sent });
-    expect(warnings).toEqual([expect.stringMatching(/heap nearly full/)]);
+    expect(warnings).toEqual([expect.stringMatching(/memory nearly full/)]);
     // Still refused, still answering replays and balance calls.
     expect((await w.bet(betBody(ids, { amount: 1 }))).status).toBe(Status.UNKNOWN);
     expect(await w.bet(first)).toEqual(answered);
@@ -48,7 +48,7 @@ describe('new transactions are refused while the heap is nearly full, and accept
     usedHeap();
     // While refusing, the heap is looked at on every request: the next bet is taken.
     expect((await w.bet(betBody(ids, { amount: 1 }))).status).toBe(Status.OK);
-    expect(warnings).toEqual([expect.stringMatching(/heap nearly full/), expect.stringMatching(/accepted/)]);
+    expect(warnings).toEqual([expect.stringMatching(/memory nearly full/), expect.stringMatching(/accepted/)]);
     expect(await balanceOf(w)).toBe(100_000 - sent - 1);
     await w.stop();
   });

@@ -147,9 +147,7 @@ describe('with a journal, a retention pass is a snapshot, and recovery reaches t
     expect(again.recovery?.snapshot).toBeUndefined();
     expect(await again.bet(old)).toEqual(first);
     expect(await again.rollback(cancel)).toMatchObject({ status: Status.UNKNOWN });
-    // Replayed from the journal, they are dated at recovery; a pass past that date drops them.
-    expect(await again.purge()).toBe(0);
-    clock.pass(121);
+    // Replayed from the journal, they keep the times it gives: 121 days old, the next pass drops them.
     expect(await again.purge()).toBe(2);
     expect(again.transactionCount).toBe(0);
   });
@@ -180,5 +178,129 @@ describe('with a journal, a retention pass is a snapshot, and recovery reaches t
     expect(again.transactionCount).toBe(2);
     expect(await again.rollback(cancel)).toMatchObject({ status: Status.UNKNOWN });
     expect(await again.win(win)).toEqual(won);
+  });
+});
+
+describe('a record ages from its last change: a bet from its win or rollback, an id reserved as cancelled from the rollback', () => {
+  const MINUTE = 60_000;
+
+  it.each([
+    ['without a journal', false],
+    ['with a journal', true],
+  ])('%s, refuses a late copy of a bet cancelled after being open longer than retentionDays, for retentionDays after the rollback', async (_, journal) => {
+    const clock = new FakeClock();
+    const ids = new Ids();
+    const w = await engine(clock, { journal, retentionDays: 1 });
+    const bet = betBody(ids);
+    const taken = await w.bet(bet);
+    clock.pass(3);
+    expect((await w.rollback(rollbackBody(ids, bet.transaction_uuid))).status).toBe(Status.OK);
+    expect(await w.purge()).toBe(0);
+    expect(await w.bet(bet)).toEqual(taken); // the late copy replays: nothing is taken again
+    expect(await balanceOf(w)).toBe(100_000);
+    clock.now += DAY - MINUTE;
+    expect(await w.purge()).toBe(0);
+    clock.now += 2 * MINUTE;
+    expect(await w.purge()).toBe(2); // the bet and its rollback, a day after the rollback
+  });
+
+  it('keeps an id reserved by a rollback that came first for retentionDays after the rollback', async () => {
+    const clock = new FakeClock();
+    const ids = new Ids();
+    const w = await engine(clock, { journal: true, retentionDays: 1 });
+    const bet = betBody(ids);
+    clock.pass(3);
+    await w.rollback(rollbackBody(ids, bet.transaction_uuid));
+    clock.now += DAY - MINUTE;
+    expect(await w.purge()).toBe(0);
+    expect((await w.bet(bet)).status).toBe(Status.TRANSACTION_ROLLED_BACK);
+    const again = await data.restart(w, { clock: clock.read, retentionDays: 1 });
+    expect(await again.purge()).toBe(0);
+    expect((await again.bet(bet)).status).toBe(Status.TRANSACTION_ROLLED_BACK);
+    clock.now += 2 * MINUTE;
+    expect(await again.purge()).toBe(2); // the rollback and the reservation
+    expect((await again.bet(bet)).status).toBe(Status.OK);
+  });
+
+  it('recovery rebuilds the times the engine had, from the snapshot and from the journals after it', async () => {
+    const clock = new FakeClock();
+    const ids = new Ids();
+    const w = await engine(clock, { journal: true, retentionDays: 1 });
+    const first = betBody(ids);
+    await w.bet(first);
+    clock.pass(3);
+    await w.rollback(rollbackBody(ids, first.transaction_uuid)); // changed on day 3
+    await w.snapshot();
+    clock.pass(0.5);
+    const second = betBody(ids);
+    await w.bet(second);
+    await w.win(winBody(ids, second.transaction_uuid)); // on day 3.5, in the journal after the snapshot
+    await data.shutDown(w);
+
+    clock.pass(0.7); // day 4.2: the first pair is older than a day, the second is not
+    const again = data.open({ clock: clock.read, retentionDays: 1 });
+    expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(await again.purge()).toBe(2);
+    expect(await again.bet(first)).toMatchObject({ status: Status.OK, balance: 100_000 + 150 - 100 }); // judged afresh, once dropped
+    clock.pass(0.4); // day 4.6
+    expect(await again.purge()).toBe(2);
+  });
+});
+
+describe('times last until the year 9999, and a clock outside 1970-9999 is refused', () => {
+  it.each([
+    ['without a journal', false],
+    ['with a journal', true],
+  ])('%s, keeps records stamped after 2106 for their whole retention period', async (_, journal) => {
+    const clock = new FakeClock();
+    clock.now = Date.UTC(2107, 0, 1);
+    const ids = new Ids();
+    const w = await engine(clock, { journal, retentionDays: 1 });
+    const bet = betBody(ids);
+    const taken = await w.bet(bet);
+    await w.win(winBody(ids, bet.transaction_uuid, { amount: 0 }));
+    expect(await w.purge()).toBe(0);
+    expect(await w.bet(bet)).toEqual(taken);
+    expect(await balanceOf(w)).toBe(100_000 - 100);
+    clock.pass(1.01);
+    expect(await w.purge()).toBe(2);
+  });
+
+  it('serves with a clock in the last minute of 9999, and keeps its times across a restart', async () => {
+    const clock = new FakeClock();
+    clock.now = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const ids = new Ids();
+    const w = await engine(clock, { journal: true, retentionDays: 1 });
+    const bet = betBody(ids);
+    const taken = await w.bet(bet);
+    await w.win(winBody(ids, bet.transaction_uuid, { amount: 0 }));
+    await w.snapshot();
+    const again = await data.restart(w, { clock: clock.read, retentionDays: 1 });
+    expect(await again.purge()).toBe(0);
+    expect(await again.bet(bet)).toEqual(taken);
+  });
+
+  it.each([
+    ['before 1970', -1],
+    ['after 9999', Date.UTC(10_000, 0, 1)],
+    ['not a number', Number.NaN],
+  ])('start refuses a clock reading %s with RangeError', (_, time) => {
+    expect(() => start({ clock: () => time })).toThrow(RangeError);
+    expect(() => start({ clock: () => time, journal: data.path })).toThrow(RangeError);
+  });
+
+  it("throws RangeError from the clock's first bad reading, and changes nothing", async () => {
+    const clock = new FakeClock();
+    const ids = new Ids();
+    const w = await engine(clock, { journal: true });
+    clock.now = Date.UTC(10_000, 0, 1);
+    await expect(w.bet(betBody(ids))).rejects.toThrow(RangeError);
+    await expect(w.purge()).rejects.toThrow(RangeError);
+    expect(w.transactionCount).toBe(0);
+    clock.now = Date.UTC(2026, 0, 2);
+    expect(await balanceOf(w)).toBe(100_000);
+    expect((await w.bet(betBody(ids))).status).toBe(Status.OK);
+    const again = await data.restart(w, { clock: clock.read });
+    expect(await balanceOf(again)).toBe(100_000 - 100);
   });
 });

@@ -34,6 +34,9 @@ export class Durability {
   /** The commit the latest held responses wait for, and those responses. */
   #commit: Promise<void> | undefined;
   #held: Held[] | undefined;
+  /** The last `time` line journaled: its minute, and the journal generation it went to. */
+  #minutes = -1;
+  #minutesGeneration = -1;
 
   /**
    * Takes `directory` for this engine alone and opens its journal, replaying it through
@@ -91,8 +94,17 @@ export class Durability {
     this.#appended();
   }
 
-  /** Journals a transaction just applied for `user`. */
-  commandApplied(user: string, command: Command): void {
+  /**
+   * Journals a transaction just applied for `user` at `minutes` (since the epoch): a `time` line
+   * goes first when the minute is not the one the current journal last said.
+   */
+  commandApplied(user: string, command: Command, minutes: number): void {
+    const generation = this.#store.generation;
+    if (minutes !== this.#minutes || generation !== this.#minutesGeneration) {
+      this.#store.append(encodeRecord({ type: 'time', minutes }), false);
+      this.#minutes = minutes;
+      this.#minutesGeneration = generation;
+    }
     this.#store.appendCommand(user, command);
     this.#appended();
   }

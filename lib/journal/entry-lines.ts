@@ -1,4 +1,4 @@
-import { FINGERPRINT_BYTES, keyBytes, KIND_MASK, KINDS, ODD_FINGERPRINT, ODD_REQUEST, ROW_MASK, SEGMENT_BITS, UUID_BYTES, type RegistryView, type RowRecord, type Segment } from '../registry.js';
+import { FINGERPRINT_BYTES, keyBytes, KIND_MASK, KINDS, MINUTE_SECONDS, ODD_FINGERPRINT, ODD_REQUEST, ROW_MASK, SEGMENT_BITS, UUID_BYTES, type RegistryView, type RowRecord, type Segment } from '../registry.js';
 import { encodeRecord } from './format.js';
 import { ascii, LineBuffer } from './line-buffer.js';
 
@@ -68,7 +68,7 @@ function writeEntry(out: LineBuffer, segment: Segment, at: number, flags: number
   out.raw(STATE);
   out.integer(segment.states[at] as number);
   out.raw(CREATED);
-  out.integer(segment.created[at] as number);
+  out.integer((segment.changed[at] as number) * MINUTE_SECONDS);
   out.raw(CLOSE);
   out.end();
 }

@@ -6,15 +6,26 @@ import { ascii, type LineBuffer } from './line-buffer.js';
 /**
  * One line of a journal or snapshot file. A journal holds `user` (a user created), `disabled`
  * (a user disabled or enabled) and `command` (a transaction that succeeded) lines, in the order
- * they were applied. A snapshot holds the whole state: `user` lines, an `entry` line for each
+ * they were applied, and a `time` line before the first command of each minute. A snapshot holds the whole state: `user` lines, an `entry` line for each
  * id of the registry, and a closing `end` line that counts them.
  */
 export type JournalRecord =
   | { readonly type: 'user'; readonly user: string; readonly balance: number; readonly currency?: string; readonly disabled?: boolean }
   | { readonly type: 'disabled'; readonly user: string; readonly disabled: boolean }
   | ({ readonly type: 'command'; readonly user: string } & Command)
-  | ({ readonly type: 'entry'; readonly transactionUuid: string; /** Seconds since the epoch, for retention. */ readonly created?: number } & Entry)
+  | ({ readonly type: 'entry'; readonly transactionUuid: string; /** Seconds since the epoch of the last change, for retention. */ readonly created?: number } & Entry)
+  | TimeRecord
   | { readonly type: 'end'; readonly records: number };
+
+/**
+ * The minute (since the epoch) the `command` lines after it were applied in, so that recovery
+ * stamps the records it rebuilds with the times they had, and retention ages them alike. Not a
+ * change of the state: recovery does not count it.
+ */
+export interface TimeRecord {
+  readonly type: 'time';
+  readonly minutes: number;
+}
 
 /**
  * The engine settings that shape answers, written at the head of every journal and snapshot so

@@ -154,10 +154,10 @@ export class JournalStore {
     return this.#snapshotting !== undefined;
   }
 
-  /** Appends one encoded record (see `encodeRecord`). */
-  append(line: string): void {
+  /** Appends one encoded record (see `encodeRecord`); `counted` false for a line that is no change of the state (a `time` line). */
+  append(line: string, counted = true): void {
     this.#log.append(line);
-    this.#sinceSnapshot += 1;
+    if (counted) this.#sinceSnapshot += 1;
   }
 
   /** Appends the `command` record of a transaction applied for `user`. */
@@ -323,7 +323,7 @@ function readJournal(
         headed = true;
       } else {
         applyAt(path, line, record, apply);
-        records += 1;
+        if (record.type !== 'time') records += 1;
       }
       offset = end + 1;
     } else {
