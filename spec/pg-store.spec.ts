@@ -83,6 +83,22 @@ describe('retention drops records older than retentionDays, never an open bet', 
     expect((await w.bet({ ...settled, request_uuid: ids.next() })).status).toBe(Status.OK);
   });
 
+  it('keeps an open free bet (amount 0) past retentionDays, and pays its win', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const w = engine({ clock: () => now, retentionDays: 120, schema: 'retention_free_bet' });
+    const ids = new Ids();
+    await w.createUsers(['alice']);
+    const free = betBody(ids, { amount: 0 });
+    const settled = betBody(ids, { amount: 100 });
+    await w.bet(free);
+    await w.bet(settled);
+    await w.win(winBody(ids, settled.transaction_uuid, { amount: 0 }));
+    now += 121 * DAY;
+    expect(await w.purge()).toBe(2);
+    expect(await rows('retention_free_bet')).toBe(1);
+    expect(await w.win(winBody(ids, free.transaction_uuid, { amount: 500 }))).toMatchObject({ status: Status.OK, balance: 100_400 });
+  });
+
   it('deletes only expired rows while requests keep arriving', async () => {
     let now = Date.UTC(2026, 0, 1);
     const w = engine({ clock: () => now, retentionDays: 1, schema: 'retention_load' });
