@@ -138,6 +138,18 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     writeFileSync(journalFile(), text.replace('"amount":300', '"amount":900'));
     expect(() => start({ journal: data.path })).toThrow(JournalCorruptError);
   });
+
+  it('refuses to start when two lines in the middle are damaged, names the first, and cuts nothing off', async () => {
+    const w = durable();
+    await workload(w, new Ids());
+    await shutDown(w);
+    const lines = readFileSync(journalFile(), 'utf8').split('\n');
+    // Lines 4 and 5 lose a byte each (their newlines stay); good records follow them.
+    const damaged = lines.map((line, i) => (i === 3 || i === 4 ? line.slice(0, -2) + line.slice(-1) : line)).join('\n');
+    writeFileSync(journalFile(), damaged);
+    expect(() => start({ journal: data.path })).toThrow(/journal-000000\.log, line 4: checksum or syntax error/);
+    expect(readFileSync(journalFile(), 'utf8')).toBe(damaged);
+  });
 });
 
 describe('a journal whose records the engine refuses is corrupt', () => {

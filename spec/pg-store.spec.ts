@@ -53,6 +53,21 @@ describe('the schema is applied once, whichever process starts first', () => {
   });
 });
 
+describe('a transaction id has one row, whoever writes it', () => {
+  it('has the database refuse a second row for an id already stored', async () => {
+    const w = engine({ schema: 'one_row_per_id' });
+    await w.createUsers(['alice']);
+    expect((await w.bet(betBody(new Ids()))).status).toBe(Status.OK);
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      await expect(sql.unsafe('INSERT INTO one_row_per_id.transactions SELECT * FROM one_row_per_id.transactions')).rejects.toMatchObject({ code: '23505' });
+    } finally {
+      await sql.end();
+    }
+    expect(await rows('one_row_per_id')).toBe(1);
+  });
+});
+
 describe('retention drops records older than retentionDays, never an open bet', () => {
   it('keeps open bets and recent records, and a retry of a dropped transaction is judged afresh', async () => {
     let now = Date.UTC(2026, 0, 1);
