@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Status, type Wallet } from '../lib/index.js';
-import { betBody, Ids } from './helpers.js';
+import { JournalCorruptError, start, Status, type Wallet } from '../lib/index.js';
+import { balanceOf, betBody, Ids } from './helpers.js';
 import { journalDirectory } from './support/journal-directory.js';
 
 const data = journalDirectory('faults');
@@ -106,5 +106,73 @@ describe('a crash right after a snapshot began loses nothing acknowledged', () =
     const again = durable();
     expect(again.recovery?.truncatedBytes).toBe(37);
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 99_998 });
+  });
+});
+
+describe('a directory or other entry in place of a journal or snapshot file refuses the start with JournalCorruptError naming it', () => {
+  it.each(['journal-000000.log', 'journal-000003.log', 'snapshot-000002.log'])('refuses a directory named %s', async (file) => {
+    const ids = new Ids();
+    const w = durable();
+    await w.createUsers(['alice']);
+    await w.bet(betBody(ids));
+    await data.shutDown(w);
+    const path = join(data.path, file);
+    const held = existsSync(path);
+    if (held) renameSync(path, `${path}.aside`);
+    mkdirSync(path);
+    let thrown: unknown;
+    try {
+      durable();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(JournalCorruptError);
+    expect((thrown as Error).message).toBe(`${path}: a directory stands where a journal or snapshot file belongs; refusing to start rather than serve wrong balances`);
+    // Nothing was removed, and the data directory is free again: with the file back, it starts.
+    rmSync(path, { recursive: true });
+    if (held) renameSync(`${path}.aside`, path);
+    expect(await balanceOf(durable())).toBe(100_000 - 100);
+  });
+
+  it('refuses a link that points nowhere', async () => {
+    const w = durable();
+    await w.createUsers(['alice']);
+    await data.shutDown(w);
+    const path = join(data.path, 'journal-000001.log');
+    symlinkSync(join(data.path, 'missing'), path);
+    expect(() => durable()).toThrow(JournalCorruptError);
+  });
+});
+
+describe('journal, snapshot and lock files are readable by their owner only, and a data directory the engine makes too', () => {
+  const mode = (path: string): number => statSync(path).mode & 0o777;
+
+  it('creates the directory 0700 and every file in it 0600, whatever the umask', async () => {
+    const previous = process.umask(0o002);
+    try {
+      const nested = join(data.path, 'state', 'wallet');
+      const w = start({ journal: nested, snapshotEvery: 2 });
+      await w.createUsers(['alice']);
+      const ids = new Ids();
+      await bets(w, ids, 3); // a snapshot and a second journal
+      await w.snapshot();
+      const files = readdirSync(nested);
+      expect(files.filter((file) => /^(journal|snapshot)-\d+\.log$|^exwallet\.lock$/.test(file)).map((file) => file.slice(0, 4)).sort()).toEqual(['exwa', 'jour', 'snap']);
+      for (const file of readdirSync(nested)) expect([file, mode(join(nested, file))]).toEqual([file, 0o600]);
+      expect(mode(nested)).toBe(0o700);
+      expect(mode(join(data.path, 'state'))).toBe(0o700);
+      await w.stop();
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it("leaves an existing directory's mode as the operator set it", async () => {
+    chmodSync(data.path, 0o750);
+    const w = durable();
+    await w.createUsers(['alice']);
+    await w.stop();
+    expect(mode(data.path)).toBe(0o750);
+    for (const file of readdirSync(data.path)) expect([file, mode(join(data.path, file))]).toEqual([file, 0o600]);
   });
 });

@@ -11,7 +11,7 @@ type Done<T = void> = (error: NodeJS.ErrnoException | null, result: T) => void;
  * `fdatasync` of a running engine. Every store uses {@link nodeFileSystem} unless told otherwise.
  */
 export interface JournalFileSystem {
-  openSync(path: string, flags: 'a'): number;
+  openSync(path: string, flags: 'a', mode: number): number;
   closeSync(fd: number): void;
   write(fd: number, buffer: Buffer, offset: number, length: number, position: null, callback: Done<number>): void;
   fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
@@ -82,7 +82,7 @@ export class AppendLog {
   constructor(path: string, after: Promise<void> = Promise.resolve(), tally: CommitTally = { commits: 0, lines: 0, seconds: 0 }, fs: JournalFileSystem = nodeFileSystem) {
     this.path = path;
     this.#fs = fs;
-    this.#fd = fs.openSync(path, 'a');
+    this.#fd = fs.openSync(path, 'a', 0o600); // the owner's alone: it holds every balance
     this.#writing = after;
     this.#tally = tally;
   }

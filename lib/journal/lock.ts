@@ -83,7 +83,7 @@ let temporaries = 0;
 /** Creates `path` holding this process's identity, whole, or returns `undefined` if it exists. */
 function createExclusive(path: string): bigint | undefined {
   const temporary = `${path}.${process.pid}.${temporaries++}.new`;
-  writeFileSync(temporary, `${JSON.stringify({ pid: process.pid, process: identity(process.pid) })}\n`);
+  writeFileSync(temporary, `${JSON.stringify({ pid: process.pid, process: identity(process.pid) })}\n`, { mode: 0o600 });
   try {
     const { ino } = statSync(temporary, { bigint: true });
     linkSync(temporary, path);

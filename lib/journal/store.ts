@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, type Dirent, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,11 +36,17 @@ export interface StateView {
 
 /** A journal or snapshot damaged where a crash cannot have left it: the engine must not start. */
 export class JournalCorruptError extends Error {
-  constructor(file: string, line: number, why: string) {
-    super(`${file}, line ${line}: ${why}; refusing to start rather than serve wrong balances`);
+  /** `line` is left out when the file as a whole is wrong (say, a directory stands in its place). */
+  constructor(file: string, line: number | undefined, why: string) {
+    super(`${file}${line === undefined ? '' : `, line ${line}`}: ${why}; refusing to start rather than serve wrong balances`);
     this.name = 'JournalCorruptError';
   }
 }
+
+/** Journal and snapshot files are the owner's alone: they hold every balance. */
+export const FILE_MODE = 0o600;
+/** A data directory the engine creates is the owner's alone; an existing one is left as it is. */
+export const DIRECTORY_MODE = 0o700;
 
 const SNAPSHOT = /^snapshot-(\d+)\.log$/;
 const JOURNAL = /^journal-(\d+)\.log$/;
@@ -84,7 +90,7 @@ export class JournalStore {
    */
   static open(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void, fs: JournalFileSystem = nodeFileSystem): { store: JournalStore; report: RecoveryReport } {
     const started = performance.now();
-    mkdirSync(directory, { recursive: true });
+    mkdirSync(directory, { recursive: true, mode: DIRECTORY_MODE });
     const lock = DirectoryLock.acquire(directory);
     try {
       return JournalStore.#recover(directory, settings, apply, lock, started, fs);
@@ -99,6 +105,7 @@ export class JournalStore {
     // An unfinished snapshot; only files: a directory of that name is not ours to remove.
     for (const entry of entries) if (entry.isFile() && entry.name.endsWith('.tmp')) rmSync(join(directory, entry.name));
     const files = entries.map((entry) => entry.name);
+    for (const entry of entries) if (SNAPSHOT.test(entry.name) || JOURNAL.test(entry.name)) checkRegularFile(join(directory, entry.name), entry);
     const snapshots = generations(files, SNAPSHOT);
     const base = snapshots.at(-1);
     let records = 0;
@@ -262,6 +269,22 @@ export class JournalStore {
   }
 }
 
+/**
+ * Throws {@link JournalCorruptError} unless the entry named like a journal or snapshot is a
+ * regular file (or a link to one): a directory or anything else in its place cannot hold the
+ * state, and reading or removing it would fail with a bare system error.
+ */
+function checkRegularFile(path: string, entry: Dirent): void {
+  if (entry.isFile()) return;
+  let file = false;
+  try {
+    file = entry.isSymbolicLink() && statSync(path).isFile();
+  } catch {
+    // a dangling link: not a file either
+  }
+  if (!file) throw new JournalCorruptError(path, undefined, `${entry.isDirectory() ? 'a directory' : 'no regular file'} stands where a journal or snapshot file belongs`);
+}
+
 /** The generation numbers of the files whose names match `pattern`, in ascending order. */
 function generations(files: readonly string[], pattern: RegExp): number[] {
   const found: number[] = [];
@@ -373,7 +396,7 @@ const SLICE_CHARACTERS = 1 << 20;
  * requests are served between slices however large the state.
  */
 async function writeInSlices(path: string, head: string, records: Iterable<JournalRecord | EncodedLines>): Promise<void> {
-  const fd = openSync(path, 'w');
+  const fd = openSync(path, 'w', FILE_MODE);
   try {
     let count = 0;
     let chunk = head;
