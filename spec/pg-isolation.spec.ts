@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { start, Status, type Wallet } from '../lib/index.js';
 import { PostgresStore } from '../lib/pg/store.js';
 import { parseCommand, readBody, type Fields } from '../lib/validation.js';
-import { balanceOf, betBody, Ids } from './helpers.js';
+import { balanceOf, betBody, Ids, winBody } from './helpers.js';
 import { freshDatabase, type FreshDatabase } from './support/postgres.js';
 
 // SPEC 9, "one request never fails another", on the PostgreSQL store: a request the database
@@ -52,14 +52,19 @@ describe('a user row held by another session delays only that user', () => {
   });
 
   /** A second session holding `SELECT ... FOR UPDATE` on `user`'s row until `release()`. */
-  async function holdRow(schema: string, user: string): Promise<{ release: () => Promise<void> }> {
+  function holdRow(schema: string, user: string): Promise<{ release: () => Promise<void> }> {
+    return hold(`SELECT 1 FROM ${schema}.wallets WHERE name = $1 FOR UPDATE`, user);
+  }
+
+  /** A second session that runs `query` with `parameter` in a transaction and keeps it open until `release()`. */
+  async function hold(query: string, parameter: string): Promise<{ release: () => Promise<void> }> {
     const sql = postgres(database.url, { max: 1, onnotice: () => {} });
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
     const held = sql.begin(async (tx) => {
-      await tx.unsafe(`SELECT 1 FROM ${schema}.wallets WHERE name = $1 FOR UPDATE`, [user]);
+      await tx.unsafe(query, [parameter]);
       locked();
       await released;
     });
@@ -104,5 +109,42 @@ describe('a user row held by another session delays only that user', () => {
     }
     expect(await balanceOf(w, 'carol')).toBe(99_999);
     expect(await balanceOf(w, 'u0')).toBe(100_000 - 13);
+  });
+
+  it('gives up an operator\'s disable of a held user after the commit timeout, and its connection serves again', async () => {
+    const w = start({ database: { url: database.url, schema: 'held_disable', poolSize: 2, commitTimeout: 300 } });
+    opened.push(w);
+    await w.createUsers(['carol', 'dave']);
+    const ids = new Ids();
+    const holder = await holdRow('held_disable', 'carol');
+    try {
+      for (let attempt = 0; attempt < 3; attempt += 1) await expect(w.setUserDisabled('carol', true)).rejects.toThrow(/statement timeout/);
+      expect((await w.bet(betBody(ids, { user: 'dave', amount: 1 }))).status).toBe(Status.OK);
+    } finally {
+      await holder.release();
+    }
+    expect(await w.setUserDisabled('carol', true)).toBe(true);
+    expect((await w.bet(betBody(ids, { user: 'carol', amount: 1 }))).status).toBe(Status.USER_DISABLED);
+  }, 20_000);
+
+  it('cancels an attempt still waiting at its commit timeout (a bet\'s row held), so its connection serves the next batch', async () => {
+    const w = start({ database: { url: database.url, schema: 'held_bet', poolSize: 3, commitTimeout: 300 } });
+    opened.push(w);
+    await w.createUsers(['carol', 'dave']);
+    const ids = new Ids();
+    const bet = betBody(ids, { user: 'carol', amount: 10 });
+    expect((await w.bet(bet)).status).toBe(Status.OK);
+    // A win settles the bet by rewriting its row, which the other session holds.
+    const holder = await hold('SELECT 1 FROM held_bet.transactions WHERE transaction_uuid = $1 FOR UPDATE', bet.transaction_uuid);
+    try {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        expect((await w.win(winBody(ids, bet.transaction_uuid, { user: 'carol' }))).status).toBe(Status.UNKNOWN);
+      }
+      expect((await w.bet(betBody(ids, { user: 'dave', amount: 1 }))).status).toBe(Status.OK);
+    } finally {
+      await holder.release();
+    }
+    expect((await w.win(winBody(ids, bet.transaction_uuid, { user: 'carol', amount: 30 }))).status).toBe(Status.OK);
+    expect(await balanceOf(w, 'carol')).toBe(100_000 - 10 + 30);
   });
 });

@@ -44,6 +44,8 @@ interface Attempt {
 }
 
 const DAY = 86_400_000;
+/** The longest pause, in milliseconds, before a request whose user's row was held is tried again. */
+const MAX_DEFER_PAUSE = 100;
 /** Rows deleted per retention statement, so that a pass never holds many locks at once. */
 const RETENTION_CHUNK = 1_000;
 
@@ -156,8 +158,15 @@ export class PostgresStore implements Store {
 
   async setUserDisabled(user: string, disabled: boolean): Promise<boolean> {
     await this.#whenReady();
-    const rows = await this.#sql`UPDATE wallets SET disabled = ${disabled} WHERE name = ${user} RETURNING id`;
-    return rows.length > 0;
+    // A row another session holds is waited for no longer than a batch waits, and the
+    // connection is then free again.
+    return this.#sql.begin(async (sql) => {
+      const [, rows] = await unlessConnectionLost(Promise.all([
+        sql`SELECT set_config('statement_timeout', ${String(this.#commitTimeout)}, true)`,
+        sql`UPDATE wallets SET disabled = ${disabled} WHERE name = ${user} RETURNING id`,
+      ]));
+      return rows.length > 0;
+    });
   }
 
   async stats(): Promise<StoreStats> {
@@ -290,44 +299,52 @@ export class PostgresStore implements Store {
     const started = performance.now();
     for (const item of items) item.deadline ??= started + this.#commitTimeout;
     const deadline = started + this.#commitTimeout;
+    // The requests of the batch not yet answered or put back.
     const waiting = new Set(items);
-    const answer = (item: Pending, response: WalletResponse): void => {
-      if (waiting.delete(item)) item.resolve(response);
-    };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        if (waiting.size > 0) this.#logger?.error({ requests: waiting.size }, `batch not committed within ${this.#commitTimeout} ms; answered RS_ERROR_UNKNOWN`);
-        for (const item of waiting) answer(item, unknownUser(Status.UNKNOWN, item.user, item.requestUuid));
+        this.#fail(waiting, waiting, new Error(`not committed within ${this.#commitTimeout} ms`));
         resolve();
       }, this.#commitTimeout);
     });
-    await Promise.race([this.#settle(items, deadline, answer), timeout]);
+    await Promise.race([this.#settle(items, deadline, waiting), timeout]);
     clearTimeout(timer);
+  }
+
+  /** Answers those of `items` still `waiting` `RS_ERROR_UNKNOWN`, and logs why. */
+  #fail(items: Iterable<Pending>, waiting: Set<Pending>, error: unknown): void {
+    const failed = [...items].filter((item) => waiting.delete(item));
+    if (failed.length === 0) return;
+    this.#logger?.error({ err: error, requests: failed.length }, isDataError(error) ? 'request refused by the database; answered RS_ERROR_UNKNOWN' : 'batch not committed; answered RS_ERROR_UNKNOWN');
+    for (const item of failed) item.resolve(unknownUser(Status.UNKNOWN, item.user, item.requestUuid));
   }
 
   /**
    * Commits `items` and answers them. A batch the database refuses for its data (SQLSTATE class
    * 22 or 23, other than a claimed id) is split in two halves committed in turn, so a request it
-   * cannot take fails alone and the others are judged as if it had never come. Never rejects.
+   * cannot take fails alone and the others are judged as if it had never come. Answers or puts
+   * back only requests still `waiting` (the commit timeout may have answered them). Never rejects.
    */
-  async #settle(items: readonly Pending[], deadline: number, answer: (item: Pending, response: WalletResponse) => void): Promise<void> {
+  async #settle(items: readonly Pending[], deadline: number, waiting: Set<Pending>): Promise<void> {
     let attempt: Attempt;
     try {
       attempt = await this.#commit(items, deadline);
     } catch (error) {
       if (isDataError(error) && items.length > 1) {
         const half = Math.ceil(items.length / 2);
-        await this.#settle(items.slice(0, half), deadline, answer);
-        await this.#settle(items.slice(half), deadline, answer);
-        return;
+        await this.#settle(items.slice(0, half), deadline, waiting);
+        await this.#settle(items.slice(half), deadline, waiting);
+      } else {
+        this.#fail(items, waiting, error);
       }
-      this.#logger?.error({ err: error, requests: items.length }, isDataError(error) ? 'request refused by the database; answered RS_ERROR_UNKNOWN' : 'batch not committed; answered RS_ERROR_UNKNOWN');
-      for (const item of items) answer(item, unknownUser(Status.UNKNOWN, item.user, item.requestUuid));
       return;
     }
-    attempt.judged.forEach((item, i) => answer(item, attempt.responses[i] as WalletResponse));
-    if (attempt.deferred.length > 0) this.#defer(attempt.deferred);
+    attempt.judged.forEach((item, i) => {
+      if (waiting.delete(item)) item.resolve(attempt.responses[i] as WalletResponse);
+    });
+    const deferred = attempt.deferred.filter((item) => waiting.delete(item));
+    if (deferred.length > 0) this.#defer(deferred);
   }
 
   /**
@@ -336,22 +353,24 @@ export class PostgresStore implements Store {
    * request whose commit timeout passes first is answered `RS_ERROR_UNKNOWN`.
    */
   #defer(items: readonly Pending[]): void {
+    const now = performance.now();
     const later: Pending[] = [];
+    let pause = MAX_DEFER_PAUSE;
     for (const item of items) {
-      const pause = Math.min(100, 5 * 2 ** item.deferrals);
+      const wait = Math.min(MAX_DEFER_PAUSE, 5 * 2 ** item.deferrals);
       item.deferrals += 1;
-      if (performance.now() + pause < (item.deadline as number)) later.push(item);
-      else {
+      if (now + wait < (item.deadline as number)) {
+        later.push(item);
+        pause = Math.min(pause, wait);
+      } else {
         this.#logger?.error({ user: item.user }, `user row held by another session for ${this.#commitTimeout} ms; answered RS_ERROR_UNKNOWN`);
         item.resolve(unknownUser(Status.UNKNOWN, item.user, item.requestUuid));
       }
     }
     if (later.length === 0) return;
-    const pause = Math.min(...later.map((item) => Math.min(100, 5 * 2 ** (item.deferrals - 1))));
     const waited: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, pause)).then(() => {
       this.#waiting.delete(waited);
-      // They arrived before anything still pending.
-      this.#pending = [...later, ...this.#pending];
+      this.#pending = [...later, ...this.#pending]; // they arrived before anything still pending
       this.#schedule();
     });
     this.#waiting.add(waited);
