@@ -70,6 +70,8 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   const hub88PublicKey = config.hub88PublicKeyFile === undefined ? undefined : readKey(config.hub88PublicKeyFile, 'Hub88 public key');
   const privateKey = config.privateKeyFile === undefined ? undefined : readKey(config.privateKeyFile, 'private key');
 
+  // A worker answers the primary's requests for its metrics from the start, even while it waits.
+  scrapeThroughPrimary();
   // From here on a signal ends the wait for the database, or the service once it listens.
   const stop = stopSignal();
   const logger = pino({ level: config.logLevel });
@@ -85,7 +87,6 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   }
 
   if (config.workers > 1 && cluster.isPrimary) return superviseWorkers(config.workers);
-  scrapeThroughPrimary();
 
   let wallet: Wallet;
   try {
