@@ -1,0 +1,39 @@
+/** @jest-config-loader-options {"transpileOnly": true, "experimentalResolver": true, "compilerOptions": {"moduleResolution": "node10"}} */
+import type { Config } from 'jest';
+import config from './jest.config.js';
+
+/**
+ * The jest configuration mutation testing runs: the `engine` project, narrowed to the files
+ * that judge the mutated code in this process. A mutant lives only in the code jest loads, so
+ * tests of child processes or of the database never run it, and starting servers for each mutant
+ * would make a run last days; the PostgreSQL batch is pure and judged in process by
+ * spec/pg-batch.spec.ts. Files that time the engine are left out too: instrumented code is
+ * several times slower. Add a spec file here when it tests one of the mutated files.
+ */
+const engine = config.projects?.find((project) => typeof project === 'object' && project.displayName === 'engine');
+if (typeof engine !== 'object') throw new Error('jest.config.ts has no engine project');
+
+const SPECS = [
+  // The contract, on the embedded store.
+  'checks', 'idempotency', 'rollback', 'responses', 'concurrency', 'users', 'operator', 'model', 'fuzz', 'stress',
+  // Rules, validation, fingerprint and registry by themselves.
+  'admission', 'registry', 'fingerprint', 'uuid', 'retention', 'free-bet-retention',
+  // The journal's format and recovery.
+  'entry-lines', 'journal', 'journal-format', 'journal-faults', 'journal-lifecycle', 'journal-settings', 'journal-sync',
+  // The PostgreSQL batch, judged without a database.
+  'pg-batch',
+  // Signature checking.
+  'http/signatures', 'http/signature-order', 'http/routes',
+];
+
+// No global setup: nothing here needs the PostgreSQL server it would start.
+const { projects, globalSetup, globalTeardown, ...shared } = config;
+
+const stryker: Config = {
+  ...shared,
+  ...engine,
+  rootDir: '.',
+  testMatch: SPECS.map((name) => `<rootDir>/spec/${name}.spec.ts`),
+};
+
+export default stryker;
