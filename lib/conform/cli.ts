@@ -42,16 +42,22 @@ interface Command {
   readonly junit: string | undefined;
 }
 
+/** Where the command writes: standard output and error unless told otherwise. */
+export interface Output {
+  readonly out: { write(text: string): unknown };
+  readonly err: { write(text: string): unknown };
+}
+
 /**
  * `exwallet conform`: runs the checks, prints one line per check and the summary, writes the
  * JSON and JUnit reports asked for. Answers the exit code: 0 if nothing failed, 1 if a check
  * failed, 2 for a usage error (reported as one line on standard error).
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], { out, err }: Output = { out: process.stdout, err: process.stderr }): Promise<number> {
   try {
     const command = parseCommand(argv);
     if (command === 'help') {
-      process.stdout.write(HELP);
+      out.write(HELP);
       return EXIT.ok;
     }
     // Both files are created before any request, so a path that cannot be written stops the run at once.
@@ -60,18 +66,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     const report = await runConformance({
       ...command.options,
       onResult: (result) => {
-        if (!headerWritten) process.stdout.write(header(command.options.url, command.options.key !== undefined));
+        if (!headerWritten) out.write(header(command.options.url, command.options.key !== undefined));
         headerWritten = true;
-        process.stdout.write(resultLines(result));
+        out.write(resultLines(result));
       },
     });
-    process.stdout.write(summary(report));
+    out.write(summary(report));
     if (command.json !== undefined) writeReport(command.json, jsonReport(report));
     if (command.junit !== undefined) writeReport(command.junit, junitReport(report));
     return report.failed === 0 ? EXIT.ok : EXIT.failed;
   } catch (error) {
     if (!(error instanceof ConformUsageError)) throw error;
-    process.stderr.write(`exwallet conform: ${error.message}\nTry exwallet conform --help.\n`);
+    err.write(`exwallet conform: ${error.message}\nTry exwallet conform --help.\n`);
     return EXIT.usage;
   }
 }

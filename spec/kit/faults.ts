@@ -22,7 +22,7 @@ function caseSensitive(id: unknown): unknown {
 }
 
 /** How long the racy wallet takes between looking an id up and recording it. */
-const RACE_WINDOW_MS = 40;
+const RACE_WINDOW_MS = 60;
 
 const BASICS = [
   'basics.balance',
