@@ -92,9 +92,9 @@ export function idsOf(items: readonly BatchItem[]): string[] {
   return [...ids];
 }
 
-/** The users a batch must lock, each once. */
+/** The users of `items`, each once, sorted so that every process waits for their rows in the same order. */
 export function usersOf(items: readonly BatchItem[]): string[] {
-  return [...new Set(items.map((item) => item.user))];
+  return [...new Set(items.map((item) => item.user))].sort();
 }
 
 /** Judges every item in order against the locked accounts and read entries, as one step. */

@@ -44,6 +44,8 @@ interface Attempt {
 }
 
 const DAY = 86_400_000;
+/** The longest a batch waits for a held user row, in milliseconds (a tenth of the commit timeout up to this). */
+const MAX_PATIENCE = 500;
 /** The longest pause, in milliseconds, before a request whose user's row was held is tried again. */
 const MAX_DEFER_PAUSE = 100;
 /** Rows deleted per retention statement, so that a pass never holds many locks at once. */
@@ -65,6 +67,11 @@ export class PostgresStore implements Store {
   readonly #batchesInFlight: number;
   readonly #maxBatch: number;
   readonly #commitTimeout: number;
+  /**
+   * Milliseconds a batch waits for a user row another transaction holds before it stops waiting
+   * for held rows: longer than another batch holds one, short against the commit timeout.
+   */
+  readonly #patience: number;
   readonly #retentionDays: number;
   readonly #clock: () => number;
   readonly #logger: WalletLogger | undefined;
@@ -96,6 +103,7 @@ export class PostgresStore implements Store {
     this.#batchesInFlight = batchesInFlight;
     this.#maxBatch = maxBatch;
     this.#commitTimeout = commitTimeout;
+    this.#patience = Math.max(1, Math.min(MAX_PATIENCE, Math.floor(commitTimeout / 10)));
     this.#retentionDays = retentionDays;
     this.#clock = settings.clock ?? Date.now;
     this.#logger = settings.logger;
@@ -379,22 +387,28 @@ export class PostgresStore implements Store {
   /**
    * Commits one batch, retrying what can be retried (a claimed id, a deadlock, a lost
    * connection: the batch is resent unchanged and judged afresh, so what did commit replays)
-   * until `deadline`, then rejects with the last error.
+   * until `deadline`, then rejects with the last error. A user row still held after the
+   * batch's patience is retried at once without waiting for any held row.
    */
   async #commit(items: readonly Pending[], deadline: number): Promise<Attempt> {
+    let skipHeld = false;
     for (let attempt = 0; ; attempt += 1) {
       if (performance.now() >= deadline) throw new Error(`not committed within ${this.#commitTimeout} ms`);
       const pool = this.#sql;
       try {
         await this.#whenReady();
         const started = performance.now();
-        const done = await this.#attempt(items, deadline);
+        const done = await this.#attempt(items, deadline, skipHeld);
         this.#commitSeconds += (performance.now() - started) / 1000;
         this.#batches += 1;
         this.#batched += done.judged.length;
         return done;
       } catch (error) {
         if (isDataError(error)) throw error; // the same data fails the same way again
+        if (isLockNotAvailable(error) && !skipHeld) {
+          skipHeld = true;
+          continue;
+        }
         const pause = Math.min(500, 5 * 2 ** attempt);
         // A lost connection can leave others of the pool hanging on a server that is gone: start
         // afresh, so that the retry finds whichever server is now the primary.
@@ -408,33 +422,48 @@ export class PostgresStore implements Store {
 
   /**
    * One try: lock, read, judge, write and commit. The reads go out together, and so do the
-   * writes. Users' rows are locked with SKIP LOCKED: a row another session holds is not waited
-   * for, and its user's requests are put back for a later batch rather than holding up the
-   * rest. Every statement is cancelled by the server at the commit deadline, so an attempt
-   * never keeps its connection past it. (`sql.begin` rather than a reserved connection: it fails
-   * cleanly when the connection dies mid-transaction, provided no query failure reaches it
-   * then: see `unlessConnectionLost`.)
+   * writes. Users' rows are locked in name order, waiting for a row another batch holds (of
+   * this or another process) up to the store's patience; past it the attempt fails and is
+   * retried with `skipHeld`. Rows are then locked with SKIP LOCKED, as they always are for
+   * requests put back before: a row still held is not waited for, and its user's requests are
+   * put back for a later batch rather than holding up the rest. Every statement is cancelled by
+   * the server at the commit deadline, so an attempt never keeps its connection past it.
+   * (`sql.begin` rather than a reserved connection: it fails cleanly when the connection dies
+   * mid-transaction, provided no query failure reaches it then: see `unlessConnectionLost`.)
    */
-  #attempt(items: readonly Pending[], deadline: number): Promise<Attempt> {
-    const users = usersOf(items);
+  #attempt(items: readonly Pending[], deadline: number, skipHeld: boolean): Promise<Attempt> {
+    const patient = skipHeld ? [] : usersOf(items.filter((item) => item.deferrals === 0));
+    const waiting = new Set(patient);
+    const skipping = usersOf(items).filter((user) => !waiting.has(user));
     const ids = idsOf(items);
     const timeout = Math.max(1, Math.ceil(deadline - performance.now()));
     return this.#sql.begin(async (sql) => {
-      const [, accounts, existing, entries] = await unlessConnectionLost(Promise.all([
-        sql`SELECT set_config('statement_timeout', ${String(timeout)}, true)`,
-        sql<AccountRow[]>`
-          SELECT id, name, currency, balance, disabled FROM wallets
-          WHERE name = ANY(${users}::text[]) FOR UPDATE SKIP LOCKED`,
-        sql<Array<{ name: string }>>`SELECT name FROM wallets WHERE name = ANY(${users}::text[])`,
+      const none = Promise.resolve([]);
+      const patience = patient.length === 0 ? 0 : Math.min(this.#patience, timeout);
+      const [, waited, , skipped, existing, entries] = await unlessConnectionLost(Promise.all([
+        sql`SELECT set_config('statement_timeout', ${String(timeout)}, true), set_config('lock_timeout', ${String(patience)}, true)`,
+        patient.length === 0
+          ? none
+          : sql<AccountRow[]>`
+              SELECT id, name, currency, balance, disabled FROM wallets
+              WHERE name = ANY(${patient}::text[]) ORDER BY name FOR UPDATE`,
+        // The patience is for the users' rows only: writes wait as long as the statement timeout lets them.
+        patient.length === 0 ? none : sql`SELECT set_config('lock_timeout', '0', true)`,
+        skipping.length === 0
+          ? none
+          : sql<AccountRow[]>`
+              SELECT id, name, currency, balance, disabled FROM wallets
+              WHERE name = ANY(${skipping}::text[]) FOR UPDATE SKIP LOCKED`,
+        skipping.length === 0 ? none : sql<Array<{ name: string }>>`SELECT name FROM wallets WHERE name = ANY(${skipping}::text[])`,
         ids.length === 0
-          ? Promise.resolve([] as EntryRow[])
+          ? (none as Promise<EntryRow[]>)
           : sql<EntryRow[]>`
               SELECT t.transaction_uuid, w.name, t.kind, t.state, t.amount, t.balance, t.request_uuid, t.request_uuid_text, t.fingerprint
               FROM transactions t JOIN wallets w ON w.id = t.wallet_id
               WHERE t.transaction_uuid = ANY(${ids}::uuid[])`,
       ]));
-      const { judged, deferred } = heldElsewhere(items, accounts, existing);
-      const { responses, writes } = judgeBatch(judged, accounts, entries);
+      const { judged, deferred } = heldElsewhere(items, skipped, existing);
+      const { responses, writes } = judgeBatch(judged, [...waited, ...skipped], entries);
       const { inserted, settled, balances } = writes;
       const now = new Date(this.#clock());
       await unlessConnectionLost(Promise.all([
@@ -466,15 +495,24 @@ export class PostgresStore implements Store {
   }
 }
 
-/** Splits `items` into those to judge now and those whose user's row exists but another session holds it. */
-function heldElsewhere(items: readonly Pending[], locked: readonly AccountRow[], existing: ReadonlyArray<{ name: string }>): { judged: Pending[]; deferred: Pending[] } {
-  if (locked.length === existing.length) return { judged: [...items], deferred: [] };
-  const ours = new Set(locked.map((row) => row.name));
+/**
+ * Splits `items` into those to judge now and those whose user's row exists but another session
+ * holds it: of the rows locked with SKIP LOCKED, `skipped` are those the attempt got and
+ * `existing` all that exist.
+ */
+function heldElsewhere(items: readonly Pending[], skipped: readonly AccountRow[], existing: ReadonlyArray<{ name: string }>): { judged: Pending[]; deferred: Pending[] } {
+  if (skipped.length === existing.length) return { judged: [...items], deferred: [] };
+  const ours = new Set(skipped.map((row) => row.name));
   const held = new Set(existing.map((row) => row.name).filter((name) => !ours.has(name)));
   const judged: Pending[] = [];
   const deferred: Pending[] = [];
   for (const item of items) (held.has(item.user) ? deferred : judged).push(item);
   return { judged, deferred };
+}
+
+/** Whether `error` is a lock wait that ran out of patience (`lock_timeout`). */
+function isLockNotAvailable(error: unknown): boolean {
+  return error instanceof postgres.PostgresError && error.code === '55P03';
 }
 
 /**
