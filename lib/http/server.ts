@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { nanoid } from 'nanoid';
 import type { DestinationStream, LevelWithSilent } from 'pino';
@@ -10,6 +9,7 @@ import { checkTimeouts, DEFAULT_TIMEOUTS, timeoutOptions, type Timeouts } from '
 import { bearerGuard, registerAdminRoutes } from './admin.js';
 import { INVALID_JSON, parseJson, rawBody } from './body.js';
 import { registerMetrics } from './metrics.js';
+import { answerWhatWasTaken } from './shutdown.js';
 import { openApiDocument } from './openapi.js';
 import { registerProbes } from './probes.js';
 import { StatsCache } from './stats.js';
@@ -91,8 +91,8 @@ declare module 'fastify' {
  * a configuration that would accept requests unverified by accident or open the admin routes to
  * a guessable token, on a key that cannot be read, and on timeouts out of range.
  *
- * `close()` drains: requests already received are answered by the engine (never HTTP 503),
- * each with `Connection: close`, and idle keep-alive connections are closed.
+ * `close()` answers every request it took and judges none it reads afterwards, pipelined ones
+ * included (see {@link answerWhatWasTaken}); each connection closes after its last answer.
  */
 export function buildServer(options: ServerOptions = {}): FastifyInstance {
   const { verifySignatures = true, bodyLimit = DEFAULT_BODY_LIMIT, logLevel = 'info' } = options;
@@ -121,7 +121,8 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   const app = Fastify({
     bodyLimit,
     ...timeoutOptions(timeouts),
-    // A request that reached the service is answered by the engine even while it closes.
+    // While it closes, answerWhatWasTaken decides: a request taken is answered by the engine,
+    // one not taken is never answered (not even 503), so nothing it judged goes unanswered.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     genReqId: () => nanoid(12),
@@ -138,20 +139,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
 
   if (options.wallet === undefined) app.addHook('onClose', () => wallet.stop());
 
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-    // Closing resets the connections still waiting to be accepted and drops idle ones at once,
-    // and a connection whose request is still in its socket buffer counts as idle until the
-    // request is read. Two polls of the event loop accept every connection made before close()
-    // and read what had arrived on it; three turns contain at least two polls.
-    for (let turn = 0; turn < 3; turn++) await nextTurn();
-  });
-  // A keep-alive connection whose request was received before close() ends with its response.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
+  answerWhatWasTaken(app);
 
   const stats = new StatsCache(wallet);
   const guard = options.adminToken === undefined ? undefined : bearerGuard(options.adminToken);
