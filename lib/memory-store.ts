@@ -41,7 +41,10 @@ export interface MemorySettings {
   readonly retentionInterval?: number;
   /** The time in milliseconds since the epoch: records are stamped with it. Default `Date.now`. */
   readonly clock?: () => number;
-  /** New transactions are refused once the used heap passes this share of the heap limit. Default 0.9. */
+  /**
+   * New transactions are refused once the used heap passes this share of the heap's limit for
+   * long-lived data (V8's heap limit less its young generation). Default 0.9.
+   */
   readonly heapLimitRatio?: number;
   /**
    * Bytes the process may hold (its resident set): new transactions are refused once it passes
@@ -52,6 +55,12 @@ export interface MemorySettings {
 }
 
 const DAY_MINUTES = 1_440;
+/**
+ * V8's young generation at its default size (three semi-spaces of 16 MiB): the heap limit
+ * counts it, but what the store keeps lives in the old generation, whose own limit is where the
+ * process dies (at 128 MiB of old space the heap limit reads 176 MiB).
+ */
+const YOUNG_GENERATION_BYTES = 48 * 2 ** 20;
 const MINUTE = 60_000;
 /** Requests between two looks at memory while it is below the limits (one look costs a few microseconds). */
 const MEMORY_CHECK_EVERY = 1_000;
@@ -98,7 +107,8 @@ export class MemoryStore implements Store {
     this.#retentionDays = retentionDays;
     this.#clock = checkedClock(clock);
     this.#registry = new TransactionRegistry();
-    this.#heapLimit = getHeapStatistics().heap_size_limit * heapLimitRatio;
+    const heapLimit = getHeapStatistics().heap_size_limit;
+    this.#heapLimit = Math.max(heapLimit / 2, heapLimit - YOUNG_GENERATION_BYTES) * heapLimitRatio;
     this.#memoryLimit = memoryLimit;
     this.#logger = logger;
     if (journal !== undefined) {

@@ -568,8 +568,9 @@ export class TransactionRegistry {
     } else {
       this.#unindex(row);
     }
-    segment.oddFingerprints?.delete(at);
-    segment.oddRequests?.delete(at);
+    // An emptied side map goes, so that retention gives its memory back.
+    if (segment.oddFingerprints?.delete(at) === true && segment.oddFingerprints.size === 0) segment.oddFingerprints = undefined;
+    if (segment.oddRequests?.delete(at) === true && segment.oddRequests.size === 0) segment.oddRequests = undefined;
     segment.flags[at] = 0;
     segment.users[at] = this.#free;
     this.#free = row + 1;

@@ -146,8 +146,9 @@ export interface WalletOptions {
   readonly clock?: () => number;
   /**
    * Embedded store: new transactions are answered `RS_ERROR_UNKNOWN` (and a warning logged) while
-   * the used heap passes this share of V8's heap limit; replays and balance calls are still
-   * answered. Default 0.9.
+   * the used heap passes this share of V8's limit for long-lived data (the heap limit less the
+   * young generation, 48 MiB by default); replays and balance calls are still answered.
+   * Default 0.9.
    */
   readonly heapLimitRatio?: number;
   /**

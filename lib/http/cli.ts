@@ -174,7 +174,9 @@ function engineOptions(config: ServiceConfig, logger: Logger): WalletOptions {
       logger,
     };
   }
-  return config.dataDir === undefined ? engine : { ...engine, journal: resolve(config.dataDir), snapshotEvery: config.snapshotEvery };
+  // The embedded store logs its memory guard's changes, and takes its limit.
+  const embedded = { ...engine, logger, ...(config.memoryLimit === undefined ? {} : { memoryLimit: config.memoryLimit }) };
+  return config.dataDir === undefined ? embedded : { ...embedded, journal: resolve(config.dataDir), snapshotEvery: config.snapshotEvery };
 }
 
 /** The start banner, on standard error: standard output is the JSON log stream. */

@@ -57,6 +57,8 @@ Options (each can also be set by the environment variable shown):
   --retention-days N        PostgreSQL: days transaction records are kept, 0 for ever
                             (EXWALLET_RETENTION_DAYS, default ${DEFAULT_RETENTION_DAYS})
   --snapshot-every N        records between snapshots (EXWALLET_SNAPSHOT_EVERY, default ${DEFAULT_SNAPSHOT_EVERY})
+  --memory-limit BYTES      embedded store: new transactions are refused while the process's
+                            resident memory would pass BYTES (EXWALLET_MEMORY_LIMIT, default none)
   --admin-token-file FILE   bearer token of the /admin/... routes (without it they do not exist),
                             read from FILE, at least ${MIN_ADMIN_TOKEN_LENGTH} characters
                             (EXWALLET_ADMIN_TOKEN_FILE; or the token itself in EXWALLET_ADMIN_TOKEN
@@ -107,6 +109,8 @@ export interface ServiceConfig {
   readonly commitTimeout: number;
   readonly retentionDays: number;
   readonly snapshotEvery: number;
+  /** Embedded store: the resident memory past which new transactions are refused. */
+  readonly memoryLimit: number | undefined;
   readonly adminToken: string | undefined;
   /** Bearer token of `GET /metrics`; never the admin token. */
   readonly metricsToken: string | undefined;
@@ -150,6 +154,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       'commit-timeout': { type: 'string' },
       'retention-days': { type: 'string' },
       'snapshot-every': { type: 'string' },
+      'memory-limit': { type: 'string' },
       'admin-token': { type: 'string' },
       'admin-token-file': { type: 'string' },
       'metrics-token': { type: 'string' },
@@ -223,6 +228,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     dev,
     workers: integer('--workers', setting('workers', 'EXWALLET_WORKERS') ?? '1', 1, 256),
   });
+  const memoryLimitText = setting('memory-limit', 'EXWALLET_MEMORY_LIMIT');
+  const memoryLimit = memoryLimitText === undefined ? undefined : integer('--memory-limit', memoryLimitText, 1, Number.MAX_SAFE_INTEGER);
+  if (memoryLimit !== undefined && store.databaseUrl !== undefined) throw new Error('--memory-limit guards the embedded store; with --database-url the state is not kept in this process');
 
   return {
     host: setting('host', 'EXWALLET_HOST') ?? '127.0.0.1',
@@ -238,6 +246,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     commitTimeout: milliseconds('commit-timeout', 'EXWALLET_COMMIT_TIMEOUT', DEFAULT_COMMIT_TIMEOUT),
     retentionDays: integer('--retention-days', setting('retention-days', 'EXWALLET_RETENTION_DAYS') ?? String(DEFAULT_RETENTION_DAYS), 0, 36_500),
     snapshotEvery: integer('--snapshot-every', setting('snapshot-every', 'EXWALLET_SNAPSHOT_EVERY') ?? String(DEFAULT_SNAPSHOT_EVERY), 1, Number.MAX_SAFE_INTEGER),
+    memoryLimit,
     adminToken,
     metricsToken,
     bodyLimit: integer('--body-limit', setting('body-limit', 'EXWALLET_BODY_LIMIT') ?? String(DEFAULT_BODY_LIMIT), 1, 2 ** 31 - 1),
