@@ -306,7 +306,9 @@ export class PostgresStore implements Store {
   async #run(items: readonly Pending[]): Promise<void> {
     const started = performance.now();
     for (const item of items) item.deadline ??= started + this.#commitTimeout;
-    const deadline = started + this.#commitTimeout;
+    // Attempts stop, and the server cancels their statements, a patience before the batch is
+    // answered, so a request answered RS_ERROR_UNKNOWN for the timeout is not committed after.
+    const deadline = started + this.#commitTimeout - this.#patience;
     // The requests of the batch not yet answered or put back.
     const waiting = new Set(items);
     let timer: NodeJS.Timeout | undefined;
@@ -357,17 +359,18 @@ export class PostgresStore implements Store {
 
   /**
    * Puts back requests whose user's row another session holds (an operator's `SELECT ... FOR
-   * UPDATE`, a long report), to be tried again in a later batch after a pause that grows; a
-   * request whose commit timeout passes first is answered `RS_ERROR_UNKNOWN`.
+   * UPDATE`, a long report), to be tried again in a later batch after a pause that grows, the
+   * last try at its commit timeout; a request still held then is answered `RS_ERROR_UNKNOWN`.
    */
   #defer(items: readonly Pending[]): void {
     const now = performance.now();
     const later: Pending[] = [];
     let pause = MAX_DEFER_PAUSE;
     for (const item of items) {
-      const wait = Math.min(MAX_DEFER_PAUSE, 5 * 2 ** item.deferrals);
+      const left = (item.deadline as number) - now;
+      const wait = Math.min(MAX_DEFER_PAUSE, 5 * 2 ** item.deferrals, left);
       item.deferrals += 1;
-      if (now + wait < (item.deadline as number)) {
+      if (left > 0) {
         later.push(item);
         pause = Math.min(pause, wait);
       } else {
@@ -427,7 +430,7 @@ export class PostgresStore implements Store {
    * retried with `skipHeld`. Rows are then locked with SKIP LOCKED, as they always are for
    * requests put back before: a row still held is not waited for, and its user's requests are
    * put back for a later batch rather than holding up the rest. Every statement is cancelled by
-   * the server at the commit deadline, so an attempt never keeps its connection past it.
+   * the server at the batch's deadline, so an attempt never keeps its connection past it.
    * (`sql.begin` rather than a reserved connection: it fails cleanly when the connection dies
    * mid-transaction, provided no query failure reaches it then: see `unlessConnectionLost`.)
    */
