@@ -146,3 +146,17 @@ describe('every operator operation acknowledged before a SIGKILL is found after 
     expect((await w.bet(betBody(new Ids(), { user: 'eve', currency: 'EUR' }))).status).toBe(Status.USER_DISABLED);
   });
 });
+
+describe.each(RECOVERIES)('%s a journaled engine holds no user name outside the rule', (_, recover) => {
+  it('journals only the valid names of a createUsers call, and serves those alone', async () => {
+    const w = durable();
+    await w.createUsers(['carol', 'x\u0000y', 's\ud800', 'a'.repeat(256), { user: '\udc00' }, 'dave']);
+    expect(await w.setUserDisabled('x\u0000y', true)).toBe(false);
+    const again = await recover(w);
+    expect(again.userCount).toBe(2);
+    const journaled = readdirSync(data.path).map((file) => readFileSync(join(data.path, file), 'utf8')).join('');
+    expect(journaled).not.toMatch(/x\\u0000y|\\ud800|\\udc00|a{256}/);
+    expect((await again.balance({ user: 'x\u0000y', request_uuid: uuid(1) })).status).toBe(Status.UNKNOWN);
+    expect((await again.balance({ user: 'dave', request_uuid: uuid(1) })).status).toBe(Status.OK);
+  });
+});
