@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { start, type Wallet, type WalletOptions } from '../index.js';
 import { HELP, parseConfig, type ServiceConfig } from './config.js';
 import { awaitDatabase, DatabaseConfigError } from './database.js';
-import { scrapeThroughPrimary } from './metrics.js';
+import { scrapeThroughPrimary } from './cluster-metrics.js';
 import { buildServer } from './server.js';
 import { closeWithin } from './shutdown.js';
 import { VERSION } from './version.js';

@@ -1,69 +1,13 @@
-import cluster, { type Worker } from 'node:cluster';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Wallet } from '../index.js';
+import { clusterScrape, clusterWorkerId } from './cluster-metrics.js';
 import type { StatsCache } from './stats.js';
 
 /** Latency buckets in seconds: from an in-memory answer (well under 1 ms) to a slow commit. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 let processMetrics: Registry | undefined;
-
-/** The messages a worker and the primary of `--workers` exchange for one scrape. */
-const SCRAPE = 'exwallet:scrape';
-interface ScrapeRequest {
-  readonly type: typeof SCRAPE;
-  readonly id: number;
-}
-interface ScrapeAnswer extends ScrapeRequest {
-  readonly text?: string;
-  readonly error?: string;
-}
-
-/** Set in a `--workers` worker: the scrapes it receives are answered for the whole service. */
-let clusterWorker: { readonly id: number; readonly pending: Map<number, (answer: ScrapeAnswer) => void>; next: number } | undefined;
-
-/**
- * In a worker of `--workers`: from now on `GET /metrics` answers for the whole service. A
- * scrape reaches one worker, which asks the primary; the primary gathers every worker's
- * metrics (prom-client's AggregatorRegistry over node:cluster): counters and histograms summed,
- * the process's own metrics kept per worker under a `worker` label. Call before the worker's
- * server is built; the primary calls {@link answerClusterScrapes}.
- */
-export function scrapeThroughPrimary(): void {
-  if (!cluster.isWorker || clusterWorker !== undefined) return;
-  // Constructing one makes this worker answer the primary's requests for its metrics.
-  new AggregatorRegistry();
-  const pending = new Map<number, (answer: ScrapeAnswer) => void>();
-  clusterWorker = { id: cluster.worker?.id ?? 0, pending, next: 0 };
-  process.on('message', (message: Partial<ScrapeAnswer>) => {
-    if (message.type !== SCRAPE || message.id === undefined) return;
-    pending.get(message.id)?.(message as ScrapeAnswer);
-    pending.delete(message.id);
-  });
-}
-
-/** In the primary of `--workers`: answers each worker's scrape with every worker's metrics aggregated. */
-export function answerClusterScrapes(): void {
-  const aggregator = new AggregatorRegistry();
-  cluster.on('message', (worker: Worker, message: Partial<ScrapeRequest>) => {
-    if (message.type !== SCRAPE || message.id === undefined) return;
-    const { id } = message;
-    aggregator.clusterMetrics().then(
-      (text) => worker.isConnected() && worker.send({ type: SCRAPE, id, text } satisfies ScrapeAnswer),
-      (error: Error) => worker.isConnected() && worker.send({ type: SCRAPE, id, error: error.message } satisfies ScrapeAnswer),
-    );
-  });
-}
-
-/** The whole service's metrics, from the primary. */
-function clusterScrape(worker: NonNullable<typeof clusterWorker>): Promise<ScrapeAnswer> {
-  const id = (worker.next += 1);
-  return new Promise((resolve) => {
-    worker.pending.set(id, resolve);
-    process.send?.({ type: SCRAPE, id } satisfies ScrapeRequest);
-  });
-}
 
 /**
  * The process's own metrics (heap, event-loop lag, CPU, GC, handles), collected once per
@@ -84,7 +28,7 @@ function processRegistry(): Registry {
  * their counts apart; the process's metrics are shared. Store figures are read on scrape: the
  * commit totals from {@link Wallet.metrics}, the counts of users and stored transactions from
  * `stats` (see {@link StatsCache}: cheap with either store). In a worker of `--workers` (see
- * {@link scrapeThroughPrimary}) a scrape answers for every worker.
+ * `scrapeThroughPrimary`) a scrape answers for every worker.
  */
 export function registerMetrics(app: FastifyInstance, wallet: Wallet, stats: StatsCache, guard: preHandlerHookHandler): void {
   const own = new Registry();
@@ -144,10 +88,10 @@ export function registerMetrics(app: FastifyInstance, wallet: Wallet, stats: Sta
   }
 
   const registry = Registry.merge([processRegistry(), own]);
-  const worker = clusterWorker;
+  const worker = clusterWorkerId();
   if (worker !== undefined) {
     // Counters stay unlabelled and are summed; the process's own figures are each worker's.
-    processRegistry().setDefaultLabels({ worker: String(worker.id) });
+    processRegistry().setDefaultLabels({ worker: String(worker) });
     AggregatorRegistry.setRegistries([processRegistry(), own]);
   }
 
@@ -160,7 +104,7 @@ export function registerMetrics(app: FastifyInstance, wallet: Wallet, stats: Sta
 
   app.get('/metrics', { preHandler: guard }, async (request, reply) => {
     if (worker === undefined) return reply.type(registry.contentType).send(await registry.metrics());
-    const answer = await clusterScrape(worker);
+    const answer = await clusterScrape();
     if (answer.text !== undefined) return reply.type(registry.contentType).send(answer.text);
     request.log.warn({ reason: answer.error }, 'metrics: a worker did not answer the scrape');
     return reply.code(503).send({ error: 'the workers did not all answer; try again' });

@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { answerClusterScrapes } from './metrics.js';
+import { answerClusterScrapes } from './cluster-metrics.js';
 
 /** A worker that served this long before it died counts as stable: its replacement starts at once. */
 const STABLE_UPTIME_MS = 10_000;
