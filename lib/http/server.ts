@@ -4,7 +4,7 @@ import type { DestinationStream, LevelWithSilent } from 'pino';
 import { Status, type Operation, type UnknownUserResponse, type WalletResponse } from '../types.js';
 import { start, type Wallet } from '../index.js';
 import { readBody, stringField } from '../validation.js';
-import { bodySigner, signatureVerifier, SIGNATURE_HEADER, type KeyInput } from './signature.js';
+import { bodySigner, signatureHeader, signatureVerifier, SIGNATURE_HEADER, type KeyInput } from './signature.js';
 import { checkTimeouts, DEFAULT_TIMEOUTS, timeoutOptions, type Timeouts } from './timeouts.js';
 import { bearerGuard, registerAdminRoutes } from './admin.js';
 import { INVALID_JSON, parseJson, rawBody } from './body.js';
@@ -157,7 +157,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   for (const [path, operation] of WALLET_ROUTES) {
     app.post(path, async (request, reply) => {
       const raw = rawBody(request);
-      if (verifier !== undefined && !(await verifier(raw, request.headers[SIGNATURE_HEADER]))) {
+      if (verifier !== undefined && !(await verifier(raw, signatureHeader(request.headers, request.raw.rawHeaders)))) {
         return answer(request, reply, refusal(Status.INVALID_SIGNATURE, parseJson(raw)));
       }
       const body = parseJson(raw);

@@ -1,9 +1,17 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { generateKeyPairSync } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Status } from '../../lib/index.js';
 import { buildServer, signBody } from '../../lib/http/index.js';
 import { betBody, Ids } from '../helpers.js';
 import { HUB88_PRIVATE, HUB88_PUBLIC, INTRUDER_PRIVATE, service, signedPost } from './helpers.js';
+import { rawPost, rawSocket, receivedMatching } from './process.js';
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** The same base64 text in the URL-safe alphabet, padding kept. */
+const toUrlAlphabet = (text: string): string => text.replaceAll('+', '-').replaceAll('/', '_');
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -76,6 +84,63 @@ describe('a signature covers the bytes Hub88 sent, however the JSON in them is l
     const { response, wallet } = await post({ 'x-hub88-signature': signBody(JSON.stringify(bet, null, 2), HUB88_PRIVATE) }, JSON.stringify(bet));
     expect(response.json()).toEqual({ user: 'alice', status: Status.INVALID_SIGNATURE, request_uuid: bet.request_uuid });
     expect(wallet.transactionCount).toBe(0);
+  });
+});
+
+describe('the signature header is read strictly: sent once, canonical base64 of exactly the key size', () => {
+  const bet = betBody(new Ids(), { amount: 700 });
+  const payload = JSON.stringify(bet);
+  const valid = signBody(payload, HUB88_PRIVATE);
+  const bytes = Buffer.from(valid, 'base64');
+  // Of the last character before the padding, a 256-byte signature uses only the top two bits.
+  const lastIndex = valid.length - 3;
+  const unusedBitsSet = valid.slice(0, lastIndex) + BASE64[BASE64.indexOf(valid[lastIndex] as string) + 1] + valid.slice(lastIndex + 1);
+
+  it('has signatures that Node decodes to the valid bytes in each of these forms', () => {
+    expect(bytes).toHaveLength(256);
+    expect(valid).toMatch(/[+/]/);
+    expect(valid.endsWith('==')).toBe(true);
+    for (const form of [`${valid.slice(0, 100)} ${valid.slice(100)}`, `${valid}junk`, valid.replace(/=+$/, ''), unusedBitsSet, toUrlAlphabet(valid)]) {
+      expect(Buffer.from(form, 'base64')).toEqual(bytes);
+    }
+  });
+
+  it.each<[string, string]>([
+    ['with a space inside', `${valid.slice(0, 100)} ${valid.slice(100)}`],
+    ['with junk after its padding', `${valid}junk`],
+    ['without its padding', valid.replace(/=+$/, '')],
+    ['with the unused bits of its last character set', unusedBitsSet],
+    ['in the URL-safe alphabet', toUrlAlphabet(valid)],
+    ['of one byte more than the key (a zero byte in front)', Buffer.concat([Buffer.alloc(1), bytes]).toString('base64')],
+  ])('refuses a valid signature %s with RS_ERROR_INVALID_SIGNATURE and changes nothing', async (_, header) => {
+    const { response, wallet } = await post({ 'x-hub88-signature': header }, payload);
+    expect(response.json()).toEqual({ user: 'alice', status: Status.INVALID_SIGNATURE, request_uuid: bet.request_uuid });
+    expect(wallet.transactionCount).toBe(0);
+  });
+
+  it.each<[string, string]>([
+    ['the first copy valid and the second junk', 'junk'],
+    ['both copies valid', valid],
+  ])('refuses a header sent twice, %s, with RS_ERROR_INVALID_SIGNATURE and changes nothing', async (_, second) => {
+    const ready = await service();
+    app = ready.app;
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const twice = await rawSocket(port);
+    twice.socket.write(rawPost('/transaction/bet', bet, { 'X-Hub88-Signature': valid }).replace('\r\n\r\n', `\r\nx-hub88-signature: ${second}\r\n\r\n`));
+    const answer = await receivedMatching(twice, /\r\n\r\n\{.*\}$/s);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ user: 'alice', status: Status.INVALID_SIGNATURE, request_uuid: bet.request_uuid });
+    expect(ready.wallet.transactionCount).toBe(0);
+
+    // The same request with the header once is accepted on the same connection.
+    twice.socket.write(rawPost('/transaction/bet', bet, { 'X-Hub88-Signature': valid }));
+    await receivedMatching(twice, /"status":"RS_OK"/);
+    twice.socket.destroy();
+  });
+
+  it('refuses at start a Hub88 key that is not RSA (its signatures have no fixed size)', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    expect(() => buildServer({ hub88PublicKey: publicKey.export({ type: 'spki', format: 'pem' }), logLevel: 'silent' })).toThrow(/must be an RSA key .*got ec/);
   });
 });
 
