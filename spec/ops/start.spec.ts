@@ -3,14 +3,14 @@
  * the start with one line and exit code 2 instead of a service that answers 503 for ever.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Status } from '../../lib/index.js';
 import { exwallet, ROOT, type Service } from '../http/process.js';
 import { within, withSql } from '../pg/services.js';
-import { freePort, freshDatabase, testServerUrl, type FreshDatabase } from '../support/postgres.js';
+import { freePort, freshDatabase, startPostgres, testServerUrl, type FreshDatabase } from '../support/postgres.js';
 
 const services: Service[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -127,6 +127,35 @@ describe('a database the service cannot use as configured stops the start in one
     });
     const line = await refusedInOneLine(start(['--no-verify', '--port', '0', '--database-url', urlOf(db, { user: role })]));
     expect(line).toMatch(new RegExp(`^exwallet: cannot use the database .*: permission denied: user "${role}" may not create the exwallet schema in database "${db.name}"`));
+  });
+
+  it('refuses a wrong password, and starts with the right one read from --database-password-file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exwallet-password-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    // A server of its own that asks this user for a password (the shared one trusts everyone).
+    const hba = join(dir, 'pg_hba.conf');
+    writeFileSync(hba, 'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n', { mode: 0o644 });
+    // The server may run as another user (postgres, when the tests run as root): it must read the file.
+    chmodSync(dir, 0o755);
+    const server = await startPostgres({ settings: { hba_file: hba } });
+    cleanups.push(() => server.stop());
+    await withSql(server.url, (sql) => sql.unsafe(`CREATE ROLE wallet LOGIN CREATEDB PASSWORD 'right-password'; GRANT CREATE ON DATABASE postgres TO wallet`));
+    const url = `postgres://wallet@127.0.0.1:${server.port}/postgres`;
+
+    const wrong = join(dir, 'wrong');
+    writeFileSync(wrong, 'wrong-password\n', { mode: 0o600 });
+    const line = await refusedInOneLine(start(['--no-verify', '--port', '0', '--database-url', url, '--database-password-file', wrong]));
+    expect(line).toMatch(/^exwallet: cannot use the database postgres:\/\/wallet:\*\*\*@.*: password authentication failed for user "wallet" \(28P01\)$/);
+
+    const right = join(dir, 'right');
+    writeFileSync(right, 'right-password\n', { mode: 0o600 });
+    const service = start(['--no-verify', '--port', '0', '--demo-users', '1', '--database-url', url, '--database-password-file', right]);
+    const { url: served } = await within(30_000, 'the service to listen', service.listening(), service);
+    const answer = await fetch(`${served}/user/balance`, { method: 'POST', body: JSON.stringify({ user: 'demo-1', request_uuid: 'r' }) });
+    expect(await answer.json()).toMatchObject({ status: Status.OK, balance: 100_000 });
+    expect(service.stderr).not.toContain('right-password');
+    service.child.kill('SIGTERM');
+    expect((await within(15_000, 'the service to exit', service.exited, service)).code).toBe(0);
   });
 
   it('names --database-url for a malformed URL, never a bare "Invalid URL"', async () => {
