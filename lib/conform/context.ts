@@ -28,6 +28,7 @@ const GAME = 'exwallet-conform';
 export class CheckContext {
   readonly exchanges: Exchange[] = [];
   readonly #open = new Map<string, string>();
+  readonly #rounds = new Map<string, unknown>();
 
   constructor(
     readonly client: WalletClient,
@@ -69,7 +70,7 @@ export class CheckContext {
 
   /** A bet body with fresh ids; `fields` override any of them. */
   betBody(player: Player, amount: unknown, fields: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
-    return {
+    const body = {
       user: player.user,
       transaction_uuid: this.id(),
       request_uuid: this.id(),
@@ -79,6 +80,13 @@ export class CheckContext {
       amount,
       ...fields,
     };
+    this.#rounds.set(String(body.transaction_uuid).toLowerCase(), body.round);
+    return body;
+  }
+
+  /** The round of the bet `reference` as the kit sent it (a fresh one for a bet it never sent): wins and rollbacks carry it. */
+  #roundOf(reference: string): unknown {
+    return this.#rounds.get(reference.toLowerCase()) ?? this.id();
   }
 
   /** A win body paying `amount` for the bet `reference`. */
@@ -88,7 +96,7 @@ export class CheckContext {
       transaction_uuid: this.id(),
       request_uuid: this.id(),
       reference_transaction_uuid: reference,
-      round: this.id(),
+      round: this.#roundOf(reference),
       round_closed: true,
       game_code: GAME,
       currency: player.currency,
@@ -104,7 +112,7 @@ export class CheckContext {
       transaction_uuid: this.id(),
       request_uuid: this.id(),
       reference_transaction_uuid: reference,
-      round: this.id(),
+      round: this.#roundOf(reference),
       round_closed: true,
       game_code: GAME,
       ...fields,

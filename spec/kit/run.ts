@@ -4,7 +4,7 @@ import { HUB88_PRIVATE } from '../http/helpers.js';
 import { PLAYERS, type ServedWallet } from './wallets.js';
 
 /** The load check's length here: long enough for hundreds of calls, short enough for the suite. */
-export const LOAD_SECONDS = 0.5;
+export const LOAD_SECONDS = 0.3;
 
 /** Runs every check against `served` as both players, signing with Hub88's key when `signed`. */
 export function checkWallet(served: ServedWallet, signed: boolean): Promise<ConformReport> {
