@@ -5,7 +5,7 @@ import { Durability } from './journal/durability.js';
 import type { JournalRecord } from './journal/format.js';
 import { entryLines, type EncodedLines } from './journal/entry-lines.js';
 import type { RecoveryReport, StateView } from './journal/store.js';
-import { TransactionRegistry } from './registry.js';
+import { MINUTE_SECONDS, TransactionRegistry } from './registry.js';
 import { decide, type Account, type Application } from './rules.js';
 import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
 import { Status, type WalletLogger, type WalletResponse } from './types.js';
@@ -279,12 +279,13 @@ export class MemoryStore implements Store {
     this.#memoryCheckIn = MEMORY_CHECK_EVERY;
     const { used_heap_size: used, heap_size_limit: limit } = getHeapStatistics();
     const heapFull = used > this.#heapLimit;
-    const growth = this.#memoryLimit === undefined ? 0 : this.#registry.growthBytes(MEMORY_CHECK_EVERY);
-    const residentSet = growth === 0 ? 0 : process.memoryUsage.rss();
-    const overloaded = heapFull || (growth > 0 && residentSet + growth > (this.#memoryLimit as number));
+    const memoryLimit = this.#memoryLimit;
+    const residentSet = memoryLimit === undefined ? 0 : process.memoryUsage.rss();
+    const growth = memoryLimit === undefined ? 0 : this.#registry.growthBytes(MEMORY_CHECK_EVERY);
+    const overloaded = heapFull || (growth > 0 && residentSet + growth > (memoryLimit as number));
     if (overloaded !== this.#overloaded) {
       this.#overloaded = overloaded;
-      const details = { usedHeapBytes: used, heapLimitBytes: limit, ...(this.#memoryLimit === undefined ? {} : { residentSetBytes: residentSet, memoryLimitBytes: this.#memoryLimit }), transactions: this.#registry.size };
+      const details = { usedHeapBytes: used, heapLimitBytes: limit, ...(memoryLimit === undefined ? {} : { residentSetBytes: residentSet, memoryLimitBytes: memoryLimit }), transactions: this.#registry.size };
       this.#logger?.warn(details, overloaded ? 'memory nearly full: new transactions refused until memory is freed' : 'memory below its limits again: new transactions accepted');
     }
     return overloaded;
@@ -326,11 +327,12 @@ export class MemoryStore implements Store {
         return;
       }
       case 'time':
+        if (!Number.isSafeInteger(record.minutes) || record.minutes < 0) throw new Error(`the journal gives no time: ${String(record.minutes)}`);
         this.#journaledMinutes = record.minutes;
         return;
       case 'entry':
         // Snapshots give seconds; one without a time (older versions wrote none) counts from now.
-        this.#registry.record(record.transactionUuid, record, record.created === undefined ? this.#minutes() : Math.floor(record.created / 60));
+        this.#registry.record(record.transactionUuid, record, record.created === undefined ? this.#minutes() : Math.floor(record.created / MINUTE_SECONDS));
         return;
       default:
         return; // settings and end lines are the journal's own
