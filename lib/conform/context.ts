@@ -186,7 +186,7 @@ export class CheckContext {
 
 /** Fails unless the wallet answered HTTP 200 with this status (`'error'`: any RS_ERROR_* status). */
 export function expectStatus(exchange: Exchange, status: string, rule: string): void {
-  const got = describe(exchange);
+  const got = whatCameBack(exchange);
   if (exchange.httpStatus !== 200) throw new CheckFailure(`${rule}: expected HTTP 200 with ${status === 'error' ? 'an RS_ERROR_* status' : status}, got ${got}`, exchange);
   const actual = exchange.answer?.status;
   const matches = status === 'error' ? typeof actual === 'string' && actual.startsWith('RS_ERROR_') : actual === status;
@@ -202,12 +202,12 @@ export function expectBalance(exchange: Exchange, balance: number, rule: string)
 /** Fails unless the answer is exactly the bytes of an earlier one. */
 export function expectSameBytes(replay: Exchange, original: Exchange, rule: string): void {
   if (replay.httpStatus !== 200 || replay.received !== original.received) {
-    throw new CheckFailure(`${rule}: expected the original answer byte for byte, ${original.received}, got ${describe(replay)}`, replay);
+    throw new CheckFailure(`${rule}: expected the original answer byte for byte, ${original.received}, got ${whatCameBack(replay)}`, replay);
   }
 }
 
 /** What came back, in a few words: the status, or the HTTP status, or why nothing came. */
-export function describe(exchange: Exchange): string {
+export function whatCameBack(exchange: Exchange): string {
   if (exchange.error !== undefined) return `no answer (${exchange.error})`;
   if (exchange.httpStatus !== 200) return `HTTP ${exchange.httpStatus}`;
   const status = exchange.answer?.status;

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { KeyInput } from '../http/signature.js';
 import { CATEGORIES, CheckFailure, type BalanceChange, type Category, type Check, type CheckResult } from './check.js';
 import { WalletClient } from './client.js';
-import { CheckContext, describe, type CheckSettings, type Player } from './context.js';
+import { CheckContext, whatCameBack, type CheckSettings, type Player } from './context.js';
 import { CHECKS } from './scenarios/index.js';
 
 /** The smallest balance a test player must hold: the checks bet up to 60 % of it at once. */
@@ -148,7 +148,7 @@ async function preflight(client: WalletClient, users: readonly string[]): Promis
     if (answer.status === 'RS_ERROR_INVALID_SIGNATURE') {
       throw new ConformUsageError(`the wallet refused the kit's ${client.signs ? 'signature' : 'unsigned request'} (RS_ERROR_INVALID_SIGNATURE): ${client.signs ? 'is --key the key the wallet trusts?' : 'give --key'}`);
     }
-    if (answer.status !== 'RS_OK') throw new ConformUsageError(`test player ${user}: the balance call answered ${describe(exchange)}; does the player exist?`);
+    if (answer.status !== 'RS_OK') throw new ConformUsageError(`test player ${user}: the balance call answered ${whatCameBack(exchange)}; does the player exist?`);
     if (typeof answer.currency !== 'string' || !Number.isSafeInteger(answer.balance)) {
       throw new ConformUsageError(`test player ${user}: the balance call answered no currency or no integer balance: ${exchange.received.slice(0, 200)}`);
     }
