@@ -17,9 +17,13 @@ export interface PostgresSettings {
   readonly batchesInFlight?: number;
   /** Requests in one batch at most: smaller batches let several commit at once. Default 250. */
   readonly maxBatch?: number;
-  /** Milliseconds a batch may take to commit, retries included, before it is answered `RS_ERROR_UNKNOWN`. Default 5,000. */
+  /**
+   * Milliseconds a batch may take to commit, retries included, before it is answered
+   * `RS_ERROR_UNKNOWN`; also how long a request waits for its user's row while another session
+   * holds it. Default 5,000.
+   */
   readonly commitTimeout?: number;
-  /** Days a transaction row is kept; an open bet is kept until it is settled. `0` keeps everything. Default 120. */
+  /** Days a transaction row is kept after its last change (a bet's: its win or rollback); an open bet is kept until it is settled. `0` keeps everything. Default 120. */
   readonly retentionDays?: number;
   /** Milliseconds between retention passes. Default one minute. */
   readonly retentionInterval?: number;
@@ -54,10 +58,11 @@ const RETENTION_CHUNK = 1_000;
 /**
  * The PostgreSQL store: state in the database, shared by any number of processes. Requests that
  * arrive in one event-loop turn, and those that arrive while a batch commits, go to the database
- * as one transaction: lock the batch's users' rows (the mailbox across processes; a user whose
- * row another session holds waits for a later batch),
+ * as one transaction: lock the batch's users' rows in name order (the mailbox across processes),
  * read the transaction ids the batch names, judge every request by the rules in arrival order,
- * write set-based, commit. Every answer leaves after the commit that judged it.
+ * write set-based, commit. Every answer leaves after the commit that judged it. A user whose row
+ * another session holds for long waits for a later batch; a request the database refuses fails
+ * alone.
  */
 export class PostgresStore implements Store {
   readonly synchronous = false;
@@ -77,7 +82,7 @@ export class PostgresStore implements Store {
   readonly #logger: WalletLogger | undefined;
   readonly #running = new Set<Promise<void>>();
   /** Pauses of requests put back because their user's row was held by another session. */
-  readonly #waiting = new Set<Promise<void>>();
+  readonly #putBack = new Set<Promise<void>>();
   readonly #retention: NodeJS.Timeout | undefined;
   #ready: Promise<void> | undefined;
   #pending: Pending[] = [];
@@ -228,9 +233,9 @@ export class PostgresStore implements Store {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#retention !== undefined) clearInterval(this.#retention);
-      while (this.#pending.length > 0 || this.#running.size > 0 || this.#waiting.size > 0) {
+      while (this.#pending.length > 0 || this.#running.size > 0 || this.#putBack.size > 0) {
         this.#flush();
-        await Promise.all([...this.#running, ...this.#waiting]);
+        await Promise.all([...this.#running, ...this.#putBack]);
       }
       await this.#sql.end({ timeout: 5 });
     })();
@@ -380,11 +385,11 @@ export class PostgresStore implements Store {
     }
     if (later.length === 0) return;
     const waited: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, pause)).then(() => {
-      this.#waiting.delete(waited);
+      this.#putBack.delete(waited);
       this.#pending = [...later, ...this.#pending]; // they arrived before anything still pending
       this.#schedule();
     });
-    this.#waiting.add(waited);
+    this.#putBack.add(waited);
   }
 
   /**
@@ -436,8 +441,8 @@ export class PostgresStore implements Store {
    */
   #attempt(items: readonly Pending[], deadline: number, skipHeld: boolean): Promise<Attempt> {
     const patient = skipHeld ? [] : usersOf(items.filter((item) => item.deferrals === 0));
-    const waiting = new Set(patient);
-    const skipping = usersOf(items).filter((user) => !waiting.has(user));
+    const waitedFor = new Set(patient);
+    const skipping = usersOf(items).filter((user) => !waitedFor.has(user));
     const ids = idsOf(items);
     const timeout = Math.max(1, Math.ceil(deadline - performance.now()));
     return this.#sql.begin(async (sql) => {
