@@ -61,15 +61,15 @@ const DEMO_USERS = Array.from({ length: CONNECTIONS }, (_, i) => `demo-${i + 1}`
 
 /**
  * Opens a connection per demo user, writes {@link PIPELINED} bets on each in one write, sends
- * SIGTERM once the first answer is back (the service is busy with the rest), and waits for every
+ * `signal` once the first answer is back (the service is busy with the rest), and waits for every
  * connection to close and the process to exit 0. Resolves with the bets answered on each.
  */
-async function sigtermAmidPipelinedBets(stopping: Service, port: number): Promise<number[]> {
+async function signalAmidPipelinedBets(stopping: Service, port: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<number[]> {
   const ids = new Ids();
   const sockets = await Promise.all(DEMO_USERS.map(() => rawSocket(port)));
   sockets.forEach((raw, i) => raw.socket.write(bets(ids, DEMO_USERS[i] as string, PIPELINED)));
   await Promise.any(sockets.map((raw) => receivedMatching(raw, /"status":"RS_OK"/)));
-  stopping.child.kill('SIGTERM');
+  stopping.child.kill(signal);
   await Promise.all(sockets.map((raw) => raw.closed));
   expect(await stopping.exited).toEqual({ code: 0, signal: null });
   const answered = answeredBets(sockets);
@@ -171,13 +171,13 @@ describe('stopping answers every request it took, pipelined ones included, then 
   });
 });
 
-describe('on SIGTERM amid pipelined bets, each bet is debited if and only if it is answered (every store, --workers)', () => {
-  it('with the journal: the bets a restart on the same journal finds debited are exactly those answered', async () => {
+describe('on SIGTERM or SIGINT amid pipelined bets, each bet is debited if and only if it is answered (every store, --workers)', () => {
+  it.each<NodeJS.Signals>(['SIGTERM', 'SIGINT'])('with the journal, on %s: the bets a restart on the same journal finds debited are exactly those answered', async (signal) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'exwallet-pipelined-'));
     dataDirs.push(dataDir);
     const args = ['--dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', '--demo-users', String(CONNECTIONS)];
     service = exwallet(args);
-    const answered = await sigtermAmidPipelinedBets(service, (await service.listening()).port);
+    const answered = await signalAmidPipelinedBets(service, (await service.listening()).port, signal);
 
     service = exwallet(args);
     const { url } = await service.listening();
@@ -194,7 +194,7 @@ describe('on SIGTERM amid pipelined bets, each bet is debited if and only if it 
     const database = await freshDatabase();
     databases.push(database);
     const running = await startService(database.url, ['--demo-users', String(CONNECTIONS)]);
-    const answered = await sigtermAmidPipelinedBets(running.service, Number(new URL(running.url).port));
+    const answered = await signalAmidPipelinedBets(running.service, Number(new URL(running.url).port));
     expect(await debitedInDatabase(database.url)).toEqual(answered);
   });
 
@@ -202,7 +202,7 @@ describe('on SIGTERM amid pipelined bets, each bet is debited if and only if it 
     const database = await freshDatabase();
     databases.push(database);
     const running = await startService(database.url, ['--workers', '2', '--demo-users', String(CONNECTIONS)], 2);
-    const answered = await sigtermAmidPipelinedBets(running.service, Number(new URL(running.url).port));
+    const answered = await signalAmidPipelinedBets(running.service, Number(new URL(running.url).port));
     expect(await debitedInDatabase(database.url)).toEqual(answered);
   });
 });
