@@ -75,10 +75,10 @@ function end(socket: object): void {
 }
 
 /**
- * Closes the server, answering the requests it has received, then stops the engine. If that
- * takes longer than `graceMs`, every connection left is closed by force and `'forced'` is
- * returned at once, without waiting for the engine: a journaled engine answered only what it
- * had committed, so what it loses is what a crash would lose.
+ * Closes the server, answering the requests it took (see {@link answerWhatWasTaken}), then stops
+ * the engine. If that takes longer than `graceMs`, every connection left is closed by force and
+ * `'forced'` is returned at once, without waiting for the engine: a journaled engine answered
+ * only what it had committed, so what it loses is what a crash would lose.
  */
 export async function closeWithin(app: FastifyInstance, wallet: Wallet, graceMs: number): Promise<ShutdownOutcome> {
   let timer: NodeJS.Timeout | undefined;
