@@ -10,7 +10,7 @@ afterEach(async () => {
   served = undefined;
 });
 
-describe('the kit fails exactly the checks that concern a wallet's one fault', () => {
+describe("the kit fails exactly the checks that concern a wallet's one fault", () => {
   it.each(FAULTS.map((fault) => [fault.name, fault] as const))('%s', async (_name, fault) => {
     const wallet = start();
     await wallet.createUsers([...PLAYERS]);
