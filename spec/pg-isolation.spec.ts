@@ -90,6 +90,7 @@ describe('a user row held by another session delays only that user', () => {
       // connection of the three, so without release the pool would be gone after three.
       for (let round = 0; round < 12; round += 1) {
         let carolAnswered = false;
+        const sent = performance.now();
         const carol = w.bet(betBody(ids, { user: 'carol', amount: 1 })).then((answer) => {
           carolAnswered = true;
           return answer;
@@ -98,6 +99,7 @@ describe('a user row held by another session delays only that user', () => {
         expect(answers.map((a) => a.status)).toEqual(others.map(() => Status.OK));
         expect(carolAnswered).toBe(false); // the others did not wait for her
         expect((await carol).status).toBe(Status.UNKNOWN);
+        expect(performance.now() - sent).toBeGreaterThanOrEqual(500); // she waited out her commit timeout
       }
       // Held again, then freed while her request waits: it is served, once.
       const carol = w.bet(betBody(ids, { user: 'carol', amount: 1 }));
