@@ -16,10 +16,12 @@ interface Connection {
 }
 
 /**
- * Makes `app.close()` stop as a request's money requires: a request the service read before it
- * began to close is taken (judged and answered); one read afterwards, including one pipelined
- * behind a taken request on the same connection, is not judged and never answered, and its
- * connection ends once the requests taken on it are answered, so the client sends it again.
+ * Makes `app.close()` stop as a request's money requires. `close()` first reads what had already
+ * arrived (a few turns of the event loop), then stops taking requests. A request whose headers
+ * were read before that is taken: judged and answered, even if its body comes later. One read
+ * afterwards, including one pipelined behind a taken request on the same connection, is not
+ * judged and never answered, and its connection ends once the requests taken on it are answered,
+ * so the client sends it again.
  * Every response on a connection is delivered before the connection ends: the last taken
  * request's response carries `Connection: close`, the ones before it keep the connection open.
  */
@@ -37,6 +39,7 @@ export function answerWhatWasTaken(app: FastifyInstance): void {
     const socket = request.raw.socket;
     const connection = connectionOf(socket);
     if (stopped) {
+      // Not judged, so not answered either: the client learns it from the closed connection.
       reply.hijack();
       if (connection.open === 0) end(socket);
       done();
