@@ -27,37 +27,55 @@ const KIND_CODE: Readonly<Record<EntryKind, number>> = { bet: 1, win: 2, rollbac
 export const KIND_MASK = 0x07;
 /** The fingerprint is not 12 latin1 characters: it lives in the side map. */
 export const ODD_FINGERPRINT = 0x08;
-/** The `request_uuid` is not a lower-case UUID: it lives in the side map, exactly as sent. */
+/** The `request_uuid` is no UUID in one case: it lives in the side map, exactly as sent. */
 export const ODD_REQUEST = 0x10;
+/** The `request_uuid` is an upper-case UUID: packed like a lower-case one, written back in upper case. */
+export const UPPER_REQUEST = 0x20;
 
+/** Each hex digit's value; upper-case letters are marked by {@link UPPER_DIGIT}. */
 const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let digit = 0; digit < 16; digit += 1) HEX_VALUE[digit.toString(16).charCodeAt(0)] = digit;
+const UPPER_DIGIT = 0x10;
+for (let digit = 0; digit < 16; digit += 1) {
+  HEX_VALUE[digit.toString(16).charCodeAt(0)] = digit;
+  if (digit >= 10) HEX_VALUE[digit.toString(16).toUpperCase().charCodeAt(0)] = digit | UPPER_DIGIT;
+}
 const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+const BYTE_HEX_UPPER = BYTE_HEX.map((hex) => hex.toUpperCase());
+
+/** What {@link parseUuid} read: no UUID, or a UUID whose letters are all lower or all upper case. */
+const NO_UUID = 0;
+const LOWER_UUID = 1;
+const UPPER_UUID = 2;
 /** Reused by every parse; the engine runs on one thread and no parse calls another. */
 const words = new Uint32Array(4);
 const bytes = new Uint8Array(UUID_BYTES);
 
 /**
- * Reads a lower-case UUID into `into` as 16 bytes; false, leaving `into` in any state, for any
- * other string (upper case included: ids are lower-cased before they reach the registry).
+ * Reads a UUID into `into` as 16 bytes, and tells whether its letters were lower case (or it had
+ * none) or upper case; {@link NO_UUID}, leaving `into` in any state, for any other string (mixed
+ * case included: it could not be written back as sent).
  */
-function parseUuid(text: string, into: Uint8Array): boolean {
-  if (text.length !== 36) return false;
+function parseUuid(text: string, into: Uint8Array): number {
+  if (text.length !== 36) return NO_UUID;
   let at = 0;
+  let lower = false;
+  let upper = false;
   for (let i = 0; i < UUID_BYTES; i += 1) {
     if (at === 8 || at === 13 || at === 18 || at === 23) {
-      if (text.charCodeAt(at) !== 0x2d) return false;
+      if (text.charCodeAt(at) !== 0x2d) return NO_UUID;
       at += 1;
     }
     const high = text.charCodeAt(at);
     const low = text.charCodeAt(at + 1);
     const h = high < 128 ? (HEX_VALUE[high] as number) : -1;
     const l = low < 128 ? (HEX_VALUE[low] as number) : -1;
-    if ((h | l) < 0) return false;
-    into[i] = (h << 4) | l;
+    if ((h | l) < 0) return NO_UUID;
+    if (((h | l) & UPPER_DIGIT) !== 0) upper = true;
+    if ((h >= 10 && h < UPPER_DIGIT) || (l >= 10 && l < UPPER_DIGIT)) lower = true;
+    into[i] = ((h & 0x0f) << 4) | (l & 0x0f);
     at += 2;
   }
-  return true;
+  return upper ? (lower ? NO_UUID : UPPER_UUID) : LOWER_UUID;
 }
 
 /**
@@ -75,18 +93,19 @@ export function keyBytes(keys: Uint32Array, at: number): Uint8Array {
   return bytes;
 }
 
-function formatUuid(source: Uint8Array, offset: number): string {
+function formatUuid(source: Uint8Array, offset: number, upper = false): string {
+  const digits = upper ? BYTE_HEX_UPPER : BYTE_HEX;
   let hex = '';
   for (let i = 0; i < UUID_BYTES; i += 1) {
     if (i === 4 || i === 6 || i === 8 || i === 10) hex += '-';
-    hex += BYTE_HEX[source[offset + i] as number];
+    hex += digits[source[offset + i] as number];
   }
   return hex;
 }
 
-/** Parses a transaction id into {@link words}; false when it is no lower-case UUID. */
+/** Parses a transaction id into {@link words}; false when it is no lower-case UUID (ids are lower-cased before they reach the registry). */
 function parseKey(text: string): boolean {
-  if (!parseUuid(text, bytes)) return false;
+  if (parseUuid(text, bytes) !== LOWER_UUID) return false;
   for (let w = 0; w < 4; w += 1) {
     const o = w * 4;
     words[w] = (((bytes[o] as number) << 24) | ((bytes[o + 1] as number) << 16) | ((bytes[o + 2] as number) << 8) | (bytes[o + 3] as number)) >>> 0;
@@ -122,7 +141,7 @@ export class Segment {
   flags: Uint8Array;
   /**
    * Values that do not fit the columns (a fingerprint that is not 12 latin1 characters, a
-   * `request_uuid` that is no lower-case UUID), by row within the segment; made on first use.
+   * `request_uuid` that is no UUID in one case), by row within the segment; made on first use.
    * A map per segment, not one for the registry: it never grows past a segment's rows, so no
    * single allocation grows with the registry (a map of a million entries needs tens of MiB at
    * once to grow, and can run the heap out before a guard sees it coming).
@@ -202,8 +221,8 @@ class RowEntry implements Entry {
  * balance, state, kind, user index, time of the last change; about 70 bytes), found through an
  * open-addressing index keyed by the id's 128 bits (linear probing, 4 bytes a slot, at most
  * {@link MAX_LOAD} full). The index doubles when it fills, moving a few slots per insert, so no
- * insert waits for the whole table. Values that do not fit a row (an id or
- * `request_uuid` that is no lower-case UUID, a fingerprint that is not 12 latin1 characters)
+ * insert waits for the whole table. Values that do not fit a row (an id that is no lower-case
+ * UUID, a `request_uuid` that is no UUID in one case, a fingerprint that is not 12 latin1 characters)
  * are kept exactly in side maps, one per segment (ids: one for the registry, as only journals
  * of older versions hold such ids). Times are given by the caller, in minutes since the epoch.
  */
@@ -382,8 +401,9 @@ export class TransactionRegistry {
   requestUuidOf(row: number): string {
     const segment = this.#segments[row >>> SEGMENT_BITS] as Segment;
     const at = row & ROW_MASK;
-    if (((segment.flags[at] as number) & ODD_REQUEST) !== 0) return segment.oddRequests?.get(at) as string;
-    return formatUuid(segment.requests, at * UUID_BYTES);
+    const flags = segment.flags[at] as number;
+    if ((flags & ODD_REQUEST) !== 0) return segment.oddRequests?.get(at) as string;
+    return formatUuid(segment.requests, at * UUID_BYTES, (flags & UPPER_REQUEST) !== 0);
   }
   balanceOf(row: number): number {
     return (this.#segments[row >>> SEGMENT_BITS] as Segment).balances[row & ROW_MASK] as number;
@@ -453,7 +473,9 @@ export class TransactionRegistry {
       flags |= ODD_FINGERPRINT;
       (segment.oddFingerprints ??= new Map()).set(at, fingerprint);
     }
-    if (parseUuid(requestUuid, bytes)) {
+    const request = parseUuid(requestUuid, bytes);
+    if (request !== NO_UUID) {
+      if (request === UPPER_UUID) flags |= UPPER_REQUEST;
       segment.requests.set(bytes, at * UUID_BYTES);
       segment.oddRequests?.delete(at);
     } else {
@@ -657,7 +679,7 @@ export class RegistryView {
     const transactionUuid = this.oddKeyOf.get(row) ?? formatUuid(keyBytes(segment.keys, at), 0);
     const o = at * FINGERPRINT_BYTES;
     const fingerprint = (flags & ODD_FINGERPRINT) !== 0 ? (segment.oddFingerprints?.get(at) as string) : String.fromCharCode(...segment.fingerprints.subarray(o, o + FINGERPRINT_BYTES));
-    const requestUuid = (flags & ODD_REQUEST) !== 0 ? (segment.oddRequests?.get(at) as string) : formatUuid(segment.requests, at * UUID_BYTES);
+    const requestUuid = (flags & ODD_REQUEST) !== 0 ? (segment.oddRequests?.get(at) as string) : formatUuid(segment.requests, at * UUID_BYTES, (flags & UPPER_REQUEST) !== 0);
     return {
       transactionUuid,
       user: this.userNames[segment.users[at] as number] as string,

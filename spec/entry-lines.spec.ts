@@ -18,7 +18,7 @@ const rows = fc.array(
     ),
     kind: fc.constantFrom<EntryKind>('bet', 'win', 'rollback', 'deposit', 'withdraw', 'reserved'),
     fingerprint: fc.oneof({ weight: 8, arbitrary: fc.string({ unit: latin1, minLength: 12, maxLength: 12 }) }, { weight: 1, arbitrary: fc.constantFrom('', 'short', 'ĀĀĀĀĀĀĀĀĀĀĀĀ') }),
-    requestUuid: fc.oneof({ weight: 8, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.constantFrom('', 'REQ-1', '0000') }),
+    requestUuid: fc.oneof({ weight: 8, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.uuid().map((uuid) => uuid.toUpperCase()) }, { weight: 1, arbitrary: fc.constantFrom('', 'REQ-1', '0000') }),
     balance: fc.oneof(fc.nat(), fc.constantFrom(0, 9, 10, 99, 100, 999_999_999_999_999, 1e15, Number.MAX_SAFE_INTEGER, 2 ** 32)),
     state: fc.oneof(fc.constantFrom(WON, CANCELLED, 0, -0, 10, 1e15), fc.nat()),
     created: fc.oneof(fc.nat(), fc.constantFrom(0, 2 ** 32 - 1)),

@@ -37,7 +37,7 @@ function run(mode: 'heap' | 'resident', flags: readonly string[]): Promise<Guard
 const WARNINGS = [expect.stringMatching(/memory nearly full: new transactions refused/), expect.stringMatching(/memory below its limits again: new transactions accepted/)];
 
 describe('the memory guard refuses new transactions before the process runs out of memory, and resumes once memory is freed', () => {
-  it('with a small heap, refuses once the side maps of upper-case request_uuids fill it, still replays and answers balances, and takes bets again after a retention pass', async () => {
+  it('with a small heap, refuses once the side maps of mixed-case request_uuids fill it, still replays and answers balances, and takes bets again after a retention pass', async () => {
     const seen = await run('heap', ['--max-old-space-size=64']);
     expect(seen.stored).toBeGreaterThan(400_000);
     expect(seen.dropped).toBeGreaterThan(seen.stored - 1_000); // all but the bets whose win was refused
@@ -46,7 +46,7 @@ describe('the memory guard refuses new transactions before the process runs out 
   it('with memoryLimit, refuses once the resident set would pass it, and takes bets again once retention freed rows to reuse', async () => {
     const seen = await run('resident', []);
     expect(seen.peakResident).toBeLessThan(seen.memoryLimit as number);
-    expect(seen.stored).toBeGreaterThan(100_000);
+    expect(seen.stored).toBeGreaterThan(50_000);
     expect(seen.dropped).toBeGreaterThan(seen.stored - 1_000); // all but the bets whose win was refused
   });
 });

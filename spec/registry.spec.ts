@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { TransactionRegistry } from '../lib/registry.js';
 import { CANCELLED, WON, type Entry, type EntryKind } from '../lib/rules.js';
 import { SEED } from './model/arbitraries.js';
@@ -57,7 +59,8 @@ const fingerprints = fc.oneof(
 const requestUuids = fc.oneof(
   { weight: 8, arbitrary: fc.uuid() },
   { weight: 1, arbitrary: fc.uuid().map((uuid) => uuid.toUpperCase()) },
-  { weight: 1, arbitrary: fc.constantFrom('', 'req-7') },
+  { weight: 1, arbitrary: fc.uuid().map((uuid) => [...uuid].map((c, i) => (i % 2 === 0 ? c.toUpperCase() : c)).join('')) },
+  { weight: 1, arbitrary: fc.constantFrom('', 'req-7', 'ABCDEF01-2345-6789-ABCD-EF0123456789', 'abcdef01-2345-6789-ABCD-ef0123456789') },
 );
 const kinds = fc.constantFrom<EntryKind>('bet', 'win', 'rollback', 'deposit', 'withdraw', 'reserved');
 const entries = fc.record({
@@ -260,5 +263,38 @@ describe('a row ages from its last change, kept in minutes that last past the ye
     expect([...registry.freeze().rows()].map((row) => new Date(row.created * 1000).toISOString())).toEqual(['2107-01-01T00:00:00.000Z', '9999-12-31T23:59:00.000Z']);
     expect(registry.purge(late)).toBe(1);
     expect(registry.lookup(id(2))?.kind).toBe('win');
+  });
+});
+
+describe('a request_uuid that is a UUID in one case lives in its row, only a mixed-case one in a side map', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const usedHeap = (): number => {
+    gc();
+    gc();
+    return getHeapStatistics().used_heap_size;
+  };
+  const id = (n: number): string => `${hex(n, 8)}-0000-4000-8000-${hex(n, 12)}`;
+  /** Heap bytes per row recorded with `requestUuid(n)`, and the registry, to read back. */
+  function heapPerRow(requestUuid: (n: number) => string): { bytes: number; registry: TransactionRegistry } {
+    const registry = new TransactionRegistry();
+    const rows = 50_000;
+    const before = usedHeap();
+    for (let n = 0; n < rows; n += 1) registry.record(id(n), { user: 'u', kind: 'win', fingerprint: 'f'.repeat(12), requestUuid: requestUuid(n), balance: n, state: 0 }, 0);
+    return { bytes: (usedHeap() - before) / rows, registry };
+  }
+
+  it('keeps upper-case request_uuids off the heap and answers them as sent', () => {
+    const upper = (n: number): string => `${hex(n, 8)}-ABCD-4000-8000-${hex(n, 12)}`.toUpperCase();
+    const { bytes, registry } = heapPerRow(upper);
+    expect(bytes).toBeLessThan(8);
+    for (let n = 0; n < 50_000; n += 4_999) expect(registry.lookup(id(n))?.requestUuid).toBe(upper(n));
+  });
+
+  it('keeps a mixed-case request_uuid exactly, on the heap', () => {
+    const mixed = (n: number): string => `${hex(n, 8)}-ABcd-4000-8000-${hex(n, 12)}`;
+    const { bytes, registry } = heapPerRow(mixed);
+    expect(bytes).toBeGreaterThan(40);
+    for (let n = 0; n < 50_000; n += 4_999) expect(registry.lookup(id(n))?.requestUuid).toBe(mixed(n));
   });
 });

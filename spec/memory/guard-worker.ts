@@ -1,6 +1,6 @@
 /**
  * A child process for spec/memory-guard.spec.ts, run with a small heap: sends bets and wins with
- * `request_uuid`s the registry keeps in its side maps (upper case), or plain ones against a
+ * `request_uuid`s the registry keeps in its side maps (mixed case), or plain ones against a
  * `memoryLimit`, until the memory guard refuses one; then checks that replays and balance calls
  * are answered, frees memory with a retention pass and checks that service resumes. Prints one
  * JSON line with what it saw; dies (as the process did before the guard watched every memory)
@@ -18,7 +18,7 @@ const DAY = 86_400_000;
 let now = Date.UTC(2026, 0, 1);
 const warnings: string[] = [];
 const baseline = process.memoryUsage.rss();
-const memoryLimit = mode === 'resident' ? baseline + 96 * 2 ** 20 : undefined;
+const memoryLimit = mode === 'resident' ? baseline + 48 * 2 ** 20 : undefined;
 const w = start({
   clock: () => now,
   retentionDays: 1,
@@ -29,11 +29,8 @@ const w = start({
 await w.createUsers(['alice']);
 
 const hex = (n: number): string => n.toString(16).padStart(8, '0');
-/** A UUID; upper case (kept in a side map) in heap mode. */
-const id = (kind: number, n: number): string => {
-  const text = `${hex(n)}-000${kind}-4000-8000-00000000abcd`;
-  return mode === 'heap' ? text.toUpperCase() : text;
-};
+/** A UUID; in heap mode in mixed case, which the registry keeps exactly, in a side map. */
+const id = (kind: number, n: number): string => `${hex(n)}-000${kind}-4000-8000-00000000${mode === 'heap' ? 'ABcd' : 'abcd'}`;
 const betOf = (n: number) => ({ user: 'alice', transaction_uuid: id(1, n), request_uuid: id(2, n), currency: 'USD', amount: 1 });
 
 const first = betOf(0);
