@@ -147,8 +147,9 @@ export class Wallet {
   /**
    * Creates users: each item a name (the engine's currency and initial balance) or
    * `{ user, currency?, balance? }` (a currency of three upper-case letters, a non-negative safe
-   * integer balance). Ignores `""`, invalid items and users that already exist (a user is never
-   * changed); a name listed twice counts once. Resolves once they are stored.
+   * integer balance). A name is 1 to 255 UTF-8 bytes with no NUL and no lone surrogate. Ignores
+   * other names, invalid items and users that already exist (a user is never changed); a name
+   * listed twice counts once. Resolves once they are stored.
    */
   createUsers(users: readonly UserSpec[]): Promise<void> {
     return this.#supervisor.createUsers(users);
@@ -167,7 +168,7 @@ export class Wallet {
   /**
    * Operator: a disabled user's new bets get `RS_ERROR_USER_DISABLED` (a retry of an earlier bet
    * still replays); wins, rollbacks, cashier operations and balance calls are served as usual.
-   * Resolves to false for an unknown user.
+   * Resolves to false for an unknown user, and for a name no user can have.
    */
   setUserDisabled(user: string, disabled: boolean): Promise<boolean> {
     return this.#supervisor.setUserDisabled(user, disabled);
