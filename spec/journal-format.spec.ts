@@ -53,3 +53,33 @@ describe('a journal line carries its record exactly, guarded by a checksum', () 
     }
   });
 });
+
+describe('a checksum is eight lower-case hex digits, and what it guards must be a record', () => {
+  /** The first user line whose checksum matches `pattern`, trying names in order. */
+  const lineWith = (pattern: RegExp): string => {
+    for (let i = 0; ; i += 1) {
+      const line = encodeRecord({ type: 'user', user: `user${i}`, balance: 0 });
+      if (pattern.test(line.slice(0, 8))) return line;
+    }
+  };
+  /** `line` with the first match of `pattern` in its checksum replaced. */
+  const forge = (line: string, pattern: RegExp, replace: (match: string) => string): string => line.slice(0, 8).replace(pattern, replace) + line.slice(8);
+  const next = (digit: string): string => (parseInt(digit, 16) + 1).toString(16);
+
+  // Each forgery adds up to the right checksum if a character that is not a lower-case hex digit
+  // is read as some number: it must be refused for the character alone.
+  it.each<[string, RegExp, (match: string) => string]>([
+    ['"W" for a 0 (read as code - 0x57)', /0/, () => 'W'],
+    ['"0g" for 10 (g read as 16)', /10/, () => '0g'],
+    ['"z" for a 1 (read as 1)', /1/, () => 'z'],
+    ['"g" after one more for an f (g read as -1)', /[0-9a-e]f/, (pair) => `${next(pair[0] as string)}g`],
+  ])('refuses a checksum with %s', (_, pattern, replace) => {
+    const line = lineWith(pattern);
+    expect(decode(line)).toEqual({ type: 'user', user: expect.any(String), balance: 0 });
+    expect(decode(forge(line, pattern, replace))).toBeUndefined();
+  });
+
+  it.each(['42', '"user"', 'null', '[]', '{}', '{"type":1}', '{"user":"alice"}'])('refuses a line with a right checksum over %s, which is no record', (json) => {
+    expect(decode(`${crc32(json).toString(16).padStart(8, '0')} ${json}\n`)).toBeUndefined();
+  });
+});
