@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { idsOf, judgeBatch, usersOf, type AccountRow, type BatchItem, type EntryRow } from '../lib/pg/batch.js';
 import { Status, type TransactionOperation } from '../lib/index.js';
+import { BALANCE_CALL } from '../lib/store.js';
 import { parseCommand, readBody, type Command } from '../lib/validation.js';
 import { betBody, Ids, rollbackBody, winBody } from './helpers.js';
 
 /** A request of a batch, parsed as the store parses it. */
 function item<B extends { user: string; request_uuid: string }>(operation: TransactionOperation | 'balance', body: B): BatchItem {
-  if (operation === 'balance') return { user: body.user, request: Status.OK, requestUuid: body.request_uuid };
+  if (operation === 'balance') return { user: body.user, request: BALANCE_CALL, requestUuid: body.request_uuid };
   return { user: body.user, request: command(operation, body), requestUuid: body.request_uuid };
 }
 
@@ -45,6 +46,9 @@ describe('a batch reads the ids its requests name and locks their users in one o
     const rollback = rollbackBody(ids, ids.next(), { user: 'bob' });
     const items = [item('bet', bet), item('win', win), item('rollback', rollback), item('bet', bet), item('balance', { user: 'carol', request_uuid: ids.next() })];
     expect(idsOf(items)).toEqual([bet.transaction_uuid, win.transaction_uuid, rollback.transaction_uuid, rollback.reference_transaction_uuid]);
+    // A win of a bet stored earlier: the bet is read too.
+    const alone = winBody(ids, ids.next());
+    expect(idsOf([item('win', alone)])).toEqual([alone.transaction_uuid, alone.reference_transaction_uuid]);
   });
 
   it('locks every user once', () => {
@@ -125,6 +129,25 @@ describe('a batch judges its requests in order, as the embedded store does', () 
     const { responses, writes } = judgeBatch(items, [account('alice', 1_000)], rows);
     expect(responses.map((r) => r.status)).toEqual([Status.UNKNOWN, Status.TRANSACTION_ROLLED_BACK, Status.TRANSACTION_ROLLED_BACK, Status.UNKNOWN]);
     expect(writes).toEqual({ inserted: expect.objectContaining({ ids: [] }), settled: { ids: [], states: [] }, balances: { walletIds: [], balances: [] } });
+  });
+
+  it('writes a bet left open as open, and answers a win or rollback naming a stored reservation as the reservation it is', () => {
+    const ids = new Ids();
+    const open = betBody(ids, { amount: 25 });
+    const reserved = betBody(ids);
+    const rows = [stored(6, reserved, { request_uuid: null, fingerprint: null })];
+    const win = winBody(ids, reserved.transaction_uuid);
+    const rollback = rollbackBody(ids, reserved.transaction_uuid);
+    const { responses, writes } = judgeBatch([item('bet', open), item('win', win), item('rollback', rollback)], [account('alice', 100)], rows);
+    // The win finds a cancelled bet; the rollback of a cancelled bet succeeds and moves nothing.
+    expect(responses.map((r) => [r.status, 'balance' in r ? r.balance : undefined])).toEqual([
+      [Status.OK, 75],
+      [Status.TRANSACTION_ROLLED_BACK, 75],
+      [Status.OK, 75],
+    ]);
+    const at = writes.inserted.ids.indexOf(open.transaction_uuid);
+    expect([writes.inserted.kinds[at], writes.inserted.states[at], writes.inserted.amounts[at]]).toEqual([1, 0, '-25']);
+    expect(writes.settled).toEqual({ ids: [], states: [] });
   });
 
   it('replays a stored transaction with its original answer, and refuses one with other parameters as a duplicate', () => {
