@@ -1,3 +1,4 @@
+import { keptWhateverAge, KIND, KINDS } from './codes.js';
 import { CANCELLED, type BetState, type Entry, type EntryKind } from './rules.js';
 
 /**
@@ -21,9 +22,8 @@ const MIGRATE_STEP = 8;
 /** Rows of the first segment at first; it doubles up to {@link SEGMENT_ROWS}. */
 const FIRST_ROWS = 1 << 9;
 
-/** A row's kind, in its low three bits; 0 is a free row. */
-export const KINDS: readonly EntryKind[] = ['bet', 'win', 'rollback', 'deposit', 'withdraw', 'reserved'];
-const KIND_CODE: Readonly<Record<EntryKind, number>> = { bet: 1, win: 2, rollback: 3, deposit: 4, withdraw: 5, reserved: 6 };
+export { KINDS };
+/** A row's kind, its {@link KIND} code, in its low three bits; 0 is a free row. */
 export const KIND_MASK = 0x07;
 /** The fingerprint is not 12 latin1 characters: it lives in the side map. */
 export const ODD_FINGERPRINT = 0x08;
@@ -271,7 +271,7 @@ export class TransactionRegistry {
   /** Records `entry` under `transactionUuid`, changed at `changed` (minutes since the epoch). */
   record(transactionUuid: string, entry: Entry, changed: number, userNumber = this.userNumber(entry.user)): void {
     const { kind, fingerprint, requestUuid, balance, state } = entry;
-    this.#put(transactionUuid, userNumber, KIND_CODE[kind], fingerprint, requestUuid, balance, state, changed);
+    this.#put(transactionUuid, userNumber, KIND[kind], fingerprint, requestUuid, balance, state, changed);
   }
 
   /**
@@ -289,7 +289,7 @@ export class TransactionRegistry {
 
   /** Reserves an id for `user` as cancelled at `changed`: a request that later uses it as its own id is refused. */
   reserve(transactionUuid: string, user: string, changed: number, userNumber = this.userNumber(user)): void {
-    this.#put(transactionUuid, userNumber, KIND_CODE.reserved, '', '', 0, CANCELLED, changed);
+    this.#put(transactionUuid, userNumber, KIND.reserved, '', '', 0, CANCELLED, changed);
   }
 
   /** Every id and its entry (a view to read at once), in the order the rows were laid down. */
@@ -448,7 +448,7 @@ export class TransactionRegistry {
   #put(transactionUuid: string, userNumber: number, kind: number, fingerprint: string, requestUuid: string, balance: number, state: number, changed: number): void {
     let row = this.#find(transactionUuid);
     if (row >= 0) {
-      if (this.#kindCode(row) !== KIND_CODE.reserved) this.#recorded -= 1;
+      if (this.#kindCode(row) !== KIND.reserved) this.#recorded -= 1;
     } else {
       row = this.#newRow();
       const segment = this.#writable(row);
@@ -487,7 +487,7 @@ export class TransactionRegistry {
     segment.states[at] = state;
     segment.users[at] = userNumber;
     segment.changed[at] = changed;
-    if (kind !== KIND_CODE.reserved) this.#recorded += 1;
+    if (kind !== KIND.reserved) this.#recorded += 1;
   }
 
   #kindCode(row: number): number {
@@ -582,7 +582,7 @@ export class TransactionRegistry {
     if (row === this.#hitRow) this.#hitKey = undefined;
     const segment = this.#writable(row);
     const at = row & ROW_MASK;
-    if (((segment.flags[at] as number) & KIND_MASK) !== KIND_CODE.reserved) this.#recorded -= 1;
+    if (((segment.flags[at] as number) & KIND_MASK) !== KIND.reserved) this.#recorded -= 1;
     const odd = this.#oddKeyOf.get(row);
     if (odd !== undefined) {
       this.#oddKeyOf.delete(row);
@@ -702,7 +702,7 @@ export class RegistryView {
 function expires(segment: Segment, at: number, cutoff: number): boolean {
   const flags = segment.flags[at] as number;
   if (flags === 0 || (segment.changed[at] as number) >= cutoff) return false;
-  return (flags & KIND_MASK) !== KIND_CODE.bet || (segment.states[at] as number) < 0; // an open bet stays
+  return !keptWhateverAge(flags & KIND_MASK, (segment.states[at] as number) >= 0);
 }
 
 function latin1(text: string): boolean {
