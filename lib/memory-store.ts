@@ -5,9 +5,11 @@ import { Durability } from './journal/durability.js';
 import type { JournalRecord } from './journal/format.js';
 import { entryLines, type EncodedLines } from './journal/entry-lines.js';
 import type { RecoveryReport, StateView } from './journal/store.js';
+import { DEFAULT_RETENTION_DAYS } from './options.js';
 import { MINUTE_SECONDS, TransactionRegistry } from './registry.js';
 import { decide, type Account, type Application } from './rules.js';
-import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
+import { respond } from './respond.js';
+import { statusOf, unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
 import { Status, type WalletLogger, type WalletResponse } from './types.js';
 import type { Command } from './validation.js';
 
@@ -35,7 +37,7 @@ export interface JournalSettings {
 
 /** How long the embedded store keeps records, and how it guards its heap. */
 export interface MemorySettings {
-  /** Days a transaction record is kept; 0 keeps every record. Default 120. */
+  /** Days a transaction record is kept; 0 keeps every record. Default {@link DEFAULT_RETENTION_DAYS}. */
   readonly retentionDays?: number;
   /** Milliseconds between retention passes. Default one hour. */
   readonly retentionInterval?: number;
@@ -102,7 +104,7 @@ export class MemoryStore implements Store {
   readonly #defaultCurrency: string;
 
   constructor(defaultCurrency: string, journal?: JournalSettings, settings: MemorySettings = {}) {
-    const { retentionDays = 120, retentionInterval = 3_600_000, clock = Date.now, heapLimitRatio = 0.9, memoryLimit, logger } = settings;
+    const { retentionDays = DEFAULT_RETENTION_DAYS, retentionInterval = 3_600_000, clock = Date.now, heapLimitRatio = 0.9, memoryLimit, logger } = settings;
     this.#defaultCurrency = defaultCurrency;
     this.#retentionDays = retentionDays;
     this.#clock = checkedClock(clock);
@@ -145,14 +147,6 @@ export class MemoryStore implements Store {
     return this.#durability;
   }
 
-  get userCount(): number {
-    return this.#accounts.size;
-  }
-
-  get transactionCount(): number {
-    return this.#registry.size;
-  }
-
   mayExist(user: string): boolean {
     return this.#accounts.has(user);
   }
@@ -161,20 +155,14 @@ export class MemoryStore implements Store {
     const account = this.#accounts.get(user);
     if (account === undefined) return unknownUser(Status.UNKNOWN, user, requestUuid);
     if (this.#durability?.failed === true) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
-    if (typeof request === 'string') return userResponse(user, request, requestUuid, account.currency, account.balance);
+    if (request.operation === 'balance' || request.operation === 'refused') return userResponse(user, statusOf(request), requestUuid, account.currency, account.balance);
     const decision = decide(user, account, request, this.#registry.lookup);
-    switch (decision.outcome) {
-      case 'replay':
-        return userResponse(user, Status.OK, decision.entry.requestUuid, account.currency, decision.entry.balance);
-      case 'refuse':
-        return userResponse(user, decision.status, requestUuid, account.currency, account.balance);
-      case 'apply': {
-        const now = this.#minutes(); // a clock outside 1970-9999 throws here, before anything changes
-        if (this.#memoryFull()) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
-        this.#apply(user, account, request, decision, now);
-        return userResponse(user, Status.OK, request.requestUuid, account.currency, decision.balance);
-      }
+    if (decision.outcome === 'apply') {
+      const now = this.#minutes(); // a clock outside 1970-9999 throws here, before anything changes
+      if (this.#memoryFull()) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
+      this.#apply(user, account, request, decision, now);
     }
+    return respond(user, decision, account, requestUuid);
   }
 
   release(answer: Promise<WalletResponse>): Promise<WalletResponse> {
@@ -203,8 +191,12 @@ export class MemoryStore implements Store {
     return durability === undefined ? true : durability.settled().then(() => !durability.failed);
   }
 
+  counts(): StoreStats {
+    return { users: this.#accounts.size, transactions: this.#registry.size };
+  }
+
   stats(): Promise<StoreStats> {
-    return Promise.resolve({ users: this.#accounts.size, transactions: this.#registry.size });
+    return Promise.resolve(this.counts());
   }
 
   health(): Promise<StoreHealth> {
