@@ -16,7 +16,7 @@ const RUNS = 3;
 async function recover(): Promise<{ records: number; recordsPerSecond: number }> {
   gc();
   const w = start({ journal: directory as string });
-  const report = w.recovery;
+  const report = w.journal?.recovery;
   await w.stop();
   if (report === undefined) throw new Error('no recovery report');
   return { records: report.records, recordsPerSecond: report.records / report.seconds };
@@ -31,7 +31,7 @@ async function medianOf(): Promise<{ records: number; recordsPerSecond: number; 
 
 const journal = await medianOf();
 const w = start({ journal: directory });
-await w.snapshot();
+await w.journal?.snapshot();
 await w.stop();
 const snapshot = await medianOf();
 process.stdout.write(`${JSON.stringify({ journal, snapshot })}\n`);

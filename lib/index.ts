@@ -9,27 +9,22 @@
  * await bet(w, { user: 'alice', transaction_uuid, request_uuid, currency: 'USD', amount: 500 });
  * ```
  */
+import type { WalletOptions } from './options.js';
 import type { UserSpec } from './users.js';
 import { Wallet } from './wallet.js';
-import type {
-  BalanceRequest,
-  BetRequest,
-  CashierRequest,
-  Operation,
-  RollbackRequest,
-  WalletOptions,
-  WalletResponse,
-  WinRequest,
-} from './types.js';
+import type { BalanceRequest, BetRequest, CashierRequest, Operation, RollbackRequest, WalletResponse, WinRequest } from './types.js';
 
-export { Wallet, DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_SNAPSHOT_EVERY } from './wallet.js';
+export { Wallet } from './wallet.js';
+export { DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_RETENTION_DAYS, DEFAULT_SNAPSHOT_EVERY, type WalletOptions } from './options.js';
+export { journalStore, memoryStore, postgresStore, type JournalStoreSettings, type MemoryStoreSettings } from './stores/index.js';
 export { JournalCorruptError, type RecoveryReport } from './journal/store.js';
 export { JournalLockedError } from './journal/lock.js';
 export { JournalSettingsError, type SettingsDifference } from './journal/settings.js';
 export { JournalDetachedError } from './journal/append-log.js';
 export type { UserSpec } from './users.js';
-export type { NewUser, StoreHealth, StoreMetrics, StoreStats } from './store.js';
-export type { PostgresSettings } from './pg/store.js';
+export type { JournalControl, NewUser, OpenedStore, Store, StoreContext, StoreFactory, StoreHealth, StoreMetrics, StoreRequest, StoreStats } from './store.js';
+export type { PostgresSettings } from './pg/settings.js';
+export { DEFAULT_COMMIT_TIMEOUT } from './pg/settings.js';
 export * from './types.js';
 
 /** Starts a new engine that shares nothing with any other. */

@@ -3,8 +3,11 @@
  * its user's actor; the actor hands it to the store in the user's turn; the store keeps the
  * state and asks the rules (`rules.ts`) what each request does. A new store plugs in here.
  */
-import type { Status, WalletResponse } from './types.js';
+import type { RecoveryReport } from './journal/store.js';
+import { Status, type WalletLogger, type WalletResponse } from './types.js';
 import type { Command } from './validation.js';
+
+export { unknownUser, userResponse } from './respond.js';
 
 /** A user to create: name, currency and opening balance (the engine's defaults filled in). */
 export interface NewUser {
@@ -38,11 +41,30 @@ export interface StoreHealth {
   readonly detail?: string;
 }
 
+/** A balance call: answered `RS_OK` with the user's balance; records nothing. */
+export interface BalanceCall {
+  readonly operation: 'balance';
+}
+
+/** A transaction request that failed a check (1 to 4): answered with `status` and the user's balance. */
+export interface RefusedRequest {
+  readonly operation: 'refused';
+  readonly status: Status;
+}
+
+/** The one balance call: it carries nothing, so every call shares it. */
+export const BALANCE_CALL: BalanceCall = { operation: 'balance' };
+
 /**
- * What a request asks of a store: a transaction that passed checks 1 to 4, or a status to answer
- * with the user's balance (`RS_OK` for a balance call, an error for a request that failed a check).
+ * What a request asks of a store, told apart by `operation`: a transaction that passed checks 1
+ * to 4 (a {@link Command}), a balance call, or a request refused by a check.
  */
-export type StoreRequest = Command | Status;
+export type StoreRequest = Command | BalanceCall | RefusedRequest;
+
+/** The status a request that is no transaction is answered with, beside the user's balance. */
+export function statusOf(request: BalanceCall | RefusedRequest): Status {
+  return request.operation === 'balance' ? Status.OK : request.status;
+}
 
 /** A place to keep the wallet's state: the embedded memory store, or PostgreSQL. */
 export interface Store {
@@ -75,14 +97,47 @@ export interface Store {
   purge(): Promise<number>;
   /** Waits for everything sent to be committed, then lets go of files and connections. Idempotent. */
   close(): Promise<void>;
+  /** A store that counts in memory: its counts now, current and free to read (no query). */
+  counts?(): StoreStats;
 }
 
-/** The answer for a body that names no known user (or none at all). */
-export function unknownUser(status: Status, user: string, requestUuid: string): WalletResponse {
-  return { user, status, request_uuid: requestUuid };
+/** What every store is opened with: the engine's defaults for new users, and where to log. */
+export interface StoreContext {
+  readonly currency: string;
+  readonly initialBalance: number;
+  readonly logger?: WalletLogger;
 }
 
-/** The answer for a known user, in the contract's key order. */
-export function userResponse(user: string, status: Status, requestUuid: string, currency: string, balance: number): WalletResponse {
-  return { user, status, request_uuid: requestUuid, currency, balance };
+/**
+ * A store's own surface for its write-ahead journal, for an engine whose store keeps one
+ * (`w.journal`).
+ */
+export interface JournalControl {
+  /** What recovery found when the engine started, and how long it took. */
+  readonly recovery: RecoveryReport;
+  /** Writes to the current journal so far, one `fdatasync` each. */
+  readonly commits: number;
+  /**
+   * Why the last snapshot failed, until one succeeds. A failed snapshot fails no request: the
+   * engine journals on and tries again after another `snapshotEvery` records (each failure of an
+   * automatic one is also a process warning, code `EXWALLET_SNAPSHOT_FAILED`).
+   */
+  readonly snapshotError: Error | undefined;
+  /**
+   * Writes a snapshot of the state and starts a new journal. Rejects, changing nothing the
+   * engine answers, if the snapshot cannot be written, after `stop` or after a failed journal write.
+   */
+  snapshot(): Promise<void>;
 }
+
+/** A store opened by a {@link StoreFactory}, with its journal's surface if it keeps one. */
+export interface OpenedStore {
+  readonly store: Store;
+  readonly journal?: JournalControl;
+}
+
+/**
+ * Opens a store for one engine (`start({ store })`): `memoryStore(...)`, `journalStore(...)`,
+ * `postgresStore(...)`, or a store of one's own. Its settings were checked when it was made.
+ */
+export type StoreFactory = (context: StoreContext) => OpenedStore;

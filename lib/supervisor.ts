@@ -1,8 +1,8 @@
 import { UserActor } from './actor.js';
-import { unknownUser, type Store, type StoreRequest } from './store.js';
+import { BALANCE_CALL, unknownUser, type Store, type StoreRequest } from './store.js';
 import { Status, type Operation, type WalletResponse } from './types.js';
 import { isUserName, parseNewUsers, type UserDefaults } from './users.js';
-import { parseCommand, readBody, stringField } from './validation.js';
+import { parseCommand, readBody, stringField, type Fields } from './validation.js';
 
 /**
  * Routes each request to its user's actor, which hands it to the store in the user's turn.
@@ -70,8 +70,8 @@ export class Supervisor {
     }
     // A stopped engine reads no state: its store may have let go of its files or connections.
     if (this.#stopped) return Promise.resolve(unknownUser(Status.UNKNOWN, user, requestUuid));
-    const request: StoreRequest = operation === 'balance' ? Status.OK : parseCommand(operation, fields);
-    if (typeof request === 'string' || this.#store.synchronous) return this.#send(user, () => this.#store.serve(user, request, requestUuid));
+    const request = storeRequest(operation, fields);
+    if (request.operation === 'balance' || request.operation === 'refused' || this.#store.synchronous) return this.#send(user, () => this.#store.serve(user, request, requestUuid));
     // The request takes its user's turn now, and in that turn first waits for every request that
     // arrived before it naming one of its ids: so requests sharing an id are judged in arrival
     // order, across users, as a synchronous store judges them. Every wait is for an earlier
@@ -109,6 +109,13 @@ export class Supervisor {
     this.#actors.set(user, waiting);
     return adopted;
   }
+}
+
+/** What a request asks of the store, once checks 1 to 4 are done. */
+function storeRequest(operation: Operation, fields: Fields): StoreRequest {
+  if (operation === 'balance') return BALANCE_CALL;
+  const command = parseCommand(operation, fields);
+  return typeof command === 'string' ? { operation: 'refused', status: command } : command;
 }
 
 function first<K, V>(map: ReadonlyMap<K, V>): V | undefined {

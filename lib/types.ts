@@ -2,8 +2,6 @@
  * Statuses, request bodies and responses of the Hub88 Operator wallet API, as the engine speaks
  * them. Every other module takes its shapes from here.
  */
-import type { PostgresSettings } from './pg/store.js';
-
 /** The `status` values a response can carry. */
 export const Status = {
   OK: 'RS_OK',
@@ -109,54 +107,4 @@ export type WalletResponse = UserResponse | UnknownUserResponse;
 export interface WalletLogger {
   warn(details: object, message: string): void;
   error(details: object, message: string): void;
-}
-
-/** Settings of one engine. */
-export interface WalletOptions {
-  /** Balance of a newly created user, a non-negative safe integer. Default `100000`. */
-  readonly initialBalance?: number;
-  /** Currency of newly created users. Default `"USD"`. */
-  readonly currency?: string;
-  /**
-   * A directory for the write-ahead journal. With one, every change is on disk before its
-   * response is released, and `start` first rebuilds the state the directory holds.
-   */
-  readonly journal?: string;
-  /** With a journal: write a snapshot and start a new journal after this many records. Default 1,000,000. */
-  readonly snapshotEvery?: number;
-  /**
-   * A PostgreSQL database to keep the state in, shared with every process that names it: a
-   * `postgres://` URL (several hosts with `target_session_attrs=read-write` follow a failover),
-   * or the URL with the store's settings. Excludes `journal`.
-   */
-  readonly database?: string | PostgresSettings;
-  /** Where the engine logs what it cannot answer with: a pino logger, or anything with `warn` and `error`. */
-  readonly logger?: WalletLogger;
-  /**
-   * Embedded store: days a transaction record is kept in memory (and in the next snapshot); an
-   * open bet is kept whatever its age. `0` keeps every record. Default 120 (Hub88's four months).
-   * PostgreSQL has its own, in `database`.
-   */
-  readonly retentionDays?: number;
-  /**
-   * Embedded store: the time in milliseconds since the epoch, which retention reads. Default
-   * `Date.now`. A reading before 1970 or after 9999 is a programming error: `RangeError` from
-   * `start`, or from the call that reads it.
-   */
-  readonly clock?: () => number;
-  /**
-   * Embedded store: new transactions are answered `RS_ERROR_UNKNOWN` (and a warning logged) while
-   * the used heap passes this share of V8's limit for long-lived data (the heap limit less the
-   * young generation, 48 MiB by default); replays and balance calls are still answered.
-   * Default 0.9.
-   */
-  readonly heapLimitRatio?: number;
-  /**
-   * Embedded store: bytes the process may hold in memory (its resident set, as a container's
-   * limit counts it). New transactions are answered `RS_ERROR_UNKNOWN` (and a warning logged)
-   * while the resident set, plus what the store would allocate for its next rows, passes it and
-   * no row freed by retention is there to reuse; replays and balance calls are still answered.
-   * No limit by default.
-   */
-  readonly memoryLimit?: number;
 }

@@ -1,30 +1,10 @@
 import { nanoid } from 'nanoid';
-import { checkedTime } from './clock.js';
-import type { RecoveryReport } from './journal/store.js';
-import { MemoryStore } from './memory-store.js';
-import { PostgresStore } from './pg/store.js';
-import type { Store, StoreHealth, StoreMetrics, StoreStats } from './store.js';
+import { storeContext, type WalletOptions } from './options.js';
+import type { JournalControl, Store, StoreHealth, StoreMetrics, StoreStats } from './store.js';
+import { storeOf } from './stores/index.js';
 import type { UserSpec } from './users.js';
 import { Supervisor } from './supervisor.js';
-import type {
-  BalanceRequest,
-  BetRequest,
-  CashierRequest,
-  Operation,
-  RollbackRequest,
-  WalletOptions,
-  WalletResponse,
-  WinRequest,
-} from './types.js';
-
-/** Balance of a new user unless {@link WalletOptions.initialBalance} says otherwise. */
-export const DEFAULT_INITIAL_BALANCE = 100_000;
-/** Currency of a new user unless {@link WalletOptions.currency} says otherwise. */
-export const DEFAULT_CURRENCY = 'USD';
-/** Records between snapshots unless {@link WalletOptions.snapshotEvery} says otherwise. */
-export const DEFAULT_SNAPSHOT_EVERY = 1_000_000;
-/** Days the embedded store keeps a record unless {@link WalletOptions.retentionDays} says otherwise. */
-export const DEFAULT_RETENTION_DAYS = 120;
+import type { BalanceRequest, BetRequest, CashierRequest, Operation, RollbackRequest, WalletResponse, WinRequest } from './types.js';
 
 const OPERATIONS: ReadonlySet<string> = new Set<Operation>(['bet', 'win', 'rollback', 'balance', 'deposit', 'withdraw']);
 
@@ -37,87 +17,41 @@ export class Wallet {
   readonly id: string = nanoid();
   readonly #supervisor: Supervisor;
   readonly #store: Store;
-  /** The embedded store, when the state lives in this process. */
-  readonly #memory: MemoryStore | undefined;
+  /**
+   * The journal's surface, for an engine whose store keeps one (`journal`, `journalStore`):
+   * what recovery found, commits so far, the last snapshot's failure, and `snapshot()`.
+   */
+  readonly journal: JournalControl | undefined;
 
+  /**
+   * Opens the store the options name (`store`, or the short `journal` or `database`) and
+   * starts an engine over it. Throws TypeError or RangeError for options out of range or
+   * contradicting each other.
+   */
   constructor(options: WalletOptions = {}) {
-    const { initialBalance = DEFAULT_INITIAL_BALANCE, currency = DEFAULT_CURRENCY, journal, snapshotEvery = DEFAULT_SNAPSHOT_EVERY, database, logger } = options;
-    if (!Number.isSafeInteger(initialBalance) || initialBalance < 0) {
-      throw new RangeError(`initialBalance must be a non-negative safe integer, got ${String(initialBalance)}`);
-    }
-    if (typeof currency !== 'string' || currency === '') {
-      throw new TypeError(`currency must be a non-empty string, got ${String(currency)}`);
-    }
-    if (journal !== undefined && (typeof journal !== 'string' || journal === '')) {
-      throw new TypeError(`journal must be a directory path, got ${String(journal)}`);
-    }
-    if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {
-      throw new RangeError(`snapshotEvery must be a positive safe integer, got ${String(snapshotEvery)}`);
-    }
-    if (database !== undefined && journal !== undefined) {
-      throw new TypeError('journal and database exclude each other: the state lives in one store');
-    }
-    if (database === undefined) {
-      const { retentionDays = DEFAULT_RETENTION_DAYS, clock, heapLimitRatio, memoryLimit } = options;
-      if (!Number.isSafeInteger(retentionDays) || retentionDays < 0) throw new RangeError(`retentionDays must be a non-negative safe integer, got ${String(retentionDays)}`);
-      if (heapLimitRatio !== undefined && !(heapLimitRatio > 0 && heapLimitRatio <= 1)) throw new RangeError(`heapLimitRatio must be in (0, 1], got ${String(heapLimitRatio)}`);
-      if (memoryLimit !== undefined && !(Number.isSafeInteger(memoryLimit) && memoryLimit > 0)) throw new RangeError(`memoryLimit must be a positive whole number of bytes, got ${String(memoryLimit)}`);
-      checkClock(clock);
-      const memory = {
-        retentionDays,
-        ...(clock === undefined ? {} : { clock }),
-        ...(heapLimitRatio === undefined ? {} : { heapLimitRatio }),
-        ...(memoryLimit === undefined ? {} : { memoryLimit }),
-        ...(logger === undefined ? {} : { logger }),
-      };
-      this.#memory = new MemoryStore(currency, journal === undefined ? undefined : { directory: journal, snapshotEvery, currency, initialBalance }, memory);
-      this.#store = this.#memory;
-    } else {
-      const settings = typeof database === 'string' ? { url: database } : database;
-      if (typeof settings?.url !== 'string' || settings.url === '') throw new TypeError(`database must be a postgres:// URL, got ${String(settings?.url)}`);
-      checkClock(settings.clock);
-      this.#store = new PostgresStore(logger === undefined ? settings : { ...settings, logger });
-    }
-    this.#supervisor = new Supervisor(this.#store, { currency, initialBalance });
-  }
-
-  /** For an engine started with a journal: what recovery found and how long it took. */
-  get recovery(): RecoveryReport | undefined {
-    return this.#memory?.recovery;
-  }
-
-  /** For an engine with a journal: writes to its current journal so far, one `fdatasync` each. */
-  get journalCommits(): number | undefined {
-    return this.#memory?.durability?.commits;
+    const context = storeContext(options);
+    const opened = storeOf(options)(context);
+    this.#store = opened.store;
+    this.journal = opened.journal;
+    this.#supervisor = new Supervisor(this.#store, context);
   }
 
   /**
-   * For an engine with a journal: why the last snapshot failed, until one succeeds. A failed
-   * snapshot fails no request: the engine journals on and tries again after another
-   * `snapshotEvery` records (each failure of an automatic one is also a process warning, code
-   * `EXWALLET_SNAPSHOT_FAILED`).
+   * The store's counts now, when it keeps them in memory (the embedded store): current and free
+   * to read. `undefined` when counting costs a query (PostgreSQL: see {@link stats}).
    */
-  get snapshotError(): Error | undefined {
-    return this.#memory?.durability?.snapshotError;
-  }
-
-  /**
-   * For an engine with a journal: writes a snapshot of the state and starts a new journal.
-   * Rejects, changing nothing the engine answers, if the snapshot cannot be written, after
-   * {@link stop} or after a failed journal write.
-   */
-  snapshot(): Promise<void> {
-    return this.#memory?.durability?.snapshot() ?? Promise.resolve();
+  counts(): StoreStats | undefined {
+    return this.#store.counts?.();
   }
 
   /** The embedded store's number of users; `undefined` with PostgreSQL (see {@link stats}). */
   get userCount(): number | undefined {
-    return this.#memory?.userCount;
+    return this.#store.counts?.().users;
   }
 
   /** The embedded store's number of recorded transactions; `undefined` with PostgreSQL (see {@link stats}). */
   get transactionCount(): number | undefined {
-    return this.#memory?.transactionCount;
+    return this.#store.counts?.().transactions;
   }
 
   /** Users and recorded (successful) transactions, whatever the store. */
@@ -215,11 +149,4 @@ export class Wallet {
   stop(): Promise<void> {
     return this.#supervisor.stop();
   }
-}
-
-/** A `clock` option: a function whose reading now lies in 1970-9999 (SPEC 9); throws TypeError or RangeError otherwise. */
-function checkClock(clock: unknown): void {
-  if (clock === undefined) return;
-  if (typeof clock !== 'function') throw new TypeError(`clock must be a function giving milliseconds since the epoch, got ${String(clock)}`);
-  checkedTime((clock as () => number)());
 }

@@ -58,7 +58,7 @@ describe('retention never drops an open bet of amount 0: a free bet past retenti
     const { w, pass, reopen } = engine(true);
     const { free } = await freeBetPastRetention(w, pass, ids);
     const again = await reopen();
-    expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(again.journal?.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(again.transactionCount).toBe(1);
     expect(await again.win(winBody(ids, free.transaction_uuid, { amount: 500 }))).toMatchObject({ status: Status.OK, balance: 100_400 });
     expect(await balanceOf(again)).toBe(100_400);

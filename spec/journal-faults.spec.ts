@@ -27,7 +27,7 @@ describe('a data directory removed while serving stops the engine like a failed 
     expect(waiting.map((response) => response.status)).toEqual([Status.UNKNOWN, Status.UNKNOWN]);
     mkdirSync(data.path);
     expect((await w.bet(betBody(ids))).status).toBe(Status.UNKNOWN);
-    await expect(w.snapshot()).rejects.toThrow(/failed journal write/);
+    await expect(w.journal?.snapshot()).rejects.toThrow(/failed journal write/);
   });
 
   it('answers RS_ERROR_UNKNOWN once the journal file was replaced under it', async () => {
@@ -53,16 +53,16 @@ describe('a failed snapshot fails no request, and is tried again later', () => {
     const logs = (): string[] => readdirSync(data.path).filter((file) => file.endsWith('.log') && file !== 'journal-000001.log').sort();
     // Records 2 to 6: the snapshots due at the 3rd and the 6th fail, the requests do not.
     expect(await bets(w, ids, 5)).toEqual(Array(5).fill(Status.OK));
-    expect(w.snapshotError?.message).toMatch(/EISDIR/);
-    await expect(w.snapshot()).rejects.toThrow(/EISDIR/);
+    expect(w.journal?.snapshotError?.message).toMatch(/EISDIR/);
+    await expect(w.journal?.snapshot()).rejects.toThrow(/EISDIR/);
     rmSync(obstacle, { recursive: true });
     // Not tried again at every record: the next try is 3 records after the last, at the 9th.
     expect(await bets(w, ids, 2)).toEqual([Status.OK, Status.OK]);
     expect(readdirSync(data.path).filter((file) => file.endsWith('.log'))).toEqual(['journal-000000.log']);
     expect(await bets(w, ids, 1)).toEqual([Status.OK]);
     const again = await restart(w);
-    expect(w.snapshotError).toBeUndefined();
-    expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(w.journal?.snapshotError).toBeUndefined();
+    expect(again.journal?.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(logs()).toEqual(['snapshot-000001.log']);
     expect(again.transactionCount).toBe(8);
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 99_992 });
@@ -77,11 +77,11 @@ describe('a failed snapshot fails no request, and is tried again later', () => {
     // The 3rd record starts the snapshot; the 4th goes to the new journal.
     expect(await bets(w, ids, 3)).toEqual([Status.OK, Status.OK, Status.OK]);
     const again = await restart(w); // the stop waits for the snapshot under way
-    expect(w.snapshotError?.message).toMatch(/EISDIR/);
-    expect(again.recovery).toMatchObject({ snapshot: undefined, records: 4 });
+    expect(w.journal?.snapshotError?.message).toMatch(/EISDIR/);
+    expect(again.journal?.recovery).toMatchObject({ snapshot: undefined, records: 4 });
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 99_997 });
     // The next snapshot succeeds and removes every older generation.
-    await again.snapshot();
+    await again.journal?.snapshot();
     expect(readdirSync(data.path).filter((file) => file.endsWith('.log')).sort()).toEqual(['journal-000002.log', 'snapshot-000002.log']);
   });
 
@@ -89,7 +89,7 @@ describe('a failed snapshot fails no request, and is tried again later', () => {
     const w = durable();
     await w.createUsers(['alice']);
     rmSync(data.path, { recursive: true, force: true });
-    await expect(w.snapshot()).rejects.toThrow();
+    await expect(w.journal?.snapshot()).rejects.toThrow();
     expect((await w.bet(betBody(new Ids()))).status).toBe(Status.UNKNOWN);
   });
 });
@@ -104,7 +104,7 @@ describe('a crash right after a snapshot began loses nothing acknowledged', () =
     appendFileSync(join(data.path, 'journal-000000.log'), '1234abcd {"type":"command","user":"al');
     writeFileSync(join(data.path, 'journal-000001.log'), '');
     const again = durable();
-    expect(again.recovery?.truncatedBytes).toBe(37);
+    expect(again.journal?.recovery?.truncatedBytes).toBe(37);
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 99_998 });
   });
 });
@@ -155,7 +155,7 @@ describe('journal, snapshot and lock files are readable by their owner only, and
       await w.createUsers(['alice']);
       const ids = new Ids();
       await bets(w, ids, 3); // a snapshot and a second journal
-      await w.snapshot();
+      await w.journal?.snapshot();
       const files = readdirSync(nested);
       expect(files.filter((file) => /^(journal|snapshot)-\d+\.log$|^exwallet\.lock$/.test(file)).map((file) => file.slice(0, 4)).sort()).toEqual(['exwa', 'jour', 'snap']);
       for (const file of readdirSync(nested)) expect([file, mode(join(nested, file))]).toEqual([file, 0o600]);

@@ -28,7 +28,7 @@ describe('a stopped engine touches no file again', () => {
     await b.createUsers(['bob']);
     await a.stop();
     // A no-op or a clear rejection: either way, no file is touched.
-    const late = await a.snapshot().then(
+    const late = await a.journal?.snapshot().then(
       () => undefined,
       (error: Error) => error,
     );

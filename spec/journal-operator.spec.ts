@@ -17,9 +17,9 @@ const RECOVERIES = [
   [
     'after a snapshot and a restart',
     async (w: Wallet): Promise<Wallet> => {
-      await w.snapshot();
+      await w.journal?.snapshot();
       const again = await restart(w);
-      expect(again.recovery?.snapshot).toMatch(/^snapshot-/);
+      expect(again.journal?.recovery?.snapshot).toMatch(/^snapshot-/);
       return again;
     },
   ],

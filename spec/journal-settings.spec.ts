@@ -32,7 +32,7 @@ describe('a journal is reopened only with the settings it was written with', () 
     await w.createUsers(['alice']);
     const bet = betBody(ids, { currency: 'EUR' });
     const placed = await w.bet(bet);
-    await w.snapshot();
+    await w.journal?.snapshot();
     await w.stop();
     const error = refusal({});
     expect(error).toBeInstanceOf(JournalSettingsError);

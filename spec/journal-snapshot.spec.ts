@@ -32,7 +32,7 @@ describe('a snapshot is written a slice at a time, and holds the state of the mo
       if (ticking) setImmediate(tick);
     };
     setImmediate(tick);
-    const snapshot = w.snapshot();
+    const snapshot = w.journal?.snapshot();
     const during: Array<Promise<unknown>> = [];
     for (let n = 0; n < 2_000; n += 1) {
       during.push(w.win({ ...bet(n, 0), transaction_uuid: uuid(5_000_000 + n), request_uuid: uuid(6_000_000 + n), reference_transaction_uuid: uuid(1_000_000 + n) }));
@@ -48,7 +48,7 @@ describe('a snapshot is written a slice at a time, and holds the state of the mo
     await data.shutDown(w);
 
     const again = data.open();
-    expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(again.journal?.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(again.transactionCount).toBe(204_000);
     expect(await Promise.all(Array.from({ length: 100 }, (_, n) => again.balance({ user: `p${n}`, request_uuid: uuid(0) })))).toEqual(balances);
     // A bet settled during the snapshot is settled after recovery too; one left open is still open.
@@ -64,7 +64,7 @@ describe('a snapshot holds every user as it was when the snapshot began', () => 
     await w.createUsers(users);
     // Users late in the order: their lines are written slices after the snapshot begins.
     const late = users.slice(-200);
-    const snapshot = w.snapshot();
+    const snapshot = w.journal?.snapshot();
     const during: Array<Promise<unknown>> = [];
     late.forEach((user, n) => {
       during.push(w.bet({ user, transaction_uuid: uuid(8_000_000 + n), request_uuid: uuid(8_100_000 + n), currency: 'USD', amount: 10 + n }));
@@ -85,7 +85,7 @@ describe('a snapshot holds every user as it was when the snapshot began', () => 
     expect(userLines.filter((record) => record.balance !== 100_000 || record.disabled !== undefined)).toEqual([]);
 
     const again = data.open();
-    expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(again.journal?.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(again.userCount).toBe(60_001);
     // Each bet applied once: from the snapshot's balance, by the journal after it.
     expect(await Promise.all(late.map((user, n) => again.balance({ user, request_uuid: uuid(n) })))).toEqual(expected);

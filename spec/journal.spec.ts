@@ -37,7 +37,7 @@ describe('a restarted engine rebuilds balances, bets and the registry from its j
     const w = durable();
     const sent = await workload(w, ids);
     const again = await restart(w);
-    expect(again.recovery).toMatchObject({ snapshot: undefined, records: 2 + sent.length, truncatedBytes: 0 });
+    expect(again.journal?.recovery).toMatchObject({ snapshot: undefined, records: 2 + sent.length, truncatedBytes: 0 });
     for (const [operation, body, response] of sent) {
       expect(JSON.stringify(await again.handle(operation, { ...body, request_uuid: ids.next() }))).toBe(JSON.stringify(response));
     }
@@ -65,10 +65,10 @@ describe('no response is released before what it reflects is on disk', () => {
     const w = durable();
     await w.createUsers(['alice']);
     const bet = betBody(new Ids());
-    const before = w.journalCommits ?? Number.NaN;
+    const before = w.journal?.commits ?? Number.NaN;
     const released: number[] = [];
     const track = <T>(promise: Promise<T>): Promise<T> => promise.then((value) => {
-      released.push(w.journalCommits ?? Number.NaN);
+      released.push(w.journal?.commits ?? Number.NaN);
       return value;
     });
     const [placed, replayed, balance] = await Promise.all([track(w.bet(bet)), track(w.bet(bet)), track(w.balance({ user: 'alice', request_uuid: '' }))]);
@@ -83,10 +83,10 @@ describe('writes are group-committed', () => {
     const w = durable();
     await w.createUsers(['alice']);
     const ids = new Ids();
-    const before = w.journalCommits ?? Number.NaN;
+    const before = w.journal?.commits ?? Number.NaN;
     const responses = await Promise.all(Array.from({ length: 1000 }, () => w.bet(betBody(ids, { amount: 1 }))));
     expect(responses.every((r) => r.status === Status.OK)).toBe(true);
-    expect((w.journalCommits ?? Number.NaN) - before).toBe(1);
+    expect((w.journal?.commits ?? Number.NaN) - before).toBe(1);
   });
 });
 
@@ -112,7 +112,7 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     await shutDown(w);
     appendFileSync(journalFile(), '1234abcd {"type":"command","user":"al');
     const again = durable();
-    expect(again.recovery?.truncatedBytes).toBe(37);
+    expect(again.journal?.recovery?.truncatedBytes).toBe(37);
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_650 });
     expect(readFileSync(journalFile(), 'utf8').endsWith('\n')).toBe(true);
   });
@@ -126,7 +126,7 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     const lastStart = text.lastIndexOf('\n', text.length - 2) + 1;
     writeFileSync(journalFile(), text.slice(0, lastStart) + text.slice(lastStart).replace('"rollback"', '"rollbacK"'));
     const again = durable();
-    expect(again.recovery?.truncatedBytes).toBe(Buffer.byteLength(text.slice(lastStart)));
+    expect(again.journal?.recovery?.truncatedBytes).toBe(Buffer.byteLength(text.slice(lastStart)));
     expect(again.transactionCount).toBe(5);
   });
 
@@ -168,11 +168,11 @@ describe('snapshots bound recovery', () => {
     const ids = new Ids();
     const w = durable();
     const sent = await workload(w, ids);
-    await w.snapshot();
+    await w.journal?.snapshot();
     await w.bet(betBody(ids, { amount: 7 }));
     expect(readdirSync(data.path).sort()).toEqual(['exwallet.lock', 'journal-000001.log', 'snapshot-000001.log']);
     const again = await restart(w);
-    expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(again.journal?.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(await again.balance({ user: 'alice', request_uuid: '' })).toMatchObject({ balance: 100_643 });
     for (const [operation, body, response] of sent) {
       expect(await again.handle(operation, body)).toEqual(response);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import postgres from 'postgres';
 import { start, Status, type Wallet } from '../lib/index.js';
 import { PostgresStore } from '../lib/pg/store.js';
-import { parseCommand, readBody, type Fields } from '../lib/validation.js';
+import { parseCommand, readBody, type Command, type Fields } from '../lib/validation.js';
 import { balanceOf, betBody, Ids, winBody } from './helpers.js';
 import { freshDatabase, type FreshDatabase } from './support/postgres.js';
 
@@ -28,7 +28,7 @@ describe('a request the database refuses fails alone; the rest of its batch comm
       const ids = new Ids();
       const serve = (user: string) => {
         const body = betBody(ids, { user, amount: 10 });
-        return store.serve(user, parseCommand('bet', readBody(body) as Fields), body.request_uuid);
+        return store.serve(user, parseCommand('bet', readBody(body) as Fields) as Command, body.request_uuid);
       };
       const bad = ['x\u0000y', 'u1\u0000', '\u0000'];
       // One event-loop turn: one batch, the refused requests among the others.

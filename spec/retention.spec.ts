@@ -135,7 +135,7 @@ describe('with a journal, a retention pass is a snapshot, and recovery reaches t
     // The new journal opens, then the snapshot file cannot be written (EISDIR): every journal is kept.
     mkdirSync(join(data.path, 'snapshot-000001.log.tmp'));
     expect(await w.purge()).toBe(0);
-    expect(w.snapshotError?.message).toMatch(/EISDIR/);
+    expect(w.journal?.snapshotError?.message).toMatch(/EISDIR/);
     expect(w.transactionCount).toBe(2);
     // The old records still judge requests, as recovery from the journals will judge them.
     expect(await w.bet(old)).toEqual(first);
@@ -144,7 +144,7 @@ describe('with a journal, a retention pass is a snapshot, and recovery reaches t
     await data.shutDown(w);
 
     const again = data.open({ clock: clock.read });
-    expect(again.recovery?.snapshot).toBeUndefined();
+    expect(again.journal?.recovery?.snapshot).toBeUndefined();
     expect(await again.bet(old)).toEqual(first);
     expect(await again.rollback(cancel)).toMatchObject({ status: Status.UNKNOWN });
     // Replayed from the journal, they keep the times it gives: 121 days old, the next pass drops them.
@@ -174,7 +174,7 @@ describe('with a journal, a retention pass is a snapshot, and recovery reaches t
     expect(await w.rollback(cancel)).toMatchObject({ status: Status.UNKNOWN });
     await data.shutDown(w);
     const again = data.open({ clock: clock.read });
-    expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(again.journal?.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(again.transactionCount).toBe(2);
     expect(await again.rollback(cancel)).toMatchObject({ status: Status.UNKNOWN });
     expect(await again.win(win)).toEqual(won);
@@ -230,7 +230,7 @@ describe('a record ages from its last change: a bet from its win or rollback, an
     await w.bet(first);
     clock.pass(3);
     await w.rollback(rollbackBody(ids, first.transaction_uuid)); // changed on day 3
-    await w.snapshot();
+    await w.journal?.snapshot();
     clock.pass(0.5);
     const second = betBody(ids);
     await w.bet(second);
@@ -239,7 +239,7 @@ describe('a record ages from its last change: a bet from its win or rollback, an
 
     clock.pass(0.7); // day 4.2: the first pair is older than a day, the second is not
     const again = data.open({ clock: clock.read, retentionDays: 1 });
-    expect(again.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(again.journal?.recovery?.snapshot).toBe('snapshot-000001.log');
     expect(await again.purge()).toBe(2);
     expect(await again.bet(first)).toMatchObject({ status: Status.OK, balance: 100_000 + 150 - 100 }); // judged afresh, once dropped
     clock.pass(0.4); // day 4.6
@@ -274,7 +274,7 @@ describe('times last until the year 9999, and a clock outside 1970-9999 is refus
     const bet = betBody(ids);
     const taken = await w.bet(bet);
     await w.win(winBody(ids, bet.transaction_uuid, { amount: 0 }));
-    await w.snapshot();
+    await w.journal?.snapshot();
     const again = await data.restart(w, { clock: clock.read, retentionDays: 1 });
     expect(await again.purge()).toBe(0);
     expect(await again.bet(bet)).toEqual(taken);

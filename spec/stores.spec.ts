@@ -11,7 +11,7 @@ describe(`the contract suite's engines keep their state on the ${STORE} store`, 
     const health = await w.health();
     expect(health.store).toBe(STORE === 'postgres' ? 'postgres' : 'memory');
     // Only an engine with a journal has recovered one.
-    expect(w.recovery !== undefined).toBe(STORE === 'journal');
+    expect(w.journal?.recovery !== undefined).toBe(STORE === 'journal');
     await w.stop();
   });
 });

@@ -189,7 +189,7 @@ function printBanner(config: ServiceConfig, wallet: Wallet, address: string): vo
         ? `Store: PostgreSQL ${redacted(config.databaseUrl)}${cluster.isWorker ? ` (worker ${cluster.worker?.id ?? ''})` : ''}`
         : config.dataDir === undefined
         ? 'Journal: none (--in-memory): balances are lost on exit'
-        : `Journal: ${resolve(config.dataDir)} (recovered ${wallet.recovery?.records ?? 0} records${wallet.recovery?.truncatedBytes ? `, cut a torn tail of ${wallet.recovery.truncatedBytes} bytes` : ''})`,
+        : `Journal: ${resolve(config.dataDir)} (recovered ${wallet.journal?.recovery.records ?? 0} records${wallet.journal?.recovery.truncatedBytes ? `, cut a torn tail of ${wallet.journal.recovery.truncatedBytes} bytes` : ''})`,
       unsigned === undefined ? 'Request signatures: verified with the Hub88 public key' : `Request signatures: NOT verified (${unsigned})`,
       `Response signatures: ${config.privateKeyFile === undefined ? 'off' : 'on'}`,
       `Admin routes: ${config.adminToken === undefined ? 'off' : 'on'}; /metrics: ${config.metricsToken === undefined ? 'off' : 'on'}`,

@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { LevelWithSilent } from 'pino';
-import { DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_SNAPSHOT_EVERY } from '../index.js';
+import { DEFAULT_COMMIT_TIMEOUT, DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_RETENTION_DAYS, DEFAULT_SNAPSHOT_EVERY } from '../index.js';
 import { checkAdminToken, DEFAULT_BODY_LIMIT, MIN_ADMIN_TOKEN_LENGTH } from './server.js';
 import { DEFAULT_TIMEOUTS, MAX_TIMEOUT } from './timeouts.js';
 
 /** How long the service waits for requests in flight after SIGINT or SIGTERM, unless set: 10 s. */
 export const DEFAULT_SHUTDOWN_GRACE = 10_000;
 
-/** PostgreSQL: milliseconds a batch may take to commit unless set. */
-export const DEFAULT_COMMIT_TIMEOUT = 5_000;
-
-/** PostgreSQL: days a transaction record is kept unless set (Hub88 asks for four months). */
-export const DEFAULT_RETENTION_DAYS = 120;
+export { DEFAULT_COMMIT_TIMEOUT, DEFAULT_RETENTION_DAYS } from '../index.js';
 
 /** Demo users of `--dev` unless `--demo-users` says otherwise. */
 export const DEV_DEMO_USERS = 10;
@@ -56,7 +52,7 @@ Options (each can also be set by the environment variable shown):
                             RS_ERROR_UNKNOWN (EXWALLET_COMMIT_TIMEOUT, default ${DEFAULT_COMMIT_TIMEOUT})
   --retention-days N        PostgreSQL: days transaction records are kept, 0 for ever
                             (EXWALLET_RETENTION_DAYS, default ${DEFAULT_RETENTION_DAYS})
-  --snapshot-every N        records between snapshots (EXWALLET_SNAPSHOT_EVERY, default ${DEFAULT_SNAPSHOT_EVERY})
+  --snapshot-every N        journal: records between snapshots (EXWALLET_SNAPSHOT_EVERY, default ${DEFAULT_SNAPSHOT_EVERY})
   --memory-limit BYTES      embedded store: new transactions are refused while the process's
                             resident memory would pass BYTES (EXWALLET_MEMORY_LIMIT, default none)
   --admin-token-file FILE   bearer token of the /admin/... routes (without it they do not exist),
@@ -228,6 +224,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     dev,
     workers: integer('--workers', setting('workers', 'EXWALLET_WORKERS') ?? '1', 1, 256),
   });
+  refuseOtherStores(store, (flag, variable) => setting(flag, variable) !== undefined);
   const memoryLimitText = setting('memory-limit', 'EXWALLET_MEMORY_LIMIT');
   const memoryLimit = memoryLimitText === undefined ? undefined : integer('--memory-limit', memoryLimitText, 1, Number.MAX_SAFE_INTEGER);
   if (memoryLimit !== undefined && store.databaseUrl !== undefined) throw new Error('--memory-limit guards the embedded store; with --database-url the state is not kept in this process');
@@ -288,6 +285,24 @@ function storeSettings(choice: StoreChoice): Pick<ServiceConfig, 'dataDir' | 'da
     throw new Error('say where the state lives: --data-dir DIR, --in-memory or --database-url URL (EXWALLET_DATA_DIR, EXWALLET_IN_MEMORY, EXWALLET_DATABASE_URL); only --dev has a default (./exwallet-data)');
   }
   return { dataDir: inMemory ? undefined : (dataDir ?? 'exwallet-data'), databaseUrl: undefined, workers };
+}
+
+/** The flags only one store reads: given for another store they would be ignored, so they are refused. */
+const STORE_FLAGS = [
+  { flag: 'commit-timeout', variable: 'EXWALLET_COMMIT_TIMEOUT', store: 'postgres' },
+  { flag: 'retention-days', variable: 'EXWALLET_RETENTION_DAYS', store: 'postgres' },
+  { flag: 'snapshot-every', variable: 'EXWALLET_SNAPSHOT_EVERY', store: 'journal' },
+] as const;
+
+/** Throws a one-line error for a flag (or its variable) that the chosen store does not read. */
+function refuseOtherStores(store: Pick<ServiceConfig, 'dataDir' | 'databaseUrl'>, given: (flag: (typeof STORE_FLAGS)[number]['flag'], variable: string) => boolean): void {
+  const chosen = store.databaseUrl !== undefined ? 'postgres' : store.dataDir !== undefined ? 'journal' : 'memory';
+  for (const { flag, variable, store: reader } of STORE_FLAGS) {
+    if (reader === chosen || !given(flag, variable)) continue;
+    const where = reader === 'postgres' ? 'the PostgreSQL store (--database-url)' : 'the journal (--data-dir)';
+    const instead = chosen === 'postgres' ? 'with --database-url' : chosen === 'journal' ? 'with a journal' : 'with --in-memory';
+    throw new Error(`--${flag} (${variable}) is read only by ${where}; ${instead} it would be ignored`);
+  }
 }
 
 /** The parts of a `postgres://` URL: everything up to the hosts, the hosts, the rest. */

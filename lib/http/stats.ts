@@ -23,15 +23,15 @@ export class StatsCache {
     this.#maxAgeMs = maxAgeMs;
   }
 
-  /** True when the counts are always current and free (the embedded store). */
+  /** True when the store keeps its counts current and free to read (the embedded store). */
   get live(): boolean {
-    return this.#wallet.userCount !== undefined;
+    return this.#wallet.counts() !== undefined;
   }
 
   /** The counts: current with the embedded store, at most a little stale with PostgreSQL. */
   async get(): Promise<StoreStats> {
-    const { userCount, transactionCount } = this.#wallet;
-    if (userCount !== undefined && transactionCount !== undefined) return { users: userCount, transactions: transactionCount };
+    const counts = this.#wallet.counts();
+    if (counts !== undefined) return counts;
     const last = this.#last;
     if (last === undefined) return this.#count();
     // A failed background count keeps the last one; the next call tries again.

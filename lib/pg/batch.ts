@@ -3,8 +3,10 @@
  * in, the responses and the set-based writes come out. No I/O here, so the same rules as the
  * embedded store decide every request, in arrival order.
  */
+import { BET_STATE, KIND, KINDS } from '../codes.js';
+import { respond } from '../respond.js';
 import { CANCELLED, decide, reservation, WON, type Account, type BetState, type Entry, type EntryKind } from '../rules.js';
-import { unknownUser, userResponse, type StoreRequest } from '../store.js';
+import { statusOf, unknownUser, userResponse, type StoreRequest } from '../store.js';
 import { Status, type WalletResponse } from '../types.js';
 
 /** A request waiting in a batch. */
@@ -56,12 +58,6 @@ export interface BatchWrites {
   readonly balances: { readonly walletIds: string[]; readonly balances: string[] };
 }
 
-const KIND_CODES: Readonly<Record<EntryKind, number>> = { bet: 1, win: 2, rollback: 3, deposit: 4, withdraw: 5, reserved: 6 };
-const KINDS: readonly EntryKind[] = ['bet', 'bet', 'win', 'rollback', 'deposit', 'withdraw', 'reserved'];
-const OPEN = 0;
-const WON_CODE = 1;
-const CANCELLED_CODE = 2;
-
 class BatchAccount implements Account {
   changed = false;
   constructor(
@@ -85,7 +81,7 @@ interface NewRow {
 export function idsOf(items: readonly BatchItem[]): string[] {
   const ids = new Set<string>();
   for (const { request } of items) {
-    if (typeof request === 'string') continue;
+    if (request.operation === 'balance' || request.operation === 'refused') continue;
     ids.add(request.transactionUuid);
     if (request.operation === 'win' || request.operation === 'rollback') ids.add(request.referenceUuid);
   }
@@ -114,34 +110,28 @@ export function judgeBatch(
   const responses = items.map(({ user, request, requestUuid }): WalletResponse => {
     const account = accounts.get(user);
     if (account === undefined) return unknownUser(Status.UNKNOWN, user, requestUuid);
-    if (typeof request === 'string') return userResponse(user, request, requestUuid, account.currency, account.balance);
+    if (request.operation === 'balance' || request.operation === 'refused') return userResponse(user, statusOf(request), requestUuid, account.currency, account.balance);
     const decision = decide(user, account, request, lookup);
-    switch (decision.outcome) {
-      case 'replay':
-        return userResponse(user, Status.OK, decision.entry.requestUuid, account.currency, decision.entry.balance);
-      case 'refuse':
-        return userResponse(user, decision.status, requestUuid, account.currency, account.balance);
-      case 'apply': {
-        account.balance = decision.balance;
-        account.changed = true;
-        const reference = request.operation === 'win' || request.operation === 'rollback' ? request.referenceUuid : null;
-        entries.set(request.transactionUuid, decision.entry);
-        created.set(request.transactionUuid, { id: request.transactionUuid, walletId: account.id, entry: decision.entry, state: decision.entry.state, moved: decision.moved, reference });
-        if (decision.settles !== undefined) {
-          const { transactionUuid, state } = decision.settles;
-          entries.set(transactionUuid, { ...(entries.get(transactionUuid) as Entry), state });
-          const fresh = created.get(transactionUuid);
-          if (fresh === undefined) settled.set(transactionUuid, state);
-          else fresh.state = state;
-        }
-        if (decision.reserves !== undefined) {
-          const reserved = reservation(user);
-          entries.set(decision.reserves, reserved);
-          created.set(decision.reserves, { id: decision.reserves, walletId: account.id, entry: reserved, state: CANCELLED, moved: 0, reference: null });
-        }
-        return userResponse(user, Status.OK, request.requestUuid, account.currency, decision.balance);
+    if (decision.outcome === 'apply') {
+      account.balance = decision.balance;
+      account.changed = true;
+      const reference = request.operation === 'win' || request.operation === 'rollback' ? request.referenceUuid : null;
+      entries.set(request.transactionUuid, decision.entry);
+      created.set(request.transactionUuid, { id: request.transactionUuid, walletId: account.id, entry: decision.entry, state: decision.entry.state, moved: decision.moved, reference });
+      if (decision.settles !== undefined) {
+        const { transactionUuid, state } = decision.settles;
+        entries.set(transactionUuid, { ...(entries.get(transactionUuid) as Entry), state });
+        const fresh = created.get(transactionUuid);
+        if (fresh === undefined) settled.set(transactionUuid, state);
+        else fresh.state = state;
+      }
+      if (decision.reserves !== undefined) {
+        const reserved = reservation(user);
+        entries.set(decision.reserves, reserved);
+        created.set(decision.reserves, { id: decision.reserves, walletId: account.id, entry: reserved, state: CANCELLED, moved: 0, reference: null });
       }
     }
+    return respond(user, decision, account, requestUuid);
   });
   return { responses, writes: writesOf(created, settled, accounts) };
 }
@@ -165,7 +155,7 @@ function writesOf(created: Map<string, NewRow>, settled: Map<string, BetState>, 
     const { kind, fingerprint, requestUuid, balance } = row.entry;
     inserted.ids.push(id);
     inserted.walletIds.push(row.walletId);
-    inserted.kinds.push(KIND_CODES[kind]);
+    inserted.kinds.push(KIND[kind]);
     inserted.states.push(stateCode(kind, row.state));
     inserted.amounts.push(String(row.moved));
     inserted.balances.push(String(balance));
@@ -187,8 +177,8 @@ function writesOf(created: Map<string, NewRow>, settled: Map<string, BetState>, 
 
 /** A stored row as the rules see it. */
 function entryOf(row: EntryRow): Entry {
-  const kind = KINDS[row.kind] ?? 'win';
-  const state = kind === 'reserved' ? CANCELLED : kind !== 'bet' ? 0 : row.state === WON_CODE ? WON : row.state === CANCELLED_CODE ? CANCELLED : 0 - Number(row.amount);
+  const kind = KINDS[row.kind - 1] ?? 'win';
+  const state = kind === 'reserved' ? CANCELLED : kind !== 'bet' ? 0 : row.state === BET_STATE.won ? WON : row.state === BET_STATE.cancelled ? CANCELLED : 0 - Number(row.amount);
   return {
     user: row.name,
     kind,
@@ -200,6 +190,6 @@ function entryOf(row: EntryRow): Entry {
 }
 
 function stateCode(kind: EntryKind, state: BetState): number {
-  if (kind !== 'bet' && kind !== 'reserved') return OPEN;
-  return state === WON ? WON_CODE : state === CANCELLED ? CANCELLED_CODE : OPEN;
+  if (kind !== 'bet' && kind !== 'reserved') return BET_STATE.open;
+  return state === WON ? BET_STATE.won : state === CANCELLED ? BET_STATE.cancelled : BET_STATE.open;
 }

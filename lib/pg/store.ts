@@ -1,36 +1,14 @@
 import postgres, { type Sql } from 'postgres';
+import { KEPT_WHATEVER_AGE_SQL, KIND } from '../codes.js';
+import { DEFAULT_RETENTION_DAYS } from '../options.js';
 import { unknownUser, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from '../store.js';
 import { Status, type WalletLogger, type WalletResponse } from '../types.js';
+import { DEFAULT_COMMIT_TIMEOUT, type PostgresSettings } from './settings.js';
 import { idsOf, judgeBatch, usersOf, type AccountRow, type BatchItem, type EntryRow } from './batch.js';
 import { unlessConnectionLost } from './lost-connection.js';
 import { checkSchemaName, migrate, SCHEMA } from './schema.js';
 
-/** How the PostgreSQL store connects and commits. */
-export interface PostgresSettings {
-  /** A `postgres://` URL; several hosts and `target_session_attrs=read-write` find the primary. */
-  readonly url: string;
-  /** The schema the tables live in, created if missing. Default `exwallet`. */
-  readonly schema?: string;
-  /** Connections in the pool. Default 10. */
-  readonly poolSize?: number;
-  /** Batches committing at once, each on its own connection. Default 4 (at most `poolSize`). */
-  readonly batchesInFlight?: number;
-  /** Requests in one batch at most: smaller batches let several commit at once. Default 250. */
-  readonly maxBatch?: number;
-  /**
-   * Milliseconds a batch may take to commit, retries included, before it is answered
-   * `RS_ERROR_UNKNOWN`; also how long a request waits for its user's row while another session
-   * holds it. Default 5,000.
-   */
-  readonly commitTimeout?: number;
-  /** Days a transaction row is kept after its last change (a bet's: its win or rollback); an open bet is kept until it is settled. `0` keeps everything. Default 120. */
-  readonly retentionDays?: number;
-  /** Milliseconds between retention passes. Default one minute. */
-  readonly retentionInterval?: number;
-  /** The time, in milliseconds since the epoch: rows are stamped with it and retention reads it. Default `Date.now`. */
-  readonly clock?: () => number;
-  readonly logger?: WalletLogger;
-}
+export type { PostgresSettings } from './settings.js';
 
 interface Pending extends BatchItem {
   readonly resolve: (response: WalletResponse) => void;
@@ -96,7 +74,7 @@ export class PostgresStore implements Store {
   readonly #hostCount: number;
 
   constructor(settings: PostgresSettings) {
-    const { url, schema = SCHEMA, poolSize = 10, batchesInFlight = Math.min(4, poolSize), maxBatch = 250, commitTimeout = 5_000, retentionDays = 120, retentionInterval = 60_000 } = settings;
+    const { url, schema = SCHEMA, poolSize = 10, batchesInFlight = Math.min(4, poolSize), maxBatch = 250, commitTimeout = DEFAULT_COMMIT_TIMEOUT, retentionDays = DEFAULT_RETENTION_DAYS, retentionInterval = 60_000 } = settings;
     checkSchemaName(schema);
     if (!/^postgres(ql)?:\/\/./.test(url)) throw new TypeError('database url must be a postgres:// URL');
     wholeNumber('poolSize', poolSize, 1, 1_000);
@@ -186,7 +164,7 @@ export class PostgresStore implements Store {
     await this.#whenReady();
     const [row] = await this.#sql<Array<{ users: string; transactions: string }>>`
       SELECT (SELECT count(*) FROM wallets) AS users,
-             (SELECT count(*) FROM transactions WHERE kind <> 6) AS transactions`;
+             (SELECT count(*) FROM transactions WHERE kind <> ${this.#sql.unsafe(String(KIND.reserved))}) AS transactions`;
     return { users: Number(row?.users), transactions: Number(row?.transactions) };
   }
 
@@ -223,7 +201,7 @@ export class PostgresStore implements Store {
       const rows = await this.#sql`
         DELETE FROM transactions WHERE ctid = ANY(ARRAY(
           SELECT ctid FROM transactions
-          WHERE coalesce(settled_at, created_at) < ${cutoff} AND NOT (kind = 1 AND state = 0)
+          WHERE coalesce(settled_at, created_at) < ${cutoff} AND NOT (${this.#sql.unsafe(KEPT_WHATEVER_AGE_SQL)})
           LIMIT ${RETENTION_CHUNK}))`;
       deleted += rows.count;
       if (rows.count < RETENTION_CHUNK) return deleted;

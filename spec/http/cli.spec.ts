@@ -229,6 +229,34 @@ describe('the state lives in one store: contradictory store flags are refused at
   });
 });
 
+describe('a flag the chosen store does not read is refused at start, not ignored', () => {
+  const url = 'postgres://exwallet@127.0.0.1:5432/wallet';
+  it.each([
+    ['--retention-days with a journal', ['--data-dir', 'x', '--retention-days', '30'], {}, '--retention-days (EXWALLET_RETENTION_DAYS) is read only by the PostgreSQL store (--database-url); with a journal it would be ignored'],
+    ['--commit-timeout in memory', ['--in-memory', '--commit-timeout', '800'], {}, '--commit-timeout (EXWALLET_COMMIT_TIMEOUT) is read only by the PostgreSQL store (--database-url); with --in-memory it would be ignored'],
+    ['EXWALLET_RETENTION_DAYS in --dev (its journal)', ['--dev'], { EXWALLET_RETENTION_DAYS: '30' }, '--retention-days (EXWALLET_RETENTION_DAYS) is read only by the PostgreSQL store (--database-url); with a journal it would be ignored'],
+    ['--snapshot-every with PostgreSQL', ['--database-url', url, '--snapshot-every', '10'], {}, '--snapshot-every (EXWALLET_SNAPSHOT_EVERY) is read only by the journal (--data-dir); with --database-url it would be ignored'],
+    ['--snapshot-every in memory', ['--in-memory'], { EXWALLET_SNAPSHOT_EVERY: '10' }, '--snapshot-every (EXWALLET_SNAPSHOT_EVERY) is read only by the journal (--data-dir); with --in-memory it would be ignored'],
+  ])('refuses %s', (_, argv, env, message) => {
+    expect(() => parseConfig(argv, env)).toThrow(message);
+  });
+
+  it('takes each flag with the store that reads it', () => {
+    expect(parseConfig(['--database-url', url, '--retention-days', '30', '--commit-timeout', '800'], {})).toMatchObject({ retentionDays: 30, commitTimeout: 800 });
+    expect(parseConfig(['--data-dir', 'x', '--snapshot-every', '10'], {})).toMatchObject({ dataDir: 'x', snapshotEvery: 10 });
+  });
+
+  it('stops the command with one line and exit code 2', async () => {
+    const service = exwallet(['--port', '0', '--in-memory', '--retention-days', '30']);
+    try {
+      expect((await service.exited).code).toBe(2);
+      expect(service.stderr.split('\n')[0]).toBe('exwallet: --retention-days (EXWALLET_RETENTION_DAYS) is read only by the PostgreSQL store (--database-url); with --in-memory it would be ignored');
+    } finally {
+      service.kill();
+    }
+  });
+});
+
 describe('the exwallet command serves until SIGTERM, then closes gracefully', () => {
   let service: Service | undefined;
   afterEach(() => {

@@ -156,8 +156,7 @@ function countingWallet(): { wallet: Wallet; counts: () => number; fail: (error?
   let counted = 0;
   let failure: Error | undefined;
   const fake = {
-    userCount: undefined,
-    transactionCount: undefined,
+    counts: () => undefined,
     stats: (): Promise<StoreStats> => {
       counted++;
       return failure === undefined ? Promise.resolve({ users: counted, transactions: 10 * counted }) : Promise.reject(failure);
