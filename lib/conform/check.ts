@@ -3,6 +3,9 @@
  * the reporters share.
  */
 import type { CheckContext } from './context.js';
+import type { Exchange } from './exchange.js';
+
+export { CheckFailure, type Exchange } from './exchange.js';
 
 /** The categories of checks, in the order they run. */
 export const CATEGORIES = ['basics', 'idempotency', 'rollback', 'errors', 'signatures', 'concurrency', 'load'] as const;
@@ -25,41 +28,11 @@ export interface Check {
   run(context: CheckContext): Promise<string | void>;
 }
 
-/** One HTTP request the kit sent and what came back. */
-export interface Exchange {
-  readonly route: string;
-  /** The request body exactly as sent. */
-  readonly sent: string;
-  /** How the request was signed: `signed`, `unsigned`, or what the signature header held. */
-  readonly signature: string;
-  /** The HTTP status, absent when no answer came. */
-  readonly httpStatus?: number;
-  /** The response body exactly as received. */
-  readonly received: string;
-  /** The parsed response, when it was a JSON object. */
-  readonly answer?: Readonly<Record<string, unknown>>;
-  readonly contentType?: string;
-  /** Why no answer came (refused connection, timeout). */
-  readonly error?: string;
-  readonly ms: number;
-}
-
 /** A player's balance before and after a check, as the kit read them. */
 export interface BalanceChange {
   readonly user: string;
   readonly before: number;
   readonly after: number | undefined;
-}
-
-/** A check's breach: what was expected and the exchange that showed otherwise. */
-export class CheckFailure extends Error {
-  readonly code = 'CONFORM_CHECK_FAILED';
-  constructor(
-    message: string,
-    readonly exchange?: Exchange,
-  ) {
-    super(message);
-  }
 }
 
 /** The verdict on one check, with its evidence. */

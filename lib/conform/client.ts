@@ -2,7 +2,7 @@ import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { Agent as TlsAgent, request as tlsRequest } from 'node:https';
 import { signBody, SIGNATURE_HEADER } from '../http/signature.js';
-import type { Exchange } from './check.js';
+import type { Exchange } from './exchange.js';
 
 /** The four wallet routes of the Hub88 Operator API. */
 export type Route = '/user/balance' | '/transaction/bet' | '/transaction/win' | '/transaction/rollback';

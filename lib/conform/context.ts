@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CheckFailure, type Exchange } from './check.js';
+import { CheckFailure, type Exchange } from './exchange.js';
 import { RawBody, type Route, type Signing, type WalletClient } from './client.js';
 
 /** A test player named by `--users`, with the currency its wallet reported. */
