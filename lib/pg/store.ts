@@ -8,8 +8,6 @@ import { idsOf, judgeBatch, usersOf, type AccountRow, type BatchItem, type Entry
 import { unlessConnectionLost } from './lost-connection.js';
 import { checkSchemaName, migrate, SCHEMA } from './schema.js';
 
-export type { PostgresSettings } from './settings.js';
-
 interface Pending extends BatchItem {
   readonly resolve: (response: WalletResponse) => void;
   /** When the request must be answered by (`performance.now()` time), set by its first batch. */

@@ -2,7 +2,6 @@
  * The embedded store's factories: state in this process's memory, with or without a write-ahead
  * journal, and the checks of their settings.
  */
-import type { JournalFileSystem } from '../journal/append-log.js';
 import type { RecoveryReport } from '../journal/store.js';
 import { MemoryStore } from '../memory-store.js';
 import { checkClock, DEFAULT_RETENTION_DAYS, DEFAULT_SNAPSHOT_EVERY } from '../options.js';
@@ -24,8 +23,6 @@ export interface MemoryStoreSettings {
 export interface JournalStoreSettings extends MemoryStoreSettings {
   /** Write a snapshot and start a new journal after this many records. Default {@link DEFAULT_SNAPSHOT_EVERY}. */
   readonly snapshotEvery?: number;
-  /** What the journal is written through; `node:fs` unless a test watches the calls. */
-  readonly fs?: JournalFileSystem;
 }
 
 /**
@@ -44,11 +41,10 @@ export function memoryStore(settings: MemoryStoreSettings = {}): StoreFactory {
  */
 export function journalStore(directory: string, settings: JournalStoreSettings = {}): StoreFactory {
   checkJournalSettings(directory, settings.snapshotEvery);
-  const { snapshotEvery = DEFAULT_SNAPSHOT_EVERY, fs } = settings;
+  const { snapshotEvery = DEFAULT_SNAPSHOT_EVERY } = settings;
   const memory = memorySettings(settings);
   return ({ currency, initialBalance, logger }) => {
-    const journal = { directory, snapshotEvery, currency, initialBalance, ...(fs === undefined ? {} : { fs }) };
-    const store = new MemoryStore(currency, journal, logger === undefined ? memory : { ...memory, logger });
+    const store = new MemoryStore(currency, { directory, snapshotEvery, currency, initialBalance }, logger === undefined ? memory : { ...memory, logger });
     return { store, journal: journalControl(store) };
   };
 }
