@@ -20,7 +20,7 @@ const SPECS = [
   // Rules, validation, fingerprint and registry by themselves.
   'admission', 'registry', 'fingerprint', 'uuid', 'retention', 'free-bet-retention',
   // The journal's format and recovery.
-  'entry-lines', 'journal', 'journal-format', 'journal-faults', 'journal-lifecycle', 'journal-settings', 'journal-sync',
+  'entry-lines', 'journal', 'journal-format', 'journal-faults', 'journal-leftovers', 'journal-lifecycle', 'journal-settings', 'journal-sync',
   // The PostgreSQL batch, judged without a database.
   'pg-batch',
   // Signature checking.
