@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JournalCorruptError, start } from '../lib/index.js';
 import { balanceOf, betBody, Ids } from './helpers.js';
@@ -47,9 +47,45 @@ describe('start-up clears what a crash during a snapshot left behind, and reads 
     expect(logs()).toEqual(['journal-000001.log', 'snapshot-000001.log']);
   });
 
-  it('refuses a damaged snapshot with an error named for what it is', async () => {
+  it('refuses a torn tail in a journal that a written journal follows: only the last one written can be torn', async () => {
+    const ids = new Ids();
+    // The snapshot cannot be written (EISDIR): journal 0 and the new journal 1 both stay.
+    mkdirSync(join(data.path, 'snapshot-000001.log.tmp'));
+    const w = data.open();
+    await w.createUsers(['alice']);
+    await w.bet(betBody(ids, { amount: 100 }));
+    await expect(w.journal?.snapshot()).rejects.toThrow(/EISDIR/);
+    await w.bet(betBody(ids, { amount: 10 }));
+    await data.shutDown(w);
+    expect(logs()).toEqual(['journal-000000.log', 'journal-000001.log']);
+    const torn = '1234abcd {"type":"command","user":"al';
+    appendFileSync(join(data.path, 'journal-000000.log'), torn);
+    expect(() => start({ journal: data.path })).toThrow(/journal-000000\.log, line \d+: checksum or syntax error/);
+    expect(readFileSync(join(data.path, 'journal-000000.log'), 'utf8').endsWith(torn)).toBe(true);
+  });
+});
+
+describe('a snapshot must be whole: start-up refuses one damaged, cut short or with lines after its end', () => {
+  const snapshot = (): string => join(data.path, 'snapshot-000001.log');
+  const lines = (): string[] => readFileSync(snapshot(), 'utf8').split('\n').slice(0, -1);
+
+  it('refuses a damaged snapshot with a JournalCorruptError naming the line', async () => {
     await snapshotted(new Ids());
-    writeFileSync(join(data.path, 'snapshot-000001.log'), 'not a snapshot\n');
+    writeFileSync(snapshot(), 'not a snapshot\n');
     expect(() => start({ journal: data.path })).toThrow(expect.objectContaining({ name: 'JournalCorruptError', constructor: JournalCorruptError }));
+    expect(() => start({ journal: data.path })).toThrow(/snapshot-000001\.log, line 1: checksum or syntax error/);
+  });
+
+  it('refuses a snapshot cut before its end record', async () => {
+    await snapshotted(new Ids());
+    writeFileSync(snapshot(), `${lines().slice(0, -1).join('\n')}\n`);
+    expect(() => start({ journal: data.path })).toThrow(/snapshot-000001\.log, line \d+: the snapshot has no end record/);
+  });
+
+  it('refuses a snapshot with a record after its end record', async () => {
+    await snapshotted(new Ids());
+    const all = lines();
+    writeFileSync(snapshot(), `${[...all, all[1]].join('\n')}\n`);
+    expect(() => start({ journal: data.path })).toThrow(/snapshot-000001\.log, line \d+: the snapshot is incomplete/);
   });
 });
