@@ -12,7 +12,21 @@
 import type { WalletOptions } from './options.js';
 import type { UserSpec } from './users.js';
 import { Wallet } from './wallet.js';
-import type { BalanceRequest, BetRequest, CashierRequest, Operation, RollbackRequest, WalletResponse, WinRequest } from './types.js';
+import type {
+  BalanceRequest,
+  BetRequest,
+  CashierRequest,
+  Limits,
+  LimitsReport,
+  Operation,
+  RollbackRequest,
+  Session,
+  SessionRequest,
+  UserInfo,
+  UserInfoResponse,
+  WalletResponse,
+  WinRequest,
+} from './types.js';
 
 export { Wallet } from './wallet.js';
 export { DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_RETENTION_DAYS, DEFAULT_SNAPSHOT_EVERY, type WalletOptions } from './options.js';
@@ -22,6 +36,8 @@ export { JournalLockedError } from './journal/lock.js';
 export { JournalSettingsError, type SettingsDifference } from './journal/settings.js';
 export { JournalDetachedError } from './journal/append-log.js';
 export type { UserSpec } from './users.js';
+export { InvalidFieldError, StoreUnavailableError } from './errors.js';
+export { LIMIT_NAMES } from './limits.js';
 export type { JournalControl, NewUser, OpenedStore, Store, StoreContext, StoreFactory, StoreHealth, StoreMetrics, StoreRequest, StoreStats } from './store.js';
 export type { PostgresSettings } from './pg/settings.js';
 export { DEFAULT_COMMIT_TIMEOUT } from './pg/settings.js';
@@ -50,6 +66,36 @@ export function withdraw(wallet: Wallet, body: CashierRequest): Promise<WalletRe
 /** See {@link Wallet.setUserDisabled}. */
 export function setUserDisabled(wallet: Wallet, user: string, disabled: boolean): Promise<boolean> {
   return wallet.setUserDisabled(user, disabled);
+}
+
+/** See {@link Wallet.openSession}. */
+export function openSession(wallet: Wallet, body: SessionRequest): Promise<Session | undefined> {
+  return wallet.openSession(body);
+}
+
+/** See {@link Wallet.closeSession}. */
+export function closeSession(wallet: Wallet, token: string): Promise<boolean> {
+  return wallet.closeSession(token);
+}
+
+/** See {@link Wallet.userInfo}. */
+export function userInfo(wallet: Wallet, body: unknown): Promise<UserInfoResponse> {
+  return wallet.userInfo(body);
+}
+
+/** See {@link Wallet.setUserInfo}. */
+export function setUserInfo(wallet: Wallet, user: string, info: UserInfo): Promise<UserInfo | undefined> {
+  return wallet.setUserInfo(user, info);
+}
+
+/** See {@link Wallet.setLimits}. */
+export function setLimits(wallet: Wallet, user: string, limits: Partial<Limits>): Promise<LimitsReport | undefined> {
+  return wallet.setLimits(user, limits);
+}
+
+/** See {@link Wallet.getLimits}. */
+export function getLimits(wallet: Wallet, user: string): Promise<LimitsReport | undefined> {
+  return wallet.getLimits(user);
 }
 
 /** See {@link Wallet.bet}. */

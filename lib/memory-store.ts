@@ -1,4 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
+import { commandDetails, entryDetails, MemoryHistory } from './backoffice/memory-history.js';
+import type { BackOffice } from './backoffice/types.js';
 import { checkedClock } from './clock.js';
 import type { JournalFileSystem } from './journal/append-log.js';
 import { Durability } from './journal/durability.js';
@@ -7,10 +9,13 @@ import { entryLines, type EncodedLines } from './journal/entry-lines.js';
 import type { RecoveryReport, StateView } from './journal/store.js';
 import { DEFAULT_RETENTION_DAYS } from './options.js';
 import { MINUTE_SECONDS, TransactionRegistry } from './registry.js';
-import { decide, type Account, type Application } from './rules.js';
+import { StoreUnavailableError } from './errors.js';
+import { isUnlimited, limitsReport, setLimits, type LimitState, type Usage } from './limits.js';
+import { decide, judgeBalance, type Account, type Application, type Context } from './rules.js';
 import { respond } from './respond.js';
-import { statusOf, unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
-import { Status, type WalletLogger, type WalletResponse } from './types.js';
+import { EXPIRED_SESSION_KEPT_MS, newToken, openedSession, sessionAnswer, type SessionAsk, type SessionState } from './sessions.js';
+import { unknownUser, userResponse, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from './store.js';
+import { Status, type Limits, type LimitsReport, type Session, type UserInfo, type WalletLogger, type WalletResponse } from './types.js';
 import type { Command } from './validation.js';
 
 /** A user's account in memory: one small object, changed in place. */
@@ -23,6 +28,9 @@ class MemoryAccount implements Account {
 
   /** The user's number in the registry, once it has one: looked up once rather than by name per record. */
   userNumber = -1;
+  limits: LimitState | undefined = undefined;
+  usage: Usage | undefined = undefined;
+  info: UserInfo | undefined = undefined;
 }
 
 /** Where and how often the embedded store journals, and the engine settings it holds the journal to. */
@@ -53,6 +61,8 @@ export interface MemorySettings {
    * them and the store would need more memory to take them. No limit by default.
    */
   readonly memoryLimit?: number;
+  /** Whether bets and balance calls must carry an open session's token (SPEC 10). */
+  readonly requireToken?: boolean;
   readonly logger?: WalletLogger;
 }
 
@@ -80,7 +90,13 @@ const MEMORY_CHECK_EVERY = 1_000;
 export class MemoryStore implements Store {
   readonly synchronous = true;
   readonly #accounts = new Map<string, MemoryAccount>();
+  /** Open sessions by token, until closed or dropped by a retention pass a day after they expire. */
+  readonly #sessions = new Map<string, SessionState>();
+  readonly #sessionOf = (token: string): SessionState | undefined => this.#sessions.get(token);
+  readonly #requireToken: boolean;
   readonly #registry: TransactionRegistry;
+  /** What the back office reads beyond the registry: columns beside its rows. */
+  readonly #history: MemoryHistory;
   readonly #durability: Durability | undefined;
   readonly #retentionDays: number;
   readonly #clock: () => number;
@@ -104,11 +120,13 @@ export class MemoryStore implements Store {
   readonly #defaultCurrency: string;
 
   constructor(defaultCurrency: string, journal?: JournalSettings, settings: MemorySettings = {}) {
-    const { retentionDays = DEFAULT_RETENTION_DAYS, retentionInterval = 3_600_000, clock = Date.now, heapLimitRatio = 0.9, memoryLimit, logger } = settings;
+    const { retentionDays = DEFAULT_RETENTION_DAYS, retentionInterval = 3_600_000, clock = Date.now, heapLimitRatio = 0.9, memoryLimit, requireToken = false, logger } = settings;
     this.#defaultCurrency = defaultCurrency;
+    this.#requireToken = requireToken;
     this.#retentionDays = retentionDays;
     this.#clock = checkedClock(clock);
     this.#registry = new TransactionRegistry();
+    this.#history = new MemoryHistory(this.#registry, (user) => this.#accounts.get(user)?.currency);
     const heapLimit = getHeapStatistics().heap_size_limit;
     this.#heapLimit = Math.max(heapLimit / 2, heapLimit - YOUNG_GENERATION_BYTES) * heapLimitRatio;
     this.#memoryLimit = memoryLimit;
@@ -127,6 +145,7 @@ export class MemoryStore implements Store {
       } finally {
         this.#restoring = false;
         this.#journaledMinutes = undefined;
+        this.#history.restored();
       }
     }
     if (retentionDays > 0) {
@@ -155,12 +174,13 @@ export class MemoryStore implements Store {
     const account = this.#accounts.get(user);
     if (account === undefined) return unknownUser(Status.UNKNOWN, user, requestUuid);
     if (this.#durability?.failed === true) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
-    if (request.operation === 'balance' || request.operation === 'refused') return userResponse(user, statusOf(request), requestUuid, account.currency, account.balance);
-    const decision = decide(user, account, request, this.#registry.lookup);
+    if (request.operation === 'refused') return userResponse(user, request.status, requestUuid, account.currency, account.balance);
+    const context = this.#context(); // a clock outside 1970-9999 throws here, before anything changes
+    if (request.operation === 'balance') return userResponse(user, judgeBalance(user, request.token, context), requestUuid, account.currency, account.balance);
+    const decision = decide(user, account, request, this.#registry.lookup, context);
     if (decision.outcome === 'apply') {
-      const now = this.#minutes(); // a clock outside 1970-9999 throws here, before anything changes
       if (this.#memoryFull()) return userResponse(user, Status.UNKNOWN, requestUuid, account.currency, account.balance);
-      this.#apply(user, account, request, decision, now);
+      this.#apply(user, account, request, decision, Math.floor(context.now / MINUTE));
     }
     return respond(user, decision, account, requestUuid);
   }
@@ -170,12 +190,86 @@ export class MemoryStore implements Store {
   }
 
   createUsers(users: readonly NewUser[]): Promise<void> {
-    for (const { user, currency, balance } of users) {
+    for (const { user, currency, balance, info } of users) {
       if (this.#accounts.has(user)) continue;
-      this.#accounts.set(user, new MemoryAccount(currency, balance));
+      const account = new MemoryAccount(currency, balance);
+      this.#accounts.set(user, account);
       this.#durability?.append({ type: 'user', user, balance, currency });
+      if (info !== undefined) {
+        account.info = info;
+        this.#durability?.append({ type: 'info', user, info });
+      }
     }
     return this.#durability?.settled() ?? Promise.resolve();
+  }
+
+  async openSession(ask: SessionAsk): Promise<Session | undefined> {
+    const account = this.#accounts.get(ask.user);
+    if (account === undefined) return undefined;
+    this.#writable();
+    const token = newToken();
+    const session = openedSession(ask, this.#clock());
+    this.#sessions.set(token, session);
+    this.#durability?.append({ type: 'session', token, user: session.user, ...(session.gameCode === undefined ? {} : { gameCode: session.gameCode }), expiresAt: session.expiresAt });
+    await this.#durable();
+    return sessionAnswer(token, session, account.currency);
+  }
+
+  async closeSession(token: string): Promise<boolean> {
+    if (!this.#sessions.has(token)) return false;
+    this.#writable();
+    this.#sessions.delete(token);
+    this.#durability?.append({ type: 'session-closed', token });
+    await this.#durable();
+    return true;
+  }
+
+  userInfo(user: string): Promise<UserInfo | undefined> {
+    const account = this.#accounts.get(user);
+    return Promise.resolve(account === undefined ? undefined : (account.info ?? {}));
+  }
+
+  async setUserInfo(user: string, info: UserInfo): Promise<boolean> {
+    const account = this.#accounts.get(user);
+    if (account === undefined) return false;
+    this.#writable();
+    this.#keepForSnapshot(user, account);
+    account.info = info;
+    this.#durability?.append({ type: 'info', user, info });
+    await this.#durable();
+    return true;
+  }
+
+  async setLimits(user: string, update: Partial<Limits>): Promise<LimitsReport | undefined> {
+    const account = this.#accounts.get(user);
+    if (account === undefined) return undefined;
+    this.#writable();
+    const now = this.#clock();
+    const state = setLimits(account.limits, update, now);
+    this.#keepForSnapshot(user, account);
+    account.limits = isUnlimited(state) ? undefined : state;
+    this.#durability?.append({ type: 'limits', user, limits: state.limits, pending: state.pending });
+    await this.#durable();
+    return limitsReport(user, account.limits, account.usage, now);
+  }
+
+  getLimits(user: string): Promise<LimitsReport | undefined> {
+    const account = this.#accounts.get(user);
+    return Promise.resolve(account === undefined ? undefined : limitsReport(user, account.limits, account.usage, this.#clock()));
+  }
+
+  /** Throws unless the journal (if any) can take a change: an operator's change is refused before it is made. */
+  #writable(): void {
+    const failure = this.#durability?.failure;
+    if (failure !== undefined) throw new StoreUnavailableError(`the journal cannot be written: ${failure.message}`, { cause: failure });
+  }
+
+  /** Resolves once every change so far is on disk; rejects if the journal failed meanwhile. */
+  async #durable(): Promise<void> {
+    const durability = this.#durability;
+    if (durability === undefined) return;
+    await durability.settled();
+    this.#writable();
   }
 
   setUserDisabled(user: string, disabled: boolean): boolean | Promise<boolean> {
@@ -189,6 +283,11 @@ export class MemoryStore implements Store {
     }
     // Acknowledged like a response: only once the change is on disk, so a crash cannot undo it.
     return durability === undefined ? true : durability.settled().then(() => !durability.failed);
+  }
+
+  /** The back office's read side: lookups over the registry's rows and the history beside them. */
+  backOffice(): BackOffice {
+    return this.#history;
   }
 
   counts(): StoreStats {
@@ -212,6 +311,7 @@ export class MemoryStore implements Store {
    * snapshot fails, nothing is dropped.
    */
   async purge(): Promise<number> {
+    this.#dropExpiredSessions();
     if (this.#retentionDays <= 0) return 0;
     const durability = this.#durability;
     if (durability === undefined) return this.#dropExpired();
@@ -254,6 +354,22 @@ export class MemoryStore implements Store {
     return this.#restoring && this.#journaledMinutes !== undefined ? this.#journaledMinutes : Math.floor(this.#clock() / MINUTE);
   }
 
+  /** Drops the sessions that expired more than {@link EXPIRED_SESSION_KEPT_MS} ago. */
+  #dropExpiredSessions(): void {
+    const before = this.#clock() - EXPIRED_SESSION_KEPT_MS;
+    for (const [token, session] of this.#sessions) if (session.expiresAt < before) this.#sessions.delete(token);
+  }
+
+  /**
+   * What a request is judged at: now, and whether tokens and limits are judged. Recovery replays
+   * what was judged before, at the time the journal gives, and judges neither again.
+   */
+  #context(): Context {
+    if (this.#restoring) return { now: this.#minutes() * MINUTE, enforceLimits: false };
+    const now = this.#clock();
+    return this.#requireToken ? { now, sessions: this.#sessionOf, enforceLimits: true } : { now, enforceLimits: true };
+  }
+
   #dropExpired(): number {
     return this.#retentionDays > 0 ? this.#registry.purge(this.#cutoff()) : 0;
   }
@@ -287,8 +403,10 @@ export class MemoryStore implements Store {
   #apply(user: string, account: MemoryAccount, command: Command, decision: Application, now: number): void {
     if (this.#snapshotUsers !== undefined) this.#keepForSnapshot(user, account);
     account.balance = decision.balance;
+    if (decision.usage !== undefined) account.usage = decision.usage;
     if (account.userNumber < 0) account.userNumber = this.#registry.userNumber(user);
     this.#registry.record(command.transactionUuid, decision.entry, now, account.userNumber);
+    this.#history.recorded(this.#registry.rowOf(command.transactionUuid), account.userNumber, commandDetails(command, decision.moved, decision.entry.at ?? now * MINUTE));
     if (decision.settles !== undefined) this.#registry.settle(decision.settles.transactionUuid, decision.settles.state, now);
     if (decision.reserves !== undefined) this.#registry.reserve(decision.reserves, user, now, account.userNumber);
     if (!this.#restoring) this.#durability?.commandApplied(user, command, now);
@@ -297,8 +415,28 @@ export class MemoryStore implements Store {
   /** Recovery: applies one record of a snapshot or journal; throws for one that does not fit. */
   #restore(record: JournalRecord): void {
     switch (record.type) {
-      case 'user':
-        this.#accounts.set(record.user, new MemoryAccount(record.currency ?? this.#defaultCurrency, record.balance, record.disabled === true));
+      case 'user': {
+        const account = new MemoryAccount(record.currency ?? this.#defaultCurrency, record.balance, record.disabled === true);
+        if (record.info !== undefined) account.info = record.info;
+        if (record.limits !== undefined) account.limits = { limits: record.limits, pending: record.pending ?? {} };
+        if (record.usage !== undefined) account.usage = record.usage;
+        this.#accounts.set(record.user, account);
+        return;
+      }
+      case 'info':
+        this.#known(record.user, 'sets the info of').info = record.info;
+        return;
+      case 'limits': {
+        const state = { limits: record.limits, pending: record.pending };
+        this.#known(record.user, 'sets the limits of').limits = isUnlimited(state) ? undefined : state;
+        return;
+      }
+      case 'session':
+        this.#known(record.user, 'opens a session of');
+        this.#sessions.set(record.token, record.gameCode === undefined ? { user: record.user, expiresAt: record.expiresAt } : { user: record.user, gameCode: record.gameCode, expiresAt: record.expiresAt });
+        return;
+      case 'session-closed':
+        this.#sessions.delete(record.token);
         return;
       case 'disabled': {
         const account = this.#accounts.get(record.user);
@@ -313,7 +451,7 @@ export class MemoryStore implements Store {
         // An id a journal holds twice (written by an earlier version, whose retention pass let
         // records go before its snapshot was on disk): judged afresh then, and replayed so.
         this.#registry.forget(transactionUuid);
-        const decision = decide(user, account, record, this.#registry.lookup);
+        const decision = decide(user, account, record, this.#registry.lookup, this.#context());
         if (decision.outcome !== 'apply') throw new Error(`the journal replays ${transactionUuid} for ${user} as ${decision.outcome === 'refuse' ? decision.status : 'a replay'}`);
         this.#apply(user, account, record, decision, this.#minutes());
         return;
@@ -325,10 +463,24 @@ export class MemoryStore implements Store {
       case 'entry':
         // Snapshots give seconds; one without a time (older versions wrote none) counts from now.
         this.#registry.record(record.transactionUuid, record, record.created === undefined ? this.#minutes() : Math.floor(record.created / MINUTE_SECONDS));
+        this.#restoreHistory(record);
         return;
       default:
         return; // settings and end lines are the journal's own
     }
+  }
+
+  /** Recovery: the back office's details of a snapshot's `entry` record. */
+  #restoreHistory(record: JournalRecord & { readonly type: 'entry' }): void {
+    const details = entryDetails(record);
+    if (details !== undefined) this.#history.restoredEntry(this.#registry.rowOf(record.transactionUuid), this.#registry.knownUserNumber(record.user), details);
+  }
+
+  /** Recovery: the account of `user`, who a record names; throws if there is none. */
+  #known(user: string, what: string): MemoryAccount {
+    const account = this.#accounts.get(user);
+    if (account === undefined) throw new Error(`the journal ${what} ${user}, who does not exist`);
+    return account;
   }
 
   /**
@@ -343,6 +495,11 @@ export class MemoryStore implements Store {
     const accounts = this.#accounts;
     const covered = { count: accounts.size, before: new Map<string, JournalRecord>() };
     const registry = this.#registry.freeze(cutoff);
+    // Sessions are few (one per game launch, dropped a day after they expire): copied now.
+    const sessions: JournalRecord[] = [];
+    for (const [token, { user, gameCode, expiresAt }] of this.#sessions) {
+      sessions.push(gameCode === undefined ? { type: 'session', token, user, expiresAt } : { type: 'session', token, user, gameCode, expiresAt });
+    }
     this.#snapshotUsers = covered;
     const usersRead = (): void => {
       if (this.#snapshotUsers === covered) this.#snapshotUsers = undefined;
@@ -356,6 +513,7 @@ export class MemoryStore implements Store {
           yield covered.before.get(user) ?? userRecord(user, account);
         }
         usersRead();
+        yield* sessions;
         yield* entryLines(registry);
       })(),
       release: () => {
@@ -373,6 +531,15 @@ export class MemoryStore implements Store {
   }
 }
 
-function userRecord(user: string, { balance, currency, disabled }: MemoryAccount): JournalRecord {
-  return disabled ? { type: 'user', user, balance, currency, disabled } : { type: 'user', user, balance, currency };
+function userRecord(user: string, { balance, currency, disabled, info, limits, usage }: MemoryAccount): JournalRecord {
+  return {
+    type: 'user',
+    user,
+    balance,
+    currency,
+    ...(disabled ? { disabled } : {}),
+    ...(info === undefined ? {} : { info }),
+    ...(limits === undefined ? {} : { limits: limits.limits, pending: limits.pending }),
+    ...(usage === undefined ? {} : { usage }),
+  };
 }

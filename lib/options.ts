@@ -41,6 +41,11 @@ export interface WalletOptions {
    * or the URL with the store's settings. Excludes `journal`.
    */
   readonly database?: string | PostgresSettings;
+  /**
+   * Bets and balance calls must carry the `token` of an open session of their user (SPEC 10):
+   * sessions are opened with `openSession`. Wins and rollbacks are never checked. Default false.
+   */
+  readonly requireToken?: boolean;
   /** Where the engine logs what it cannot answer with: a pino logger, or anything with `warn` and `error`. */
   readonly logger?: WalletLogger;
   /**
@@ -50,7 +55,8 @@ export interface WalletOptions {
    */
   readonly retentionDays?: number;
   /**
-   * Embedded store: the time in milliseconds since the epoch, which retention reads. Default
+   * The time in milliseconds since the epoch, which sessions' expiry, the limits' calendar periods
+   * and retention read (with `database`, unless its settings name their own clock). Default
    * `Date.now`. A reading before 1970 or after 9999 is a programming error: `RangeError` from
    * `start`, or from the call that reads it.
    */
@@ -77,14 +83,15 @@ export interface WalletOptions {
  * TypeError or RangeError for an option out of range.
  */
 export function storeContext(options: WalletOptions): StoreContext {
-  const { initialBalance = DEFAULT_INITIAL_BALANCE, currency = DEFAULT_CURRENCY, logger } = options;
+  const { initialBalance = DEFAULT_INITIAL_BALANCE, currency = DEFAULT_CURRENCY, requireToken = false, logger } = options;
+  if (typeof requireToken !== 'boolean') throw new TypeError(`requireToken must be true or false, got ${String(requireToken)}`);
   if (!Number.isSafeInteger(initialBalance) || initialBalance < 0) {
     throw new RangeError(`initialBalance must be a non-negative safe integer, got ${String(initialBalance)}`);
   }
   if (typeof currency !== 'string' || currency === '') {
     throw new TypeError(`currency must be a non-empty string, got ${String(currency)}`);
   }
-  return logger === undefined ? { initialBalance, currency } : { initialBalance, currency, logger };
+  return logger === undefined ? { initialBalance, currency, requireToken } : { initialBalance, currency, requireToken, logger };
 }
 
 /** A `clock` option: a function whose reading now lies in 1970-9999 (SPEC 9); throws TypeError or RangeError otherwise. */

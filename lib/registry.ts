@@ -31,6 +31,9 @@ export const ODD_FINGERPRINT = 0x08;
 export const ODD_REQUEST = 0x10;
 /** The `request_uuid` is an upper-case UUID: packed like a lower-case one, written back in upper case. */
 export const UPPER_REQUEST = 0x20;
+/** A free bet (`is_free: true`): no limit counts it or its win. */
+export const FREE_BET = 0x40;
+const MINUTE_MS = 60_000;
 
 /** Each hex digit's value; upper-case letters are marked by {@link UPPER_DIGIT}. */
 const HEX_VALUE = new Int8Array(128).fill(-1);
@@ -210,6 +213,13 @@ class RowEntry implements Entry {
   get state(): BetState {
     return this.#registry.stateOf(this.#row);
   }
+  get free(): boolean {
+    return this.#registry.freeOf(this.#row);
+  }
+  /** The minute of the row's last change: for an open bet, the one it was made in. */
+  get at(): number {
+    return this.#registry.changedOf(this.#row) * MINUTE_MS;
+  }
 }
 
 /**
@@ -257,6 +267,24 @@ export class TransactionRegistry {
   #missKey: string | undefined;
   readonly #missWords = new Uint32Array(4);
 
+  /** Called with each row about to be dropped (retention, or an id forgotten), while it can still be read. */
+  onDrop: ((row: number) => void) | undefined;
+
+  /** The row of an id, or -1 (rows are reused once retention drops them: read at once). */
+  rowOf(transactionUuid: string): number {
+    return this.#find(transactionUuid);
+  }
+
+  /** The id of a live row. */
+  keyOf(row: number): string {
+    return this.#keyOf(row);
+  }
+
+  /** The number of `user` in the user table, or -1 if the registry has never recorded anything of theirs. */
+  knownUserNumber(user: string): number {
+    return this.#userIds.get(user) ?? -1;
+  }
+
   /** Number of recorded transactions (reservations not counted). */
   get size(): number {
     return this.#recorded;
@@ -271,7 +299,7 @@ export class TransactionRegistry {
   /** Records `entry` under `transactionUuid`, changed at `changed` (minutes since the epoch). */
   record(transactionUuid: string, entry: Entry, changed: number, userNumber = this.userNumber(entry.user)): void {
     const { kind, fingerprint, requestUuid, balance, state } = entry;
-    this.#put(transactionUuid, userNumber, KIND[kind], fingerprint, requestUuid, balance, state, changed);
+    this.#put(transactionUuid, userNumber, entry.free === true ? KIND[kind] | FREE_BET : KIND[kind], fingerprint, requestUuid, balance, state, changed);
   }
 
   /**
@@ -490,6 +518,14 @@ export class TransactionRegistry {
     if (kind !== KIND.reserved) this.#recorded += 1;
   }
 
+  freeOf(row: number): boolean {
+    return (((this.#segments[row >>> SEGMENT_BITS] as Segment).flags[row & ROW_MASK] as number) & FREE_BET) !== 0;
+  }
+
+  changedOf(row: number): number {
+    return (this.#segments[row >>> SEGMENT_BITS] as Segment).changed[row & ROW_MASK] as number;
+  }
+
   #kindCode(row: number): number {
     return ((this.#segments[row >>> SEGMENT_BITS] as Segment).flags[row & ROW_MASK] as number) & KIND_MASK;
   }
@@ -579,6 +615,7 @@ export class TransactionRegistry {
 
   /** Frees a row: out of the index (backward-shift deletion keeps probing exact), onto the free list. */
   #drop(row: number): void {
+    this.onDrop?.(row);
     if (row === this.#hitRow) this.#hitKey = undefined;
     const segment = this.#writable(row);
     const at = row & ROW_MASK;
@@ -689,6 +726,7 @@ export class RegistryView {
       balance: segment.balances[at] as number,
       state: segment.states[at] as number,
       created: (segment.changed[at] as number) * MINUTE_SECONDS,
+      ...((flags & FREE_BET) !== 0 ? { free: true } : {}),
     };
   }
 

@@ -3,8 +3,10 @@
  * its user's actor; the actor hands it to the store in the user's turn; the store keeps the
  * state and asks the rules (`rules.ts`) what each request does. A new store plugs in here.
  */
+import type { BackOffice } from './backoffice/types.js';
 import type { RecoveryReport } from './journal/store.js';
-import { Status, type WalletLogger, type WalletResponse } from './types.js';
+import type { SessionAsk } from './sessions.js';
+import type { Limits, LimitsReport, Session, Status, UserInfo, WalletLogger, WalletResponse } from './types.js';
 import type { Command } from './validation.js';
 
 export { unknownUser, userResponse } from './respond.js';
@@ -14,6 +16,7 @@ export interface NewUser {
   readonly user: string;
   readonly currency: string;
   readonly balance: number;
+  readonly info?: UserInfo;
 }
 
 /** Counts a store reports. */
@@ -41,9 +44,11 @@ export interface StoreHealth {
   readonly detail?: string;
 }
 
-/** A balance call: answered `RS_OK` with the user's balance; records nothing. */
+/** A balance call: answered `RS_OK` with the user's balance (or, with tokens required, its token's status); records nothing. */
 export interface BalanceCall {
   readonly operation: 'balance';
+  /** The body's `token`, whatever it is. */
+  readonly token: unknown;
 }
 
 /** A transaction request that failed a check (1 to 4): answered with `status` and the user's balance. */
@@ -52,19 +57,11 @@ export interface RefusedRequest {
   readonly status: Status;
 }
 
-/** The one balance call: it carries nothing, so every call shares it. */
-export const BALANCE_CALL: BalanceCall = { operation: 'balance' };
-
 /**
  * What a request asks of a store, told apart by `operation`: a transaction that passed checks 1
  * to 4 (a {@link Command}), a balance call, or a request refused by a check.
  */
 export type StoreRequest = Command | BalanceCall | RefusedRequest;
-
-/** The status a request that is no transaction is answered with, beside the user's balance. */
-export function statusOf(request: BalanceCall | RefusedRequest): Status {
-  return request.operation === 'balance' ? Status.OK : request.status;
-}
 
 /** A place to keep the wallet's state: the embedded memory store, or PostgreSQL. */
 export interface Store {
@@ -90,6 +87,18 @@ export interface Store {
   createUsers(users: readonly NewUser[]): Promise<void>;
   /** Disables or enables a user, in the user's turn; false for an unknown user. */
   setUserDisabled(user: string, disabled: boolean): boolean | Promise<boolean>;
+  /** Opens a session for `ask.user`, durably; `undefined` for an unknown user. */
+  openSession(ask: SessionAsk): Promise<Session | undefined>;
+  /** Closes the session of `token`, durably; false when no session has it. */
+  closeSession(token: string): Promise<boolean>;
+  /** The user's info (`{}` when none is set); `undefined` for an unknown user. */
+  userInfo(user: string): Promise<UserInfo | undefined>;
+  /** Replaces the user's info, durably; false for an unknown user. */
+  setUserInfo(user: string, info: UserInfo): Promise<boolean>;
+  /** Sets limits in the user's turn (SPEC 12's cooling-off), durably; `undefined` for an unknown user. */
+  setLimits(user: string, update: Partial<Limits>): Promise<LimitsReport | undefined>;
+  /** The user's limits, pending raises and period sums now; `undefined` for an unknown user. */
+  getLimits(user: string): Promise<LimitsReport | undefined>;
   stats(): Promise<StoreStats>;
   health(): Promise<StoreHealth>;
   metrics(): StoreMetrics;
@@ -99,12 +108,16 @@ export interface Store {
   close(): Promise<void>;
   /** A store that counts in memory: its counts now, current and free to read (no query). */
   counts?(): StoreStats;
+  /** The back office's read side (SPEC 13): lookups, history, rounds, reports; read-only, in no user's turn. */
+  backOffice?(): BackOffice;
 }
 
 /** What every store is opened with: the engine's defaults for new users, and where to log. */
 export interface StoreContext {
   readonly currency: string;
   readonly initialBalance: number;
+  /** Whether bets and balance calls must carry the token of an open session of their user (SPEC 10). */
+  readonly requireToken: boolean;
   readonly logger?: WalletLogger;
 }
 

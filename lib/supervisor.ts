@@ -1,6 +1,7 @@
 import { UserActor } from './actor.js';
-import { BALANCE_CALL, unknownUser, type Store, type StoreRequest } from './store.js';
-import { Status, type Operation, type WalletResponse } from './types.js';
+import { unknownUser, type Store, type StoreRequest } from './store.js';
+import { infoResponse } from './info.js';
+import { Status, type Operation, type UserInfoResponse, type WalletResponse } from './types.js';
 import { isUserName, parseNewUsers, type UserDefaults } from './users.js';
 import { parseCommand, readBody, stringField, type Fields } from './validation.js';
 
@@ -43,6 +44,31 @@ export class Supervisor {
   setUserDisabled(user: string, disabled: boolean): Promise<boolean> {
     if (this.#stopped || typeof user !== 'string' || !isUserName(user) || !this.#store.mayExist(user)) return Promise.resolve(false);
     return this.#send(user, () => this.#store.setUserDisabled(user, disabled));
+  }
+
+  /**
+   * Runs an operator's task for `user` in the user's turn, after the requests sent before it;
+   * resolves to `undefined` without running it for a name no user can have, or once stopped.
+   */
+  operate<T>(user: string, task: () => Promise<T>): Promise<T | undefined> {
+    if (this.#stopped || typeof user !== 'string' || !isUserName(user) || !this.#store.mayExist(user)) return Promise.resolve(undefined);
+    return this.#send(user, task);
+  }
+
+  /** Hub88's `POST /user/info`: checks 1 and 2, then the user's info. Records nothing; never rejects. */
+  async userInfo(body: unknown): Promise<UserInfoResponse> {
+    const fields = readBody(body);
+    if (fields === undefined) return unknownUser(Status.WRONG_SYNTAX, '', '');
+    const user = fields.get('user');
+    const requestUuid = stringField(fields, 'request_uuid');
+    const unknown = unknownUser(Status.UNKNOWN, stringField(fields, 'user'), requestUuid);
+    if (this.#stopped || typeof user !== 'string' || !isUserName(user) || !this.#store.mayExist(user)) return unknown;
+    try {
+      const info = await this.#store.userInfo(user);
+      return info === undefined ? unknown : infoResponse(user, Status.OK, requestUuid, info);
+    } catch {
+      return unknown; // the store cannot be read now: answered like any request it cannot judge
+    }
   }
 
   /** Refuses new requests, waits for every request already sent to be answered, then closes the store. Idempotent. */
@@ -113,7 +139,7 @@ export class Supervisor {
 
 /** What a request asks of the store, once checks 1 to 4 are done. */
 function storeRequest(operation: Operation, fields: Fields): StoreRequest {
-  if (operation === 'balance') return BALANCE_CALL;
+  if (operation === 'balance') return { operation, token: fields.get('token') };
   const command = parseCommand(operation, fields);
   return typeof command === 'string' ? { operation: 'refused', status: command } : command;
 }

@@ -15,6 +15,12 @@ export const Status = {
   TRANSACTION_ROLLED_BACK: 'RS_ERROR_TRANSACTION_ROLLED_BACK',
   INVALID_SIGNATURE: 'RS_ERROR_INVALID_SIGNATURE',
   USER_DISABLED: 'RS_ERROR_USER_DISABLED',
+  /** Tokens required: the request's `token` names no open session of its user. */
+  INVALID_TOKEN: 'RS_ERROR_INVALID_TOKEN',
+  /** Tokens required: the session the `token` names has expired. */
+  TOKEN_EXPIRED: 'RS_ERROR_TOKEN_EXPIRED',
+  /** The bet would take a wager or loss past one of the user's responsible-gambling limits. */
+  LIMIT_REACHED: 'RS_ERROR_LIMIT_REACHED',
 } as const;
 
 /** One of the {@link Status} values. */
@@ -107,4 +113,77 @@ export type WalletResponse = UserResponse | UnknownUserResponse;
 export interface WalletLogger {
   warn(details: object, message: string): void;
   error(details: object, message: string): void;
+}
+
+/** Body of `openSession` and `POST /admin/sessions`: opens a session when a player launches a game. */
+export interface SessionRequest {
+  readonly user: string;
+  /** Informational: Hub88 may change games within a session. At most 255 characters. */
+  readonly game_code?: string;
+  /** Seconds the session lasts, an integer from 60 to 604,800. Default 14,400 (four hours). */
+  readonly ttl_seconds?: number;
+}
+
+/** An open session: its token is what Hub88 sends back as `token` with every bet and balance call. */
+export interface Session {
+  /** 32 URL-safe characters from a cryptographic source. */
+  readonly token: string;
+  readonly user: string;
+  readonly currency: string;
+  readonly game_code?: string;
+  /** When the session stops being valid: ISO-8601 UTC. */
+  readonly expires_at: string;
+}
+
+/** A player's sex as Hub88's `/user/info` gives it. */
+export type Sex = 'MALE' | 'FEMALE';
+
+/** What the operator knows of a player, for Hub88's `POST /user/info`. Every field is optional. */
+export interface UserInfo {
+  /** ISO 3166-1 alpha-2, such as `"EE"`. */
+  readonly country?: string;
+  readonly jurisdiction?: string;
+  readonly sub_partner_id?: string;
+  /** `YYYY-MM-DD`. */
+  readonly birth_date?: string;
+  /** `YYYY-MM-DD`. */
+  readonly registration_date?: string;
+  /** At most 32 tags. */
+  readonly tags?: readonly string[];
+  readonly sex?: Sex;
+  readonly affiliate_id?: string;
+}
+
+/** Body of Hub88's `POST /user/info`. */
+export interface UserInfoRequest {
+  readonly user: string;
+  readonly request_uuid: string;
+  readonly [field: string]: unknown;
+}
+
+/** The answer of `POST /user/info`: the user's info fields that are set, after the status. */
+export type UserInfoResponse = UnknownUserResponse & UserInfo;
+
+/** The six responsible-gambling limits: wager or loss, per UTC day, ISO week or month. */
+export type LimitName = 'wager_day' | 'wager_week' | 'wager_month' | 'loss_day' | 'loss_week' | 'loss_month';
+
+/** Every limit, in the user's currency units; `null` is no limit. */
+export type Limits = { readonly [name in LimitName]: number | null };
+
+/** A raise of a limit (or its removal, `null`) waiting out its cooling-off. */
+export interface PendingLimit {
+  readonly value: number | null;
+  /** When it takes effect: ISO-8601 UTC. */
+  readonly applies_at: string;
+}
+
+/** A user's limits as `getLimits` and `setLimits` answer them. */
+export interface LimitsReport {
+  readonly user: string;
+  /** The limits in force now. */
+  readonly limits: Limits;
+  /** Raises waiting out their 24 hours, by limit. */
+  readonly pending: { readonly [name in LimitName]?: PendingLimit };
+  /** The wager and loss of each current period, by the limit that reads it (`loss_week`: this ISO week's loss). */
+  readonly usage: { readonly [name in LimitName]: number };
 }

@@ -1,4 +1,6 @@
+import { parseUserInfo } from './info.js';
 import type { NewUser } from './store.js';
+import type { UserInfo } from './types.js';
 
 /** A currency code as ISO 4217 shapes it: three upper-case letters. */
 const CURRENCY = /^[A-Z]{3}$/;
@@ -31,7 +33,7 @@ export function isUserName(name: string): boolean {
 }
 
 /** A user to create: a name, or a name with its own currency and opening balance. */
-export type UserSpec = string | { readonly user: string; readonly currency?: string; readonly balance?: number };
+export type UserSpec = string | { readonly user: string; readonly currency?: string; readonly balance?: number; readonly info?: UserInfo };
 
 /** The engine's defaults for a new user. */
 export interface UserDefaults {
@@ -40,9 +42,10 @@ export interface UserDefaults {
 }
 
 /**
- * Reads one item of a `createUsers` list: a name ({@link isUserName}), or `{ user, currency?, balance? }`
- * with a currency of three upper-case letters (or the engine's own) and a non-negative safe
- * integer balance. Returns the user to create, or why the item is refused.
+ * Reads one item of a `createUsers` list: a name ({@link isUserName}), or `{ user, currency?,
+ * balance?, info? }` with a currency of three upper-case letters (or the engine's own), a
+ * non-negative safe integer balance and player info of SPEC 11's shape. Returns the user to
+ * create, or why the item is refused.
  */
 export function parseNewUser(item: unknown, defaults: UserDefaults): NewUser | string {
   if (typeof item === 'string') {
@@ -50,7 +53,7 @@ export function parseNewUser(item: unknown, defaults: UserDefaults): NewUser | s
     return isUserName(item) ? { user: item, currency: defaults.currency, balance: defaults.initialBalance } : BAD_NAME;
   }
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return 'a user is a name or { user, currency?, balance? }';
-  const { user, currency = defaults.currency, balance = defaults.initialBalance } = item as Record<string, unknown>;
+  const { user, currency = defaults.currency, balance = defaults.initialBalance, info } = item as Record<string, unknown>;
   if (typeof user !== 'string' || user === '') return 'user must be a non-empty string';
   if (!isUserName(user)) return BAD_NAME;
   if (typeof currency !== 'string' || !(CURRENCY.test(currency) || currency === defaults.currency)) {
@@ -59,7 +62,12 @@ export function parseNewUser(item: unknown, defaults: UserDefaults): NewUser | s
   if (typeof balance !== 'number' || !Number.isSafeInteger(balance) || balance < 0) {
     return `balance must be a non-negative safe integer, got ${typeof balance === 'number' ? String(balance) : typeof balance}`;
   }
-  return { user, currency, balance };
+  if (info === undefined) return { user, currency, balance };
+  try {
+    return { user, currency, balance, info: parseUserInfo(info) };
+  } catch (error) {
+    return `info.${(error as Error).message}`;
+  }
 }
 
 /**

@@ -20,8 +20,23 @@ export class Fields implements FieldList {
   }
 }
 
+/**
+ * What a transaction keeps of the Hub88 fields beside those the rules judge: for the limits
+ * (`is_free`), for the back office (round, game), and the session `token` a bet is checked
+ * against. Each is set only when the body has it with that type.
+ */
+export interface Details {
+  /** `is_free: true`: a free bet, counted by no limit. */
+  readonly isFree?: boolean;
+  readonly round?: string;
+  readonly roundClosed?: boolean;
+  readonly gameCode?: string;
+  /** The session token, when it is a string (never journaled: recovery checks no token). */
+  readonly token?: string;
+}
+
 /** A bet whose fields have the right types. */
-export interface BetCommand {
+export interface BetCommand extends Details {
   readonly operation: 'bet';
   readonly transactionUuid: string;
   readonly requestUuid: string;
@@ -38,7 +53,7 @@ export interface WinCommand extends Omit<BetCommand, 'operation'> {
 }
 
 /** A rollback whose fields have the right types. */
-export interface RollbackCommand {
+export interface RollbackCommand extends Details {
   readonly operation: 'rollback';
   readonly transactionUuid: string;
   readonly requestUuid: string;
@@ -101,14 +116,14 @@ export function parseCommand(operation: TransactionOperation, fields: Fields): C
     const refused = checkAmount(currency, amount);
     if (refused !== undefined) return refused;
     const print = fingerprintOf(operation, fields);
-    return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, currency: currency as string, amount: amount as number, fingerprint: print };
+    return print === undefined ? Status.WRONG_SYNTAX : withDetails({ operation, transactionUuid, requestUuid, currency: currency as string, amount: amount as number, fingerprint: print }, fields);
   }
   const sentReferenceUuid = fields.get('reference_transaction_uuid');
   if (!isUuid(sentReferenceUuid)) return Status.WRONG_TYPES;
   const referenceUuid = sentReferenceUuid.toLowerCase();
   if (operation === 'rollback') {
     const print = fingerprintOf(operation, fields);
-    return print === undefined ? Status.WRONG_SYNTAX : { operation, transactionUuid, requestUuid, referenceUuid, fingerprint: print };
+    return print === undefined ? Status.WRONG_SYNTAX : withDetails({ operation, transactionUuid, requestUuid, referenceUuid, fingerprint: print }, fields);
   }
   const currency = fields.get('currency');
   const amount = fields.get('amount');
@@ -117,9 +132,35 @@ export function parseCommand(operation: TransactionOperation, fields: Fields): C
   const print = fingerprintOf(operation, fields);
   return print === undefined
     ? Status.WRONG_SYNTAX
-    : { operation, transactionUuid, requestUuid, referenceUuid, currency: currency as string, amount: amount as number, fingerprint: print };
+    : withDetails({ operation, transactionUuid, requestUuid, referenceUuid, currency: currency as string, amount: amount as number, fingerprint: print }, fields);
 }
 
+/** `command`, fresh from its literal, given the {@link Details} the body carries with their types. */
+function withDetails<C extends Command>(command: C, fields: Fields): C {
+  const { keys, values } = fields;
+  const details = command as { -readonly [K in keyof Details]: Details[K] };
+  for (let i = 0; i < keys.length; i += 1) {
+    const value = values[i];
+    switch (keys[i]) {
+      case 'is_free':
+        if (value === true) details.isFree = true;
+        break;
+      case 'round':
+        if (typeof value === 'string') details.round = value;
+        break;
+      case 'round_closed':
+        if (value === true) details.roundClosed = true;
+        break;
+      case 'game_code':
+        if (typeof value === 'string') details.gameCode = value;
+        break;
+      case 'token':
+        if (typeof value === 'string') details.token = value;
+        break;
+    }
+  }
+  return command;
+}
 /** Checks 3 and 4 for `currency` and `amount` of a bet or win: the status of the first that fails, if one does. */
 function checkAmount(currency: unknown, amount: unknown): Status | undefined {
   if (typeof currency !== 'string' || typeof amount !== 'number' || !Number.isSafeInteger(amount)) {

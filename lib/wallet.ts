@@ -4,7 +4,24 @@ import type { JournalControl, Store, StoreHealth, StoreMetrics, StoreStats } fro
 import { storeOf } from './stores/index.js';
 import type { UserSpec } from './users.js';
 import { Supervisor } from './supervisor.js';
-import type { BalanceRequest, BetRequest, CashierRequest, Operation, RollbackRequest, WalletResponse, WinRequest } from './types.js';
+import { parseUserInfo } from './info.js';
+import { parseLimits } from './limits.js';
+import { parseSessionAsk } from './sessions.js';
+import type {
+  BalanceRequest,
+  BetRequest,
+  CashierRequest,
+  Limits,
+  LimitsReport,
+  Operation,
+  RollbackRequest,
+  Session,
+  SessionRequest,
+  UserInfo,
+  UserInfoResponse,
+  WalletResponse,
+  WinRequest,
+} from './types.js';
 
 const OPERATIONS: ReadonlySet<string> = new Set<Operation>(['bet', 'win', 'rollback', 'balance', 'deposit', 'withdraw']);
 
@@ -106,6 +123,55 @@ export class Wallet {
    */
   setUserDisabled(user: string, disabled: boolean): Promise<boolean> {
     return this.#supervisor.setUserDisabled(user, disabled);
+  }
+
+  /**
+   * Operator: opens a session when a player launches a game (SPEC 10); its token is valid until
+   * `ttl_seconds` (default 14,400) pass or it is closed. Resolves to `undefined` for an unknown
+   * user once it is durable; rejects with `InvalidFieldError` for a field out of shape.
+   */
+  async openSession(body: SessionRequest): Promise<Session | undefined> {
+    const ask = parseSessionAsk(body);
+    return this.#supervisor.operate(ask.user, () => this.#store.openSession(ask));
+  }
+
+  /** Operator: the session of `token` stops being valid. Resolves to false when no open session has it. */
+  async closeSession(token: string): Promise<boolean> {
+    if (typeof token !== 'string' || token === '') return false;
+    return this.#store.closeSession(token);
+  }
+
+  /**
+   * Hub88's `POST /user/info`: the user's info fields that are set, after `RS_OK` (SPEC 11).
+   * Checks 1 and 2 as for any request; records nothing; never rejects.
+   */
+  userInfo(body: unknown): Promise<UserInfoResponse> {
+    return this.#supervisor.userInfo(body);
+  }
+
+  /**
+   * Operator: replaces the user's info. Resolves to the info stored, or `undefined` for an unknown
+   * user; rejects with `InvalidFieldError` naming a field out of shape (nothing changed).
+   */
+  async setUserInfo(user: string, info: UserInfo): Promise<UserInfo | undefined> {
+    const parsed = parseUserInfo(info);
+    const stored = await this.#supervisor.operate(user, () => this.#store.setUserInfo(user, parsed));
+    return stored === true ? parsed : undefined;
+  }
+
+  /**
+   * Operator: sets any of the six limits (SPEC 12) in the user's turn: a first or lower limit
+   * applies at once, a higher one or `null` after 24 hours. Resolves to the limits now, or
+   * `undefined` for an unknown user; rejects with `InvalidFieldError` naming a bad limit.
+   */
+  async setLimits(user: string, limits: Partial<Limits>): Promise<LimitsReport | undefined> {
+    const update = parseLimits(limits);
+    return this.#supervisor.operate(user, () => this.#store.setLimits(user, update));
+  }
+
+  /** The user's limits in force, the raises waiting and each current period's wager and loss; `undefined` for an unknown user. */
+  async getLimits(user: string): Promise<LimitsReport | undefined> {
+    return this.#supervisor.operate(user, () => this.#store.getLimits(user));
   }
 
   /** `POST /transaction/bet`: takes `amount` from the user's balance. */

@@ -1,4 +1,4 @@
-import { FINGERPRINT_BYTES, keyBytes, KIND_MASK, KINDS, MINUTE_SECONDS, ODD_FINGERPRINT, ODD_REQUEST, ROW_MASK, SEGMENT_BITS, UPPER_REQUEST, UUID_BYTES, type RegistryView, type RowRecord, type Segment } from '../registry.js';
+import { FINGERPRINT_BYTES, FREE_BET, keyBytes, KIND_MASK, KINDS, MINUTE_SECONDS, ODD_FINGERPRINT, ODD_REQUEST, ROW_MASK, SEGMENT_BITS, UPPER_REQUEST, UUID_BYTES, type RegistryView, type RowRecord, type Segment } from '../registry.js';
 import { encodeRecord } from './format.js';
 import { ascii, LineBuffer } from './line-buffer.js';
 
@@ -37,7 +37,7 @@ export function* entryLines(view: RegistryView, capacity = 1 << 20): Generator<E
     const flags = segment.flags[at] as number;
     if (flags === 0 || view.leavesOut(row)) continue;
     // An upper-case request_uuid is rare enough to take the encoder's path.
-    const columnar = (flags & (ODD_FINGERPRINT | ODD_REQUEST | UPPER_REQUEST)) === 0 && !view.oddKeyOf.has(row);
+    const columnar = (flags & (ODD_FINGERPRINT | ODD_REQUEST | UPPER_REQUEST | FREE_BET)) === 0 && !view.oddKeyOf.has(row);
     if (columnar && Number.isSafeInteger(segment.balances[at]) && Number.isSafeInteger(segment.states[at])) {
       writeEntry(out, segment, at, flags, view.userNames[segment.users[at] as number] as string);
     } else {

@@ -1,49 +1,30 @@
 import { crc32 } from 'node:zlib';
-import type { Entry } from '../rules.js';
 import type { Command } from '../validation.js';
 import { ascii, type LineBuffer } from './line-buffer.js';
+import { fromDisk, toDisk, type FileRecord } from './records.js';
+
+export type {
+  CommandRecord,
+  DisabledRecord,
+  EndRecord,
+  EntryRecord,
+  FileRecord,
+  InfoRecord,
+  JournalRecord,
+  LimitsRecord,
+  SessionClosedRecord,
+  SessionRecord,
+  SettingsRecord,
+  TimeRecord,
+  UserRecord,
+} from './records.js';
 
 /**
- * One line of a journal or snapshot file. A journal holds `user` (a user created), `disabled`
- * (a user disabled or enabled) and `command` (a transaction that succeeded) lines, in the order
- * they were applied, and a `time` line before the first command of each minute. A snapshot holds the whole state: `user` lines, an `entry` line for each
- * id of the registry, and a closing `end` line that counts them.
+ * A record as one line: the CRC-32 of the JSON of its disk form (see `toDisk`) in 8 hex digits,
+ * a space, the JSON, a newline.
  */
-export type JournalRecord =
-  | { readonly type: 'user'; readonly user: string; readonly balance: number; readonly currency?: string; readonly disabled?: boolean }
-  | { readonly type: 'disabled'; readonly user: string; readonly disabled: boolean }
-  | ({ readonly type: 'command'; readonly user: string } & Command)
-  | ({ readonly type: 'entry'; readonly transactionUuid: string; /** Seconds since the epoch of the last change, for retention. */ readonly created?: number } & Entry)
-  | TimeRecord
-  | { readonly type: 'end'; readonly records: number };
-
-/**
- * The minute (since the epoch) the `command` lines after it were applied in, so that recovery
- * stamps the records it rebuilds with the times they had, and retention ages them alike. Not a
- * change of the state: recovery does not count it.
- */
-export interface TimeRecord {
-  readonly type: 'time';
-  readonly minutes: number;
-}
-
-/**
- * The engine settings that shape answers, written at the head of every journal and snapshot so
- * that a directory is never reopened with others. They are the engine's defaults for new users,
- * not any one user's.
- */
-export interface SettingsRecord {
-  readonly type: 'settings';
-  readonly currency: string;
-  readonly initialBalance: number;
-}
-
-/** Any line of a journal or snapshot file: a record of the state, or the settings it was written with. */
-export type FileRecord = JournalRecord | SettingsRecord;
-
-/** A record as one line: the CRC-32 of its JSON in 8 hex digits, a space, the JSON, a newline. */
 export function encodeRecord(record: FileRecord): string {
-  return line(JSON.stringify(record));
+  return line(JSON.stringify(toDisk(record)));
 }
 
 const COMMAND_HEAD = ascii('{"type":"command","user":"');
@@ -56,18 +37,29 @@ const AMOUNT = ascii('","amount":');
 const FINGERPRINT_AFTER_AMOUNT = ascii(',"fingerprint":"');
 const FINGERPRINT_AFTER_ID = ascii('","fingerprint":"');
 const CLOSE = ascii('"}');
+const IS_FREE = ascii(',"isFree":');
+const ROUND = ascii(',"round":"');
+const ROUND_CLOSED = ascii(',"roundClosed":');
+const GAME_CODE = ascii(',"gameCode":"');
+const QUOTE = ascii('"');
+const CLOSE_OBJECT = ascii('}');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
 
 /**
  * Writes the line of a `command` record, the one journaled for every transaction, straight into
  * `out`: `{"type":"command","user":…,"operation":…,"transactionUuid":…,"requestUuid":…`, then
- * `"referenceUuid"` for a win or rollback, `"currency"` and `"amount"` but for a rollback, and
- * `"fingerprint"`. Its ids passed the UUID check, so they need no escaping; the other strings are
- * written as `JSON.stringify` writes them. It parses to the same record as {@link encodeRecord}
- * would write.
+ * `"referenceUuid"` for a win or rollback, `"currency"` and `"amount"` but for a rollback,
+ * `"fingerprint"`, then those of `"isFree"`, `"round"`, `"roundClosed"` and `"gameCode"` the
+ * command has. Its ids passed the UUID check, so they need no escaping; the other strings are
+ * written as `JSON.stringify` writes them. It is byte for byte the line {@link encodeRecord}
+ * writes for the record.
  */
 export function writeCommand(out: LineBuffer, user: string, command: Command): void {
   const currency = command.operation === 'rollback' ? '' : command.currency;
-  out.begin(user.length + currency.length + command.fingerprint.length + command.transactionUuid.length + command.requestUuid.length + 48);
+  const { isFree, round, roundClosed, gameCode } = command;
+  const details = (round === undefined ? 0 : round.length) + (gameCode === undefined ? 0 : gameCode.length);
+  out.begin(user.length + currency.length + command.fingerprint.length + command.transactionUuid.length + command.requestUuid.length + details + 48);
   out.raw(COMMAND_HEAD);
   out.string(user);
   out.raw(OPERATION);
@@ -90,7 +82,31 @@ export function writeCommand(out: LineBuffer, user: string, command: Command): v
     out.raw(FINGERPRINT_AFTER_AMOUNT);
   }
   out.string(command.fingerprint);
-  out.raw(CLOSE);
+  if (isFree === undefined && round === undefined && roundClosed === undefined && gameCode === undefined) {
+    out.raw(CLOSE);
+    out.end();
+    return;
+  }
+  out.raw(QUOTE);
+  if (isFree !== undefined) {
+    out.raw(IS_FREE);
+    out.raw(isFree ? TRUE : FALSE);
+  }
+  if (round !== undefined) {
+    out.raw(ROUND);
+    out.string(round);
+    out.raw(QUOTE);
+  }
+  if (roundClosed !== undefined) {
+    out.raw(ROUND_CLOSED);
+    out.raw(roundClosed ? TRUE : FALSE);
+  }
+  if (gameCode !== undefined) {
+    out.raw(GAME_CODE);
+    out.string(gameCode);
+    out.raw(QUOTE);
+  }
+  out.raw(CLOSE_OBJECT);
   out.end();
 }
 
@@ -100,8 +116,17 @@ function line(json: string): string {
 
 const SPACE = 0x20;
 
-/** The record of the line in `data` from `start` to `end` (its newline), or `undefined` if it is damaged. */
+/**
+ * The record of the line in `data` from `start` to `end` (its newline), or `undefined` if it is
+ * damaged: a bad checksum, no JSON, or no record of the format (see `fromDisk`).
+ */
 export function decodeRecord(data: Buffer, start: number, end: number): FileRecord | undefined {
+  const value = parseLine(data, start, end);
+  return value === undefined ? undefined : fromDisk(value);
+}
+
+/** The JSON value of the line in `data` from `start` to `end`, if its checksum matches. */
+export function parseLine(data: Buffer, start: number, end: number): unknown {
   if (end - start < 10 || data[start + 8] !== SPACE) return undefined;
   let checksum = 0;
   for (let i = start; i < start + 8; i += 1) {
@@ -111,8 +136,7 @@ export function decodeRecord(data: Buffer, start: number, end: number): FileReco
   }
   if (checksum !== crc32(data.subarray(start + 9, end))) return undefined;
   try {
-    const record = JSON.parse(data.toString('utf8', start + 9, end)) as FileRecord;
-    return typeof record === 'object' && record !== null && typeof record.type === 'string' ? record : undefined;
+    return JSON.parse(data.toString('utf8', start + 9, end)) as unknown;
   } catch {
     return undefined;
   }

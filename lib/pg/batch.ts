@@ -5,8 +5,10 @@
  */
 import { BET_STATE, KIND, KINDS } from '../codes.js';
 import { respond } from '../respond.js';
-import { CANCELLED, decide, reservation, WON, type Account, type BetState, type Entry, type EntryKind } from '../rules.js';
-import { statusOf, unknownUser, userResponse, type StoreRequest } from '../store.js';
+import type { LimitState, Usage } from '../limits.js';
+import { CANCELLED, decide, judgeBalance, reservation, WON, type Account, type BetState, type Context, type Entry, type EntryKind } from '../rules.js';
+import type { SessionState } from '../sessions.js';
+import { unknownUser, userResponse, type StoreRequest } from '../store.js';
 import { Status, type WalletResponse } from '../types.js';
 
 /** A request waiting in a batch. */
@@ -23,6 +25,17 @@ export interface AccountRow {
   readonly currency: string;
   readonly balance: string;
   readonly disabled: boolean;
+  readonly limits: LimitState | null;
+  readonly usage: Usage | null;
+}
+
+/** A row of `exwallet.sessions` a batch's token names, with its user's name. */
+export interface SessionRow {
+  readonly token: string;
+  readonly name: string;
+  readonly game_code: string | null;
+  /** Milliseconds since the epoch. */
+  readonly expires_at: number;
 }
 
 /** A row of `exwallet.transactions` with its user's name. */
@@ -36,6 +49,9 @@ export interface EntryRow {
   readonly request_uuid: string | null;
   readonly request_uuid_text: string | null;
   readonly fingerprint: Buffer | null;
+  readonly is_free: boolean;
+  /** `created_at` in milliseconds since the epoch. */
+  readonly at: number;
 }
 
 /** The rows a batch writes, column by column, ready for `unnest`. */
@@ -51,11 +67,12 @@ export interface BatchWrites {
     readonly requestTexts: Array<string | null>;
     readonly fingerprints: Array<string | null>;
     readonly references: Array<string | null>;
+    readonly frees: boolean[];
   };
   /** State changes of bets that were stored before the batch. */
   readonly settled: { readonly ids: string[]; readonly states: number[] };
-  /** New balances of the accounts the batch changed. */
-  readonly balances: { readonly walletIds: string[]; readonly balances: string[] };
+  /** New balances and period sums (JSON) of the accounts the batch changed. */
+  readonly balances: { readonly walletIds: string[]; readonly balances: string[]; readonly usages: Array<string | null> };
 }
 
 class BatchAccount implements Account {
@@ -65,6 +82,8 @@ class BatchAccount implements Account {
     readonly currency: string,
     public balance: number,
     readonly disabled: boolean,
+    readonly limits: LimitState | undefined,
+    public usage: Usage | undefined,
   ) {}
 }
 
@@ -88,19 +107,41 @@ export function idsOf(items: readonly BatchItem[]): string[] {
   return [...ids];
 }
 
+/** The tokens the bets and balance calls of `items` carry, each once. */
+export function tokensOf(items: readonly BatchItem[]): string[] {
+  const tokens = new Set<string>();
+  for (const { request } of items) {
+    const token = request.operation === 'balance' ? request.token : request.operation === 'bet' ? request.token : undefined;
+    if (typeof token === 'string') tokens.add(token);
+  }
+  return [...tokens];
+}
+
 /** The users of `items`, each once, sorted so that every process waits for their rows in the same order. */
 export function usersOf(items: readonly BatchItem[]): string[] {
   return [...new Set(items.map((item) => item.user))].sort();
 }
 
-/** Judges every item in order against the locked accounts and read entries, as one step. */
+/**
+ * Judges every item in order against the locked accounts, read entries and sessions, at `now`
+ * (ms since the epoch), as one step. With `requireToken`, bets and balance calls are checked
+ * against `sessionRows` (those their tokens name).
+ */
 export function judgeBatch(
   items: readonly BatchItem[],
   accountRows: readonly AccountRow[],
   entryRows: readonly EntryRow[],
+  now: number,
+  requireToken = false,
+  sessionRows: readonly SessionRow[] = [],
 ): { responses: WalletResponse[]; writes: BatchWrites } {
   const accounts = new Map<string, BatchAccount>();
-  for (const row of accountRows) accounts.set(row.name, new BatchAccount(row.id, row.currency, Number(row.balance), row.disabled));
+  for (const row of accountRows) {
+    accounts.set(row.name, new BatchAccount(row.id, row.currency, Number(row.balance), row.disabled, row.limits ?? undefined, row.usage ?? undefined));
+  }
+  const sessions = new Map<string, SessionState>();
+  for (const row of sessionRows) sessions.set(row.token, row.game_code === null ? { user: row.name, expiresAt: row.expires_at } : { user: row.name, gameCode: row.game_code, expiresAt: row.expires_at });
+  const context: Context = requireToken ? { now, sessions: (token) => sessions.get(token), enforceLimits: true } : { now, enforceLimits: true };
   const entries = new Map<string, Entry>();
   for (const row of entryRows) entries.set(row.transaction_uuid, entryOf(row));
   const created = new Map<string, NewRow>();
@@ -110,10 +151,12 @@ export function judgeBatch(
   const responses = items.map(({ user, request, requestUuid }): WalletResponse => {
     const account = accounts.get(user);
     if (account === undefined) return unknownUser(Status.UNKNOWN, user, requestUuid);
-    if (request.operation === 'balance' || request.operation === 'refused') return userResponse(user, statusOf(request), requestUuid, account.currency, account.balance);
-    const decision = decide(user, account, request, lookup);
+    if (request.operation === 'refused') return userResponse(user, request.status, requestUuid, account.currency, account.balance);
+    if (request.operation === 'balance') return userResponse(user, judgeBalance(user, request.token, context), requestUuid, account.currency, account.balance);
+    const decision = decide(user, account, request, lookup, context);
     if (decision.outcome === 'apply') {
       account.balance = decision.balance;
+      if (decision.usage !== undefined) account.usage = decision.usage;
       account.changed = true;
       const reference = request.operation === 'win' || request.operation === 'rollback' ? request.referenceUuid : null;
       entries.set(request.transactionUuid, decision.entry);
@@ -126,7 +169,7 @@ export function judgeBatch(
         else fresh.state = state;
       }
       if (decision.reserves !== undefined) {
-        const reserved = reservation(user);
+        const reserved = reservation(user, now);
         entries.set(decision.reserves, reserved);
         created.set(decision.reserves, { id: decision.reserves, walletId: account.id, entry: reserved, state: CANCELLED, moved: 0, reference: null });
       }
@@ -148,6 +191,7 @@ function writesOf(created: Map<string, NewRow>, settled: Map<string, BetState>, 
     requestTexts: [],
     fingerprints: [],
     references: [],
+    frees: [],
   };
   // Inserted in id order, so that two processes claiming the same ids cannot deadlock.
   for (const id of [...created.keys()].sort()) {
@@ -164,13 +208,15 @@ function writesOf(created: Map<string, NewRow>, settled: Map<string, BetState>, 
     inserted.requestTexts.push(requestUuid !== '' && !lowerCase ? requestUuid : null);
     inserted.fingerprints.push(fingerprint === '' ? null : Buffer.from(fingerprint, 'latin1').toString('hex'));
     inserted.references.push(row.reference);
+    inserted.frees.push(row.entry.free === true);
   }
   const states = { ids: [...settled.keys()], states: [...settled.values()].map((state) => stateCode('bet', state)) };
-  const balances: BatchWrites['balances'] = { walletIds: [], balances: [] };
+  const balances: BatchWrites['balances'] = { walletIds: [], balances: [], usages: [] };
   for (const account of accounts.values()) {
     if (!account.changed) continue;
     balances.walletIds.push(account.id);
     balances.balances.push(String(account.balance));
+    balances.usages.push(account.usage === undefined ? null : JSON.stringify(account.usage));
   }
   return { inserted, settled: states, balances };
 }
@@ -186,6 +232,8 @@ function entryOf(row: EntryRow): Entry {
     requestUuid: row.request_uuid_text ?? row.request_uuid ?? '',
     balance: Number(row.balance),
     state,
+    free: row.is_free,
+    at: row.at,
   };
 }
 

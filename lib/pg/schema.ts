@@ -57,6 +57,23 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX transactions_created;
   CREATE INDEX transactions_changed ON transactions USING brin ((coalesce(settled_at, created_at)));
   `,
+  // Sessions, player info and responsible-gambling limits (SPEC 10-12). A user's limits and the
+  // sums of its current periods live on its row, which every batch locks anyway; a bet's
+  // is_free tells a cancellation or a win whether the bet was counted.
+  `
+  ALTER TABLE wallets
+    ADD COLUMN info   jsonb,   -- the player's info, as set
+    ADD COLUMN limits jsonb,   -- { limits, pending }: the limits set and the raises waiting
+    ADD COLUMN usage  jsonb;   -- the sums of the current periods (lib/limits.ts Usage)
+  ALTER TABLE transactions ADD COLUMN is_free boolean NOT NULL DEFAULT false;
+  CREATE TABLE sessions (
+    token      text PRIMARY KEY,
+    wallet_id  bigint NOT NULL REFERENCES wallets (id),
+    game_code  text,
+    expires_at timestamptz NOT NULL
+  );
+  CREATE INDEX sessions_expires ON sessions (expires_at);
+  `,
 ];
 
 /** An arbitrary constant for the advisory lock that lets one process at a time migrate. */

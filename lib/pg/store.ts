@@ -1,10 +1,12 @@
 import postgres, { type Sql } from 'postgres';
 import { KEPT_WHATEVER_AGE_SQL, KIND } from '../codes.js';
+import { isUnlimited, limitsReport, setLimits, type LimitState, type Usage } from '../limits.js';
 import { DEFAULT_RETENTION_DAYS } from '../options.js';
+import { EXPIRED_SESSION_KEPT_MS, newToken, openedSession, sessionAnswer, type SessionAsk } from '../sessions.js';
 import { unknownUser, type NewUser, type Store, type StoreHealth, type StoreMetrics, type StoreRequest, type StoreStats } from '../store.js';
-import { Status, type WalletLogger, type WalletResponse } from '../types.js';
+import { Status, type Limits, type LimitsReport, type Session, type UserInfo, type WalletLogger, type WalletResponse } from '../types.js';
 import { DEFAULT_COMMIT_TIMEOUT, type PostgresSettings } from './settings.js';
-import { idsOf, judgeBatch, usersOf, type AccountRow, type BatchItem, type EntryRow } from './batch.js';
+import { idsOf, judgeBatch, tokensOf, usersOf, type AccountRow, type BatchItem, type EntryRow, type SessionRow } from './batch.js';
 import { unlessConnectionLost } from './lost-connection.js';
 import { checkSchemaName, migrate, SCHEMA } from './schema.js';
 
@@ -70,8 +72,10 @@ export class PostgresStore implements Store {
   /** The host of the URL that the next pool tries first. */
   #firstHost = 0;
   readonly #hostCount: number;
+  readonly #requireToken: boolean;
 
-  constructor(settings: PostgresSettings) {
+  constructor(settings: PostgresSettings, requireToken = false) {
+    this.#requireToken = requireToken;
     const { url, schema = SCHEMA, poolSize = 10, batchesInFlight = Math.min(4, poolSize), maxBatch = 250, commitTimeout = DEFAULT_COMMIT_TIMEOUT, retentionDays = DEFAULT_RETENTION_DAYS, retentionInterval = 60_000 } = settings;
     checkSchemaName(schema);
     if (!/^postgres(ql)?:\/\/./.test(url)) throw new TypeError('database url must be a postgres:// URL');
@@ -138,9 +142,10 @@ export class PostgresStore implements Store {
     for (let i = 0; i < users.length; i += chunk) {
       const part = users.slice(i, i + chunk);
       await this.#sql`
-        INSERT INTO wallets (name, currency, balance, opening_balance)
-        SELECT name, currency, balance, balance
-        FROM unnest(${part.map((u) => u.user)}::text[], ${part.map((u) => u.currency)}::text[], ${part.map((u) => String(u.balance))}::int8[]) AS v(name, currency, balance)
+        INSERT INTO wallets (name, currency, balance, opening_balance, info)
+        SELECT name, currency, balance, balance, info::jsonb
+        FROM unnest(${part.map((u) => u.user)}::text[], ${part.map((u) => u.currency)}::text[], ${part.map((u) => String(u.balance))}::int8[],
+                    ${part.map((u) => (u.info === undefined ? null : JSON.stringify(u.info)))}::text[]) AS v(name, currency, balance, info)
         ON CONFLICT (name) DO NOTHING`;
     }
   }
@@ -156,6 +161,57 @@ export class PostgresStore implements Store {
       ]));
       return rows.length > 0;
     });
+  }
+
+  async openSession(ask: SessionAsk): Promise<Session | undefined> {
+    await this.#whenReady();
+    const token = newToken();
+    const session = openedSession(ask, this.#clock());
+    const [row] = await this.#sql<Array<{ currency: string }>>`
+      WITH w AS (SELECT id, currency FROM wallets WHERE name = ${ask.user}),
+           s AS (INSERT INTO sessions (token, wallet_id, game_code, expires_at)
+                 SELECT ${token}, id, ${session.gameCode ?? null}, ${new Date(session.expiresAt)} FROM w RETURNING token)
+      SELECT w.currency FROM w, s`;
+    return row === undefined ? undefined : sessionAnswer(token, session, row.currency);
+  }
+
+  async closeSession(token: string): Promise<boolean> {
+    await this.#whenReady();
+    const rows = await this.#sql`DELETE FROM sessions WHERE token = ${token}`;
+    return rows.count > 0;
+  }
+
+  async userInfo(user: string): Promise<UserInfo | undefined> {
+    await this.#whenReady();
+    const [row] = await this.#sql<Array<{ info: UserInfo | null }>>`SELECT info FROM wallets WHERE name = ${user}`;
+    return row === undefined ? undefined : (row.info ?? {});
+  }
+
+  async setUserInfo(user: string, info: UserInfo): Promise<boolean> {
+    await this.#whenReady();
+    const rows = await this.#sql`UPDATE wallets SET info = ${JSON.stringify(info)}::jsonb WHERE name = ${user}`;
+    return rows.count > 0;
+  }
+
+  async setLimits(user: string, update: Partial<Limits>): Promise<LimitsReport | undefined> {
+    await this.#whenReady();
+    // The user's row is locked as a batch locks it, so the limits change between two of its batches.
+    return this.#sql.begin(async (sql) => {
+      await sql`SELECT set_config('statement_timeout', ${String(this.#commitTimeout)}, true)`;
+      const [row] = await sql<Array<{ limits: LimitState | null; usage: Usage | null }>>`SELECT limits, usage FROM wallets WHERE name = ${user} FOR UPDATE`;
+      if (row === undefined) return undefined;
+      const now = this.#clock();
+      const state = setLimits(row.limits ?? undefined, update, now);
+      const kept = isUnlimited(state) ? undefined : state;
+      await sql`UPDATE wallets SET limits = ${kept === undefined ? null : JSON.stringify(kept)}::jsonb WHERE name = ${user}`;
+      return limitsReport(user, kept, row.usage ?? undefined, now);
+    });
+  }
+
+  async getLimits(user: string): Promise<LimitsReport | undefined> {
+    await this.#whenReady();
+    const [row] = await this.#sql<Array<{ limits: LimitState | null; usage: Usage | null }>>`SELECT limits, usage FROM wallets WHERE name = ${user}`;
+    return row === undefined ? undefined : limitsReport(user, row.limits ?? undefined, row.usage ?? undefined, this.#clock());
   }
 
   async stats(): Promise<StoreStats> {
@@ -188,8 +244,9 @@ export class PostgresStore implements Store {
    * to the number of rows deleted. Runs by itself every `retentionInterval`.
    */
   async purge(): Promise<number> {
-    if (this.#retentionDays <= 0) return 0;
     await this.#whenReady();
+    await this.#sql`DELETE FROM sessions WHERE expires_at < ${new Date(this.#clock() - EXPIRED_SESSION_KEPT_MS)}`;
+    if (this.#retentionDays <= 0) return 0;
     const cutoff = new Date(this.#clock() - this.#retentionDays * DAY);
     let deleted = 0;
     for (;;) {
@@ -420,47 +477,56 @@ export class PostgresStore implements Store {
     const waitedFor = new Set(patient);
     const skipping = usersOf(items).filter((user) => !waitedFor.has(user));
     const ids = idsOf(items);
+    const tokens = this.#requireToken ? tokensOf(items) : [];
     const timeout = Math.max(1, Math.ceil(deadline - performance.now()));
     return this.#sql.begin(async (sql) => {
       const none = Promise.resolve([]);
       const patience = patient.length === 0 ? 0 : Math.min(this.#patience, timeout);
-      const [, waited, , skipped, existing, entries] = await unlessConnectionLost(Promise.all([
+      const [, waited, , skipped, existing, entries, sessions] = await unlessConnectionLost(Promise.all([
         sql`SELECT set_config('statement_timeout', ${String(timeout)}, true), set_config('lock_timeout', ${String(patience)}, true)`,
         patient.length === 0
           ? none
           : sql<AccountRow[]>`
-              SELECT id, name, currency, balance, disabled FROM wallets
+              SELECT id, name, currency, balance, disabled, limits, usage FROM wallets
               WHERE name = ANY(${patient}::text[]) ORDER BY name FOR UPDATE`,
         // The patience is for the users' rows only: writes wait as long as the statement timeout lets them.
         patient.length === 0 ? none : sql`SELECT set_config('lock_timeout', '0', true)`,
         skipping.length === 0
           ? none
           : sql<AccountRow[]>`
-              SELECT id, name, currency, balance, disabled FROM wallets
+              SELECT id, name, currency, balance, disabled, limits, usage FROM wallets
               WHERE name = ANY(${skipping}::text[]) FOR UPDATE SKIP LOCKED`,
         skipping.length === 0 ? none : sql<Array<{ name: string }>>`SELECT name FROM wallets WHERE name = ANY(${skipping}::text[])`,
         ids.length === 0
           ? (none as Promise<EntryRow[]>)
           : sql<EntryRow[]>`
-              SELECT t.transaction_uuid, w.name, t.kind, t.state, t.amount, t.balance, t.request_uuid, t.request_uuid_text, t.fingerprint
+              SELECT t.transaction_uuid, w.name, t.kind, t.state, t.amount, t.balance, t.request_uuid, t.request_uuid_text, t.fingerprint,
+                     t.is_free, (extract(epoch FROM t.created_at) * 1000)::float8 AS at
               FROM transactions t JOIN wallets w ON w.id = t.wallet_id
               WHERE t.transaction_uuid = ANY(${ids}::uuid[])`,
+        tokens.length === 0
+          ? (none as Promise<SessionRow[]>)
+          : sql<SessionRow[]>`
+              SELECT s.token, w.name, s.game_code, (extract(epoch FROM s.expires_at) * 1000)::float8 AS expires_at
+              FROM sessions s JOIN wallets w ON w.id = s.wallet_id
+              WHERE s.token = ANY(${tokens}::text[])`,
       ]));
       const { judged, deferred } = heldElsewhere(items, skipped, existing);
-      const { responses, writes } = judgeBatch(judged, [...waited, ...skipped], entries);
+      const time = this.#clock();
+      const now = new Date(time);
+      const { responses, writes } = judgeBatch(judged, [...waited, ...skipped], entries, time, this.#requireToken, sessions);
       const { inserted, settled, balances } = writes;
-      const now = new Date(this.#clock());
       await unlessConnectionLost(Promise.all([
         inserted.ids.length === 0
           ? undefined
           : sql`
               INSERT INTO transactions
-                (transaction_uuid, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference, created_at)
-              SELECT id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, decode(fingerprint, 'hex'), reference, ${now}
+                (transaction_uuid, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference, is_free, created_at)
+              SELECT id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, decode(fingerprint, 'hex'), reference, is_free, ${now}
               FROM unnest(${inserted.ids}::uuid[], ${inserted.walletIds}::int8[], ${inserted.kinds}::int2[], ${inserted.states}::int2[],
                           ${inserted.amounts}::int8[], ${inserted.balances}::int8[], ${inserted.requestUuids}::uuid[],
-                          ${inserted.requestTexts}::text[], ${inserted.fingerprints}::text[], ${inserted.references}::uuid[])
-                AS v(id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference)`,
+                          ${inserted.requestTexts}::text[], ${inserted.fingerprints}::text[], ${inserted.references}::uuid[], ${inserted.frees}::bool[])
+                AS v(id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference, is_free)`,
         settled.ids.length === 0
           ? undefined
           : sql`
@@ -470,8 +536,8 @@ export class PostgresStore implements Store {
         balances.walletIds.length === 0
           ? undefined
           : sql`
-              UPDATE wallets w SET balance = v.balance
-              FROM unnest(${balances.walletIds}::int8[], ${balances.balances}::int8[]) AS v(id, balance)
+              UPDATE wallets w SET balance = v.balance, usage = coalesce(v.usage::jsonb, w.usage)
+              FROM unnest(${balances.walletIds}::int8[], ${balances.balances}::int8[], ${balances.usages}::text[]) AS v(id, balance, usage)
               WHERE w.id = v.id`,
       ]));
       return { judged, responses, deferred };

@@ -28,7 +28,12 @@ export function storeOf(options: WalletOptions): StoreFactory {
   if (database !== undefined && journal !== undefined) {
     throw new TypeError('journal and database exclude each other: the state lives in one store');
   }
-  if (database !== undefined) return postgresStore(database);
+  if (database !== undefined) {
+    // The engine's clock (sessions, limit periods, retention) is the database store's too, unless its settings name one.
+    if (clock === undefined) return postgresStore(database);
+    const settings = typeof database === 'string' ? { url: database } : database;
+    return postgresStore(settings.clock === undefined ? { ...settings, clock } : settings);
+  }
   const memory = {
     ...(retentionDays === undefined ? {} : { retentionDays }),
     ...(clock === undefined ? {} : { clock }),

@@ -31,7 +31,7 @@ export interface JournalStoreSettings extends MemoryStoreSettings {
  */
 export function memoryStore(settings: MemoryStoreSettings = {}): StoreFactory {
   const memory = memorySettings(settings);
-  return ({ currency, logger }) => ({ store: new MemoryStore(currency, undefined, logger === undefined ? memory : { ...memory, logger }) });
+  return ({ currency, requireToken, logger }) => ({ store: new MemoryStore(currency, undefined, { ...memory, requireToken, ...(logger === undefined ? {} : { logger }) }) });
 }
 
 /**
@@ -43,8 +43,8 @@ export function journalStore(directory: string, settings: JournalStoreSettings =
   checkJournalSettings(directory, settings.snapshotEvery);
   const { snapshotEvery = DEFAULT_SNAPSHOT_EVERY } = settings;
   const memory = memorySettings(settings);
-  return ({ currency, initialBalance, logger }) => {
-    const store = new MemoryStore(currency, { directory, snapshotEvery, currency, initialBalance }, logger === undefined ? memory : { ...memory, logger });
+  return ({ currency, initialBalance, requireToken, logger }) => {
+    const store = new MemoryStore(currency, { directory, snapshotEvery, currency, initialBalance }, { ...memory, requireToken, ...(logger === undefined ? {} : { logger }) });
     return { store, journal: journalControl(store) };
   };
 }

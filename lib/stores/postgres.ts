@@ -14,5 +14,5 @@ export function postgresStore(database: string | PostgresSettings): StoreFactory
   const settings = typeof database === 'string' ? { url: database } : database;
   if (typeof settings?.url !== 'string' || settings.url === '') throw new TypeError(`database must be a postgres:// URL, got ${String(settings?.url)}`);
   checkClock(settings.clock);
-  return ({ logger }) => ({ store: new PostgresStore(logger === undefined ? settings : { ...settings, logger }) });
+  return ({ requireToken, logger }) => ({ store: new PostgresStore({ ...settings, ...(logger === undefined ? {} : { logger }) }, requireToken) });
 }
