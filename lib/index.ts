@@ -32,6 +32,7 @@ export { Wallet } from './wallet.js';
 export { DEFAULT_CURRENCY, DEFAULT_INITIAL_BALANCE, DEFAULT_RETENTION_DAYS, DEFAULT_SNAPSHOT_EVERY, type WalletOptions } from './options.js';
 export { journalStore, memoryStore, postgresStore, type JournalStoreSettings, type MemoryStoreSettings } from './stores/index.js';
 export { JournalCorruptError, type RecoveryReport } from './journal/store.js';
+export { FORMAT_VERSION as JOURNAL_FORMAT_VERSION, JournalFormatError } from './journal/records.js';
 export { JournalLockedError } from './journal/lock.js';
 export { JournalSettingsError, type SettingsDifference } from './journal/settings.js';
 export { JournalDetachedError } from './journal/append-log.js';

@@ -1,4 +1,4 @@
-import type { SettingsRecord } from './format.js';
+import { FORMAT_VERSION, type SettingsRecord } from './records.js';
 
 /** The engine settings that shape answers and are kept with the journal: the defaults for new users. */
 export interface EngineSettings {
@@ -30,9 +30,14 @@ export class JournalSettingsError extends Error {
   }
 }
 
-/** The record that carries `settings` in a journal or snapshot. */
-export function settingsRecord(settings: EngineSettings): SettingsRecord {
-  return { type: 'settings', currency: settings.currency, initialBalance: settings.initialBalance };
+/**
+ * The record that carries `settings` in a journal or snapshot: the first line of a file, with the
+ * format version it is written in; `format` false for the settings line added to a version-1
+ * journal that has none (the file stays one of version 1).
+ */
+export function settingsRecord(settings: EngineSettings, format = true): SettingsRecord {
+  const { currency, initialBalance } = settings;
+  return format ? { type: 'settings', format: FORMAT_VERSION, currency, initialBalance } : { type: 'settings', currency, initialBalance };
 }
 
 /** Throws {@link JournalSettingsError} if the settings recorded in `file` are not `settings`. */

@@ -1,12 +1,13 @@
-import { closeSync, type Dirent, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, type Dirent, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from '../validation.js';
 import { AppendLog, nodeFileSystem, type CommitTally, type JournalFileSystem, writeFully } from './append-log.js';
 import type { EncodedLines } from './entry-lines.js';
-import { decodeRecord, encodeRecord, type FileRecord, type JournalRecord } from './format.js';
+import { decodeRecord, encodeRecord, parseLine, type FileRecord, type JournalRecord } from './format.js';
 import { DirectoryLock } from './lock.js';
+import { declaredFormat, FORMAT_VERSION, JournalFormatError } from './records.js';
 import { checkSettings, settingsRecord, type EngineSettings } from './settings.js';
 
 const syncAsync = promisify(fdatasync);
@@ -55,8 +56,8 @@ const name = (kind: 'snapshot' | 'journal', generation: number): string => `${ki
 /**
  * The files of a durable engine, in one directory it holds exclusively (see
  * {@link DirectoryLock}). Generation n is `snapshot-n.log` (the whole state when it began;
- * generation 0 has none) and `journal-n.log` (every change since), each headed by the engine
- * settings. A snapshot starts generation n+1; the files of older generations are removed once
+ * generation 0 has none) and `journal-n.log` (every change since), each headed by the format
+ * version and the engine settings (see `records.ts`). A snapshot starts generation n+1; the files of older generations are removed once
  * it is on disk. A snapshot that fails leaves them all: recovery then reads every journal since
  * the newest snapshot that was completed.
  */
@@ -85,6 +86,7 @@ export class JournalStore {
    * Takes the directory (creating it), feeds every record of the newest complete snapshot and
    * of the journals after it to `apply`, in order, and cuts off a torn tail of the last
    * journal. Throws {@link JournalLockedError} if another engine holds the directory,
+   * {@link JournalFormatError} if a file is of a newer format than this version reads,
    * {@link JournalSettingsError} if it was written with other `settings`, and
    * {@link JournalCorruptError} for damage anywhere but a torn tail. The journals are written through `fs`.
    */
@@ -106,6 +108,8 @@ export class JournalStore {
     for (const entry of entries) if (entry.isFile() && entry.name.endsWith('.tmp')) rmSync(join(directory, entry.name));
     const files = entries.map((entry) => entry.name);
     for (const entry of entries) if (SNAPSHOT.test(entry.name) || JOURNAL.test(entry.name)) checkRegularFile(join(directory, entry.name), entry);
+    // Before anything is read, cut or removed: a file of a newer format is not this version's to touch.
+    for (const entry of entries) if (SNAPSHOT.test(entry.name) || JOURNAL.test(entry.name)) checkFormat(join(directory, entry.name));
     const snapshots = generations(files, SNAPSHOT);
     const base = snapshots.at(-1);
     let records = 0;
@@ -121,18 +125,23 @@ export class JournalStore {
     const lastWritten = contents.findLastIndex((data) => data.length > 0);
     let truncatedBytes = 0;
     let journaled = 0;
+    // What the journal to be continued holds: no line at all (or there is none yet), or whether it has its settings.
+    let empty = true;
     let headed = false;
     journals.forEach((path, i) => {
       const result = readJournal(path, contents[i] as Buffer, settings, apply, i >= lastWritten);
       journaled += result.records;
       truncatedBytes += result.truncatedBytes;
       headed = result.settings;
+      empty = result.empty;
     });
     records += journaled;
     const generation = allJournals.filter((g) => g >= (base ?? 0)).at(-1) ?? base ?? 0;
     const store = new JournalStore(directory, generation, settings, lock, fs);
-    // A journal from before settings were recorded, or a new one, gets them now.
-    if (!headed) store.#log.append(encodeRecord(settingsRecord(settings)));
+    // A new journal gets its header. One from before settings were recorded gets them now, and
+    // stays a file of version 1: its first line says so (see "Format versions" in docs/durability.md).
+    if (empty) store.#log.append(encodeRecord(settingsRecord(settings)));
+    else if (!headed) store.#log.append(encodeRecord(settingsRecord(settings, false)));
     store.#sinceSnapshot = journaled;
     const seconds = (performance.now() - started) / 1000;
     return { store, report: { snapshot: base === undefined ? undefined : name('snapshot', base), records, truncatedBytes, seconds } };
@@ -302,8 +311,8 @@ function readSnapshot(path: string, settings: EngineSettings, apply: (record: Jo
   let line = 0;
   while (offset < data.length) {
     const end = data.indexOf(0x0a, offset);
-    const record = end < 0 ? undefined : decodeRecord(data, offset, end);
     line += 1;
+    const record = end < 0 ? undefined : recordAt(data, offset, end, line);
     if (record === undefined) throw new JournalCorruptError(path, line, 'checksum or syntax error');
     if (record.type === 'end') {
       if (record.records !== count || end !== data.length - 1) throw new JournalCorruptError(path, line, 'the snapshot is incomplete');
@@ -331,15 +340,15 @@ function readJournal(
   settings: EngineSettings,
   apply: (record: JournalRecord) => void,
   last: boolean,
-): { records: number; truncatedBytes: number; settings: boolean } {
+): { records: number; truncatedBytes: number; settings: boolean; empty: boolean } {
   let offset = 0;
   let records = 0;
   let line = 0;
   let headed = false;
   while (offset < data.length) {
     const end = data.indexOf(0x0a, offset);
-    const record: FileRecord | undefined = end < 0 ? undefined : decodeRecord(data, offset, end);
     line += 1;
+    const record: FileRecord | undefined = end < 0 ? undefined : recordAt(data, offset, end, line);
     if (record !== undefined) {
       if (record.type === 'settings') {
         checkSettings(path, record, settings);
@@ -358,10 +367,43 @@ function readJournal(
       } finally {
         closeSync(fd);
       }
-      return { records, truncatedBytes: data.length - offset, settings: headed };
+      return { records, truncatedBytes: data.length - offset, settings: headed, empty: offset === 0 };
     }
   }
-  return { records, truncatedBytes: 0, settings: headed };
+  return { records, truncatedBytes: 0, settings: headed, empty: data.length === 0 };
+}
+
+/**
+ * The record of line `line` of a file, from `start` to `end`, or `undefined` if it is damaged: a
+ * header (a `settings` record with a format) stands only on the first line.
+ */
+function recordAt(data: Buffer, start: number, end: number, line: number): FileRecord | undefined {
+  const record = decodeRecord(data, start, end);
+  return record?.type === 'settings' && record.format !== undefined && line !== 1 ? undefined : record;
+}
+
+/** Bytes read for a file's first line: a header is far shorter. */
+const HEADER_BYTES = 1 << 16;
+
+/**
+ * Throws {@link JournalFormatError} if the first line of the file at `path` declares a newer
+ * format than {@link FORMAT_VERSION}. Only the header is read: whatever a newer version writes
+ * after it, its first line says which it is. A first line that is damaged or no header declares
+ * nothing (version 1, or a torn write that recovery deals with).
+ */
+function checkFormat(path: string): void {
+  const fd = openSync(path, 'r');
+  let head: Buffer;
+  try {
+    head = Buffer.allocUnsafe(HEADER_BYTES);
+    head = head.subarray(0, readSync(fd, head, 0, HEADER_BYTES, 0));
+  } finally {
+    closeSync(fd);
+  }
+  const end = head.indexOf(0x0a);
+  if (end < 0) return;
+  const version = declaredFormat(parseLine(head, 0, end));
+  if (version > FORMAT_VERSION) throw new JournalFormatError(path, version);
 }
 
 /** Applies a record; a record the engine refuses is corruption too, reported where it stands. */
