@@ -12,6 +12,7 @@
 import type { WalletOptions } from './options.js';
 import type { UserSpec } from './users.js';
 import { Wallet } from './wallet.js';
+import type { DailyReport, Page, ReconcileResult, ReconcileRow, ReconcileWindow, RoundSummary, StuckRound, TransactionRecord } from './backoffice/types.js';
 import type {
   BalanceRequest,
   BetRequest,
@@ -127,4 +128,38 @@ export function handle(wallet: Wallet, operation: Operation, body: unknown): Pro
 /** See {@link Wallet.stop}. */
 export function stop(wallet: Wallet): Promise<void> {
   return wallet.stop();
+}
+
+export { BadCursorError, type BackOffice, type CurrencyTotals, type DailyReport, type HistoryQuery, type Page, type ReconcileResult, type ReconcileRow, type ReconcileWindow, type RoundSummary, type StuckRound, type TransactionKind, type TransactionRecord } from './backoffice/types.js';
+export { QueryError } from './backoffice/common.js';
+export { NoBackOfficeError } from './backoffice/api.js';
+
+/** See {@link Wallet.transaction}. */
+export function transaction(wallet: Wallet, id: string): Promise<TransactionRecord | undefined> {
+  return wallet.transaction(id);
+}
+
+/** See {@link Wallet.history}. */
+export function history(wallet: Wallet, user: string, query?: Readonly<Record<string, unknown>>): Promise<Page<TransactionRecord> | undefined> {
+  return wallet.history(user, query);
+}
+
+/** See {@link Wallet.round}. */
+export function round(wallet: Wallet, value: string, user?: string): Promise<RoundSummary | undefined> {
+  return wallet.round(value, user);
+}
+
+/** See {@link Wallet.stuckRounds}. */
+export function stuckRounds(wallet: Wallet, query?: Readonly<Record<string, unknown>>): Promise<Page<StuckRound>> {
+  return wallet.stuckRounds(query);
+}
+
+/** See {@link Wallet.dailyReport}. */
+export function dailyReport(wallet: Wallet, date: string): Promise<DailyReport> {
+  return wallet.dailyReport(date);
+}
+
+/** See {@link Wallet.reconcile}. */
+export function reconcile(wallet: Wallet, rows: Iterable<ReconcileRow | Readonly<Record<string, unknown>>>, window?: ReconcileWindow): Promise<ReconcileResult> {
+  return wallet.reconcile(rows, window);
 }

@@ -126,7 +126,7 @@ export class MemoryStore implements Store {
     this.#retentionDays = retentionDays;
     this.#clock = checkedClock(clock);
     this.#registry = new TransactionRegistry();
-    this.#history = new MemoryHistory(this.#registry, (user) => this.#accounts.get(user)?.currency);
+    this.#history = new MemoryHistory(this.#registry, (user) => this.#accounts.get(user)?.currency, () => this.#clock());
     const heapLimit = getHeapStatistics().heap_size_limit;
     this.#heapLimit = Math.max(heapLimit / 2, heapLimit - YOUNG_GENERATION_BYTES) * heapLimitRatio;
     this.#memoryLimit = memoryLimit;

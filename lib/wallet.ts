@@ -1,4 +1,7 @@
 import { nanoid } from 'nanoid';
+import * as backOffice from './backoffice/api.js';
+import type { RawQuery } from './backoffice/common.js';
+import type { DailyReport, Page, ReconcileResult, ReconcileRow, ReconcileWindow, RoundSummary, StuckRound, TransactionRecord } from './backoffice/types.js';
 import { storeContext, type WalletOptions } from './options.js';
 import type { JournalControl, Store, StoreHealth, StoreMetrics, StoreStats } from './store.js';
 import { storeOf } from './stores/index.js';
@@ -206,6 +209,62 @@ export class Wallet {
   handle(operation: Operation, body: unknown): Promise<WalletResponse> {
     if (!OPERATIONS.has(operation)) throw new TypeError(`operation must be bet, win, rollback, balance, deposit or withdraw, got ${String(operation)}`);
     return this.#supervisor.handle(operation, body);
+  }
+
+  /**
+   * Back office (SPEC 13): the record of a transaction id (either case), `undefined` when it is
+   * unknown or was dropped by retention. Read-only, in no user's turn, like every back-office call.
+   */
+  transaction(id: string): Promise<TransactionRecord | undefined> {
+    return backOffice.transaction(this.#store.backOffice?.(), id);
+  }
+
+  /**
+   * Back office: a user's transactions, newest first, a page at a time. `query`: `from`, `to`
+   * (ISO-8601 or ms; `to` exclusive), `kind`, `round`, `limit` (1-1000, default 100), `cursor`
+   * (the `next_cursor` of the page before: paging while requests arrive returns every record
+   * that existed when paging began exactly once). `undefined` for an unknown user; a bad
+   * parameter throws a `QueryError` naming it.
+   */
+  history(user: string, query?: RawQuery): Promise<Page<TransactionRecord> | undefined> {
+    return backOffice.history(this.#store.backOffice?.(), user, query);
+  }
+
+  /**
+   * Back office: a round's totals, status and transactions; `undefined` when no transaction
+   * carries it. When several users carry the value, `user` must pick one (else a `QueryError`).
+   */
+  round(round: string, user?: string): Promise<RoundSummary | undefined> {
+    return backOffice.round(this.#store.backOffice?.(), round, user);
+  }
+
+  /**
+   * Back office: every record created from `from` to before `to` (ms since the epoch; either may
+   * be left open), read a slice at a time (PostgreSQL: oldest first; in memory: in the order
+   * the store keeps them). For exports: the CSV routes stream it.
+   */
+  transactionsBetween(from?: number, to?: number): AsyncIterable<TransactionRecord> {
+    return backOffice.transactionsBetween(this.#store.backOffice?.(), from, to);
+  }
+
+  /** Back office: open rounds idle for `idle_minutes` (default 60) or more, longest idle first (`limit`, `cursor`). */
+  stuckRounds(query?: RawQuery): Promise<Page<StuckRound>> {
+    return backOffice.stuckRounds(this.#store.backOffice?.(), query);
+  }
+
+  /** Back office: per currency, the counts and amounts of the transactions created in a UTC day (`YYYY-MM-DD`), and the GGR. */
+  dailyReport(date: string): Promise<DailyReport> {
+    return backOffice.dailyReport(this.#store.backOffice?.(), date);
+  }
+
+  /**
+   * Back office: compares the wallet's records with an aggregator's rows (`transaction_uuid`,
+   * `kind`, `user`, `amount`, `currency`): matched, ids missing on either side, differing fields.
+   * The wallet's side is its records created in `window`; without one, the UTC days the rows'
+   * `created_at` span, or every record.
+   */
+  reconcile(rows: Iterable<ReconcileRow | Readonly<Record<string, unknown>>>, window?: ReconcileWindow): Promise<ReconcileResult> {
+    return backOffice.reconcile(this.#store.backOffice?.(), rows, window);
   }
 
   /**

@@ -65,6 +65,11 @@ export async function dailyReport(backOffice: BackOffice | undefined, date: stri
   return { date, currencies: await bo.dailyReport(start) };
 }
 
+/** Every record created in [from, to) (ms; either open), read a slice at a time. */
+export function transactionsBetween(backOffice: BackOffice | undefined, from?: number, to?: number): AsyncIterable<TransactionRecord> {
+  return office(backOffice).records(from, to);
+}
+
 const LOOKUP_CHUNK = 1_000;
 
 /**
