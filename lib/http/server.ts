@@ -7,6 +7,7 @@ import { readBody, stringField } from '../validation.js';
 import { bodySigner, signatureHeader, signatureVerifier, SIGNATURE_HEADER, type KeyInput } from './signature.js';
 import { checkTimeouts, DEFAULT_TIMEOUTS, timeoutOptions, type Timeouts } from './timeouts.js';
 import { bearerGuard, registerAdminRoutes } from './admin.js';
+import { registerBackOfficeRoutes } from './backoffice.js';
 import { INVALID_JSON, parseJson, rawBody } from './body.js';
 import { registerMetrics } from './metrics.js';
 import { answerWhatWasTaken } from './shutdown.js';
@@ -167,6 +168,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   }
 
   if (guard !== undefined) registerAdminRoutes(app, wallet, guard);
+  if (guard !== undefined) registerBackOfficeRoutes(app, wallet, guard);
 
   registerProbes(app, wallet, stats);
 
