@@ -155,3 +155,112 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.array(anyCall, { minLength: 2, maxLength: 12 }).map((calls) => ({ kind: 'burst' as const, calls })) },
 );
+
+// ---------------------------------------------------------------------------------------------
+// Sequences with tokens required, a clock that moves, and limits (SPEC 10 and 12)
+
+/** The clock of such a sequence starts on Sunday 2026-12-27 at 20:00 UTC: hours before a week ends, days before a month and a year end. */
+export const CLOCK_START = Date.UTC(2026, 11, 27, 20);
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * A token as a generated body names it, resolved when the step runs (tokens come from the
+ * engine): `@own:N` is the N-th session opened for the body's user (modulo their number), `@any:N`
+ * the N-th session opened for anyone; closed and expired sessions stay on both lists.
+ */
+export type TokenRef = `@own:${number}` | `@any:${number}`;
+
+/** Where a clock step moves the clock: by some milliseconds, or to (or 1 ms before) the next boundary of a period, the next expiry of a session, or the next raise of a limit. */
+export type ClockMove = { readonly by: number } | { readonly to: 'day' | 'week' | 'month' | 'expiry' | 'raise'; readonly early: boolean };
+
+export type SessionStep =
+  | Step
+  /** The operator opens a session (the user may not exist; ttl_seconds may be out of range). */
+  | { readonly kind: 'open'; readonly ask: { user: string; game_code?: string; ttl_seconds?: number } }
+  /** The operator closes the N-th session opened (modulo their number), or a token that never was. */
+  | { readonly kind: 'close'; readonly session: number | undefined }
+  | { readonly kind: 'clock'; readonly move: ClockMove }
+  /** The operator sets some of a user's limits (some updates have a bad name or value). */
+  | { readonly kind: 'limits'; readonly user: string; readonly update: Json }
+  | { readonly kind: 'report'; readonly user: string };
+
+const tokenRef = fc.oneof(
+  { weight: 12, arbitrary: fc.nat(20).map((n): TokenRef => `@own:${n}`) },
+  { weight: 2, arbitrary: fc.nat(20).map((n): TokenRef => `@any:${n}`) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, 'bogus-token', 7, null) },
+);
+/** `is_free` on a bet: mostly absent, sometimes true (counted by no limit), sometimes false. */
+const isFree = fc.oneof({ weight: 8, arbitrary: fc.constant<unknown>(undefined) }, { weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(false, 'true') });
+
+/** A call as {@link anyCall} makes it, with a token (wins and rollbacks too, never checked) and, on a bet, sometimes is_free. */
+export const tokenedCall = fc.tuple(anyCall, tokenRef, isFree).map(([call, token, free]) => {
+  const body: Json = { ...call.body };
+  if (token !== undefined) body.token = token;
+  if (call.operation === 'bet' && free !== undefined) body.is_free = free;
+  return { operation: call.operation, body };
+});
+
+const limitValue = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom<number | null>(0, 500, 5_000, 20_000, 40_000, 60_000, 150_000, null) },
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 120_000 }) },
+);
+const limitUpdate = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.record(
+      { wager_day: limitValue, wager_week: limitValue, wager_month: limitValue, loss_day: limitValue, loss_week: limitValue, loss_month: limitValue },
+      { requiredKeys: [] },
+    ) as fc.Arbitrary<Json>,
+  },
+  { weight: 1, arbitrary: fc.constantFrom<Json>({ wager_day: -1 }, { loss_week: 2.5 }, { deposit_day: 10 }, { wager_month: '100' }, { loss_day: 10, wager_week: -3 }) },
+);
+const operatorUser = fc.constantFrom('u1', 'u1', 'u2', 'u3', 'e1', 'u4', 'ghost');
+const clockMove: fc.Arbitrary<ClockMove> = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 10 * MINUTE_MS }).map((by) => ({ by })) },
+  { weight: 3, arbitrary: fc.integer({ min: HOUR_MS, max: 30 * HOUR_MS }).map((by) => ({ by })) },
+  { weight: 1, arbitrary: fc.constantFrom(DAY_MS - 1, DAY_MS, 7 * DAY_MS).map((by) => ({ by })) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ to: fc.constantFrom<'day' | 'week' | 'month' | 'expiry' | 'raise'>('day', 'week', 'month', 'expiry', 'expiry', 'raise', 'raise'), early: fc.boolean() }),
+  },
+);
+
+/** A timed sequence starts with a week-long session for each opening user. */
+export const OPENING_SESSIONS: readonly SessionStep[] = ['u1', 'u2', 'u3', 'e1'].map((name) => ({ kind: 'open' as const, ask: { user: name, ttl_seconds: 604_800 } }));
+
+export const sessionStep: fc.Arbitrary<SessionStep> = fc.oneof(
+  { weight: 12, arbitrary: tokenedCall.map((call) => ({ kind: 'call' as const, ...call })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ user, request_uuid: requestId, token: tokenRef }).map((fields) => ({ kind: 'balance' as const, body: withoutUndefined(fields) })),
+  },
+  { weight: 1, arbitrary: fc.constantFrom<unknown[]>(...CREATE_LISTS).map((users) => ({ kind: 'create' as const, users })) },
+  { weight: 1, arbitrary: fc.record({ user: fc.constantFrom('u1', 'u2', 'e1', 'ghost'), disabled: fc.boolean() }).map((change) => ({ kind: 'disable' as const, ...change })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ back: fc.nat(30), requestUuid: fc.option(fc.constantFrom(...requestIds), { nil: undefined }), recase: fc.constantFrom(undefined, 'upper' as const) })
+      .map((repeat) => ({ kind: 'repeat' as const, ...repeat })),
+  },
+  { weight: 2, arbitrary: fc.array(tokenedCall, { minLength: 2, maxLength: 8 }).map((calls) => ({ kind: 'burst' as const, calls })) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .record(
+        {
+          user: operatorUser,
+          game_code: fc.constantFrom('slot-1', 'roulette'),
+          ttl_seconds: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(60, 61, 600, 3_600, 14_400, 86_400, 604_800) }, { weight: 1, arbitrary: fc.constantFrom(59, 604_801, 90.5) }),
+        },
+        { requiredKeys: ['user'] },
+      )
+      .map((ask) => ({ kind: 'open' as const, ask })),
+  },
+  { weight: 1, arbitrary: fc.option(fc.nat(30), { nil: undefined, freq: 6 }).map((session) => ({ kind: 'close' as const, session })) },
+  { weight: 4, arbitrary: clockMove.map((move) => ({ kind: 'clock' as const, move })) },
+  { weight: 3, arbitrary: fc.record({ user: operatorUser, update: limitUpdate }).map((change) => ({ kind: 'limits' as const, ...change })) },
+  { weight: 1, arbitrary: operatorUser.map((name) => ({ kind: 'report' as const, user: name })) },
+);

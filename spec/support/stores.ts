@@ -51,7 +51,9 @@ export function start(options: WalletOptions = {}): Wallet {
   }
   // Random, not counted: jest loads this module afresh for every test file of a worker.
   const schema = `contract_${randomBytes(8).toString('hex')}`;
-  const w = startEngine({ ...options, database: { url: testServerUrl(), schema, poolSize: 2 } });
+  // PostgreSQL keeps its retention in its own settings: an engine's retentionDays goes there.
+  const retention = options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays };
+  const w = startEngine({ ...options, database: { url: testServerUrl(), schema, poolSize: 2, ...retention } });
   opened.push(w);
   return w;
 }
