@@ -59,9 +59,10 @@ export interface CommitTally {
 export class AppendLog {
   readonly path: string;
   readonly #fd: number;
-  /** Lines waiting for the next write: text, or a command and (in {@link #users}, at the same index) its user. */
+  /** Lines waiting for the next write: text, or a command and (in {@link #users} and {@link #ats}, at the same index) its user and time. */
   #pending: Array<string | Command> = [];
   #users: string[] = [];
+  #ats: Array<number | undefined> = [];
   /** What each write sends, encoded; reused, as one write at a time is under way. */
   readonly #buffer = new LineBuffer();
   #waiting: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
@@ -96,13 +97,18 @@ export class AppendLog {
   append(line: string): void {
     this.#pending.push(line);
     this.#users.push('');
+    this.#ats.push(undefined);
     this.#flushSoon();
   }
 
-  /** Appends the `command` line of a transaction applied for `user`, encoded when it is written (see `writeCommand`). */
-  appendCommand(user: string, command: Command): void {
+  /**
+   * Appends the `command` line of a transaction applied for `user` at `at` (ms since the epoch),
+   * encoded when it is written (see `writeCommand`).
+   */
+  appendCommand(user: string, command: Command, at?: number): void {
     this.#pending.push(command);
     this.#users.push(user);
+    this.#ats.push(at);
     this.#flushSoon();
   }
 
@@ -159,6 +165,7 @@ export class AppendLog {
     this.#waiting = undefined;
     this.#pending = [];
     this.#users = [];
+    this.#ats = [];
     this.#busy = true;
     this.#writing = this.#writing.then(() => this.#writeAll(data, lines));
     this.#writing.then(
@@ -183,7 +190,7 @@ export class AppendLog {
     for (let i = 0; i < pending.length; i += 1) {
       const item = pending[i] as string | Command;
       if (typeof item === 'string') out.line(item);
-      else writeCommand(out, this.#users[i] as string, item);
+      else writeCommand(out, this.#users[i] as string, item, this.#ats[i]);
     }
     return out.bytes();
   }

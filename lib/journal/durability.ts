@@ -96,16 +96,17 @@ export class Durability {
 
   /**
    * Journals a transaction just applied for `user` at `minutes` (since the epoch): a `time` line
-   * goes first when the minute is not the one the current journal last said.
+   * goes first when the minute is not the one the current journal last said. `at`, the time in
+   * milliseconds, goes on the command's line, for the back office.
    */
-  commandApplied(user: string, command: Command, minutes: number): void {
+  commandApplied(user: string, command: Command, minutes: number, at?: number): void {
     const generation = this.#store.generation;
     if (minutes !== this.#minutes || generation !== this.#minutesGeneration) {
       this.#store.append(encodeRecord({ type: 'time', minutes }), false);
       this.#minutes = minutes;
       this.#minutesGeneration = generation;
     }
-    this.#store.appendCommand(user, command);
+    this.#store.appendCommand(user, command, at);
     this.#appended();
   }
 

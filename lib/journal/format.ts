@@ -41,6 +41,7 @@ const IS_FREE = ascii(',"isFree":');
 const ROUND = ascii(',"round":"');
 const ROUND_CLOSED = ascii(',"roundClosed":');
 const GAME_CODE = ascii(',"gameCode":"');
+const AT = ascii(',"at":');
 const QUOTE = ascii('"');
 const CLOSE_OBJECT = ascii('}');
 const TRUE = ascii('true');
@@ -51,11 +52,11 @@ const FALSE = ascii('false');
  * `out`: `{"type":"command","user":…,"operation":…,"transactionUuid":…,"requestUuid":…`, then
  * `"referenceUuid"` for a win or rollback, `"currency"` and `"amount"` but for a rollback,
  * `"fingerprint"`, then those of `"isFree"`, `"round"`, `"roundClosed"` and `"gameCode"` the
- * command has. Its ids passed the UUID check, so they need no escaping; the other strings are
+ * command has, and `"at"` (when it was applied, ms since the epoch) if given. Its ids passed the UUID check, so they need no escaping; the other strings are
  * written as `JSON.stringify` writes them. It is byte for byte the line {@link encodeRecord}
  * writes for the record.
  */
-export function writeCommand(out: LineBuffer, user: string, command: Command): void {
+export function writeCommand(out: LineBuffer, user: string, command: Command, at?: number): void {
   const currency = command.operation === 'rollback' ? '' : command.currency;
   const { isFree, round, roundClosed, gameCode } = command;
   const details = (round === undefined ? 0 : round.length) + (gameCode === undefined ? 0 : gameCode.length);
@@ -82,7 +83,7 @@ export function writeCommand(out: LineBuffer, user: string, command: Command): v
     out.raw(FINGERPRINT_AFTER_AMOUNT);
   }
   out.string(command.fingerprint);
-  if (isFree === undefined && round === undefined && roundClosed === undefined && gameCode === undefined) {
+  if (isFree === undefined && round === undefined && roundClosed === undefined && gameCode === undefined && at === undefined) {
     out.raw(CLOSE);
     out.end();
     return;
@@ -105,6 +106,10 @@ export function writeCommand(out: LineBuffer, user: string, command: Command): v
     out.raw(GAME_CODE);
     out.string(gameCode);
     out.raw(QUOTE);
+  }
+  if (at !== undefined) {
+    out.raw(AT);
+    out.integer(at);
   }
   out.raw(CLOSE_OBJECT);
   out.end();

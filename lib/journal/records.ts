@@ -69,18 +69,29 @@ export interface DisabledRecord {
   readonly disabled: boolean;
 }
 
-/** A transaction that succeeded, as it was asked for (its session token is never kept). */
-export type CommandRecord = { readonly type: 'command'; readonly user: string } & Command;
+/**
+ * A transaction that succeeded, as it was asked for (its session token is never kept), and `at`:
+ * when it was applied, in milliseconds since the epoch (absent in version 1, whose `time`
+ * records give the minute).
+ */
+export type CommandRecord = { readonly type: 'command'; readonly user: string; readonly at?: number } & Command;
 
-/** What a registry entry keeps of a transaction for the back office, beside what the rules read. */
+/** What the back office keeps of a transaction beside what the rules read: a snapshot's `entry` records carry it. */
 export interface EntryDetails {
+  /** Money the transaction moved, never negative (a rollback: its refund). */
+  readonly amount?: number;
+  /** The win's or rollback's `reference_transaction_uuid`. */
+  readonly referenceUuid?: string;
   readonly isFree?: boolean;
   readonly round?: string;
   readonly roundClosed?: boolean;
   readonly gameCode?: string;
 }
 
-/** A registry entry, in a snapshot. `at` is not kept: `created` (seconds) stands for it. */
+/**
+ * A registry entry, in a snapshot, with the back office's details of it (`at`, from `Entry`: when
+ * it was recorded, ms since the epoch).
+ */
 export type EntryRecord = {
   readonly type: 'entry';
   readonly transactionUuid: string;
@@ -245,6 +256,8 @@ export interface DiskCommand {
   readonly round?: string;
   readonly roundClosed?: boolean;
   readonly gameCode?: string;
+  /** Milliseconds since the epoch it was applied at. */
+  readonly at?: number;
 }
 
 export interface DiskEntry {
@@ -258,6 +271,10 @@ export interface DiskEntry {
   readonly state: number;
   readonly created?: number;
   readonly free?: boolean;
+  readonly amount?: number;
+  /** Milliseconds since the epoch it was recorded at. */
+  readonly at?: number;
+  readonly referenceUuid?: string;
   readonly isFree?: boolean;
   readonly round?: string;
   readonly roundClosed?: boolean;
@@ -381,6 +398,7 @@ function diskCommand(record: CommandRecord): DiskCommand {
   if (record.round !== undefined) out.round = record.round;
   if (record.roundClosed !== undefined) out.roundClosed = record.roundClosed;
   if (record.gameCode !== undefined) out.gameCode = record.gameCode;
+  if (record.at !== undefined) out.at = record.at;
   return out as DiskCommand;
 }
 
@@ -397,6 +415,9 @@ function diskEntry(record: EntryRecord): DiskEntry {
   };
   if (record.created !== undefined) out.created = record.created;
   if (record.free === true) out.free = true;
+  if (record.amount !== undefined) out.amount = record.amount;
+  if (record.at !== undefined) out.at = record.at;
+  if (record.referenceUuid !== undefined) out.referenceUuid = record.referenceUuid;
   if (record.isFree !== undefined) out.isFree = record.isFree;
   if (record.round !== undefined) out.round = record.round;
   if (record.roundClosed !== undefined) out.roundClosed = record.roundClosed;
@@ -518,14 +539,15 @@ function settingsOf(value: Fields): SettingsRecord | undefined {
 }
 
 function commandOf(value: Fields): CommandRecord | undefined {
-  const { user, operation, transactionUuid, requestUuid, referenceUuid, currency, amount, fingerprint, isFree, round, roundClosed, gameCode } = value;
+  const { user, operation, transactionUuid, requestUuid, referenceUuid, currency, amount, fingerprint, isFree, round, roundClosed, gameCode, at } = value;
   if (!isString(user) || !OPERATIONS.has(operation) || !isString(transactionUuid) || !isString(requestUuid) || !isString(fingerprint)) return undefined;
-  if (!optional(isFree, isBoolean) || !optional(round, isString) || !optional(roundClosed, isBoolean) || !optional(gameCode, isString)) return undefined;
-  const details: Mutable<EntryDetails> = {};
+  if (!optional(isFree, isBoolean) || !optional(round, isString) || !optional(roundClosed, isBoolean) || !optional(gameCode, isString) || !optional(at, isInteger)) return undefined;
+  const details: { isFree?: boolean; round?: string; roundClosed?: boolean; gameCode?: string; at?: number } = {};
   if (isFree !== undefined) details.isFree = isFree as boolean;
   if (round !== undefined) details.round = round as string;
   if (roundClosed !== undefined) details.roundClosed = roundClosed as boolean;
   if (gameCode !== undefined) details.gameCode = gameCode as string;
+  if (at !== undefined) details.at = at as number;
   if (operation === 'rollback') {
     if (!isString(referenceUuid)) return undefined;
     return { type: 'command', user, operation, transactionUuid, requestUuid, referenceUuid, fingerprint, ...details };
@@ -539,12 +561,16 @@ function commandOf(value: Fields): CommandRecord | undefined {
 }
 
 function entryOf(value: Fields): EntryRecord | undefined {
-  const { transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created, free, isFree, round, roundClosed, gameCode } = value;
+  const { transactionUuid, user, kind, fingerprint, requestUuid, balance, state, created, free, amount, at, referenceUuid, isFree, round, roundClosed, gameCode } = value;
   if (!isString(transactionUuid) || !isString(user) || !KINDS.has(kind) || !isString(fingerprint) || !isString(requestUuid) || !isInteger(balance) || !isInteger(state)) return undefined;
-  if (!optional(created, isCount) || !optional(free, isBoolean) || !optional(isFree, isBoolean) || !optional(round, isString) || !optional(roundClosed, isBoolean) || !optional(gameCode, isString)) return undefined;
+  if (!optional(created, isCount) || !optional(free, isBoolean) || !optional(amount, isCount) || !optional(at, isInteger) || !optional(referenceUuid, isString)) return undefined;
+  if (!optional(isFree, isBoolean) || !optional(round, isString) || !optional(roundClosed, isBoolean) || !optional(gameCode, isString)) return undefined;
   const out: Mutable<EntryRecord> = { type: 'entry', transactionUuid, user, kind: kind as EntryKind, fingerprint, requestUuid, balance, state };
   if (created !== undefined) out.created = created as number;
   if (free === true) out.free = true;
+  if (amount !== undefined) out.amount = amount as number;
+  if (at !== undefined) out.at = at as number;
+  if (referenceUuid !== undefined) out.referenceUuid = referenceUuid as string;
   if (isFree !== undefined) out.isFree = isFree as boolean;
   if (round !== undefined) out.round = round as string;
   if (roundClosed !== undefined) out.roundClosed = roundClosed as boolean;

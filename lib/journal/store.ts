@@ -176,9 +176,9 @@ export class JournalStore {
     if (counted) this.#sinceSnapshot += 1;
   }
 
-  /** Appends the `command` record of a transaction applied for `user`. */
-  appendCommand(user: string, command: Command): void {
-    this.#log.appendCommand(user, command);
+  /** Appends the `command` record of a transaction applied for `user` at `at` (ms since the epoch). */
+  appendCommand(user: string, command: Command, at?: number): void {
+    this.#log.appendCommand(user, command, at);
     this.#sinceSnapshot += 1;
   }
 
