@@ -10,6 +10,8 @@ import { CANCELLED, decide, judgeBalance, reservation, WON, type Account, type B
 import type { SessionState } from '../sessions.js';
 import { unknownUser, userResponse, type StoreRequest } from '../store.js';
 import { Status, type WalletResponse } from '../types.js';
+import type { Details } from '../validation.js';
+import { encodeText, roundColumns } from './history.js';
 
 /** A request waiting in a batch. */
 export interface BatchItem {
@@ -68,6 +70,11 @@ export interface BatchWrites {
     readonly fingerprints: Array<string | null>;
     readonly references: Array<string | null>;
     readonly frees: boolean[];
+    /** The back office's columns (lib/pg/history.ts): the round as a UUID or as text, round_closed, game_code. */
+    readonly rounds: Array<string | null>;
+    readonly roundTexts: Array<string | null>;
+    readonly roundCloseds: boolean[];
+    readonly gameCodes: Array<string | null>;
   };
   /** State changes of bets that were stored before the batch. */
   readonly settled: { readonly ids: string[]; readonly states: number[] };
@@ -94,6 +101,8 @@ interface NewRow {
   state: BetState;
   readonly moved: number;
   readonly reference: string | null;
+  /** The request's round and game, for the back office; none for a reservation. */
+  readonly details?: Details;
 }
 
 /** The ids a batch must read: each transaction's own and the one it references. */
@@ -160,7 +169,7 @@ export function judgeBatch(
       account.changed = true;
       const reference = request.operation === 'win' || request.operation === 'rollback' ? request.referenceUuid : null;
       entries.set(request.transactionUuid, decision.entry);
-      created.set(request.transactionUuid, { id: request.transactionUuid, walletId: account.id, entry: decision.entry, state: decision.entry.state, moved: decision.moved, reference });
+      created.set(request.transactionUuid, { id: request.transactionUuid, walletId: account.id, entry: decision.entry, state: decision.entry.state, moved: decision.moved, reference, details: request });
       if (decision.settles !== undefined) {
         const { transactionUuid, state } = decision.settles;
         entries.set(transactionUuid, { ...(entries.get(transactionUuid) as Entry), state });
@@ -192,6 +201,10 @@ function writesOf(created: Map<string, NewRow>, settled: Map<string, BetState>, 
     fingerprints: [],
     references: [],
     frees: [],
+    rounds: [],
+    roundTexts: [],
+    roundCloseds: [],
+    gameCodes: [],
   };
   // Inserted in id order, so that two processes claiming the same ids cannot deadlock.
   for (const id of [...created.keys()].sort()) {
@@ -209,6 +222,11 @@ function writesOf(created: Map<string, NewRow>, settled: Map<string, BetState>, 
     inserted.fingerprints.push(fingerprint === '' ? null : Buffer.from(fingerprint, 'latin1').toString('hex'));
     inserted.references.push(row.reference);
     inserted.frees.push(row.entry.free === true);
+    const round = roundColumns(row.details?.round);
+    inserted.rounds.push(round.uuid);
+    inserted.roundTexts.push(round.text);
+    inserted.roundCloseds.push(row.details?.roundClosed === true);
+    inserted.gameCodes.push(typeof row.details?.gameCode === 'string' ? encodeText(row.details.gameCode) : null);
   }
   const states = { ids: [...settled.keys()], states: [...settled.values()].map((state) => stateCode('bet', state)) };
   const balances: BatchWrites['balances'] = { walletIds: [], balances: [], usages: [] };

@@ -74,6 +74,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sessions_expires ON sessions (expires_at);
   `,
+  // The back office (SPEC 13): a transaction's round (16 bytes when sent as a lower-case UUID,
+  // else as text), whether it closed the round, and its game. A round is found through the
+  // index of its form, narrowed by user; a user's history through transactions_wallet.
+  `
+  ALTER TABLE transactions
+    ADD COLUMN round        uuid,     -- the round, when sent as a lower-case UUID
+    ADD COLUMN round_text   text,     -- any other round, as sent (see lib/pg/history.ts for NUL)
+    ADD COLUMN round_closed boolean NOT NULL DEFAULT false,
+    ADD COLUMN game_code    text;
+  CREATE INDEX transactions_round ON transactions (round, wallet_id) WHERE round IS NOT NULL;
+  CREATE INDEX transactions_round_text ON transactions (round_text, wallet_id) WHERE round_text IS NOT NULL;
+  `,
 ];
 
 /** An arbitrary constant for the advisory lock that lets one process at a time migrate. */

@@ -9,6 +9,8 @@ import { DEFAULT_COMMIT_TIMEOUT, type PostgresSettings } from './settings.js';
 import { idsOf, judgeBatch, tokensOf, usersOf, type AccountRow, type BatchItem, type EntryRow, type SessionRow } from './batch.js';
 import { unlessConnectionLost } from './lost-connection.js';
 import { checkSchemaName, migrate, SCHEMA } from './schema.js';
+import { PostgresHistory } from './history.js';
+import type { BackOffice } from '../backoffice/types.js';
 
 interface Pending extends BatchItem {
   readonly resolve: (response: WalletResponse) => void;
@@ -30,6 +32,8 @@ const DAY = 86_400_000;
 const MAX_PATIENCE = 500;
 /** The longest pause, in milliseconds, before a request whose user's row was held is tried again. */
 const MAX_DEFER_PAUSE = 100;
+/** PostgreSQL's `boolean` type: a JavaScript boolean array is sent as `boolean[]` only when told (else it is taken for one boolean). */
+const BOOL = 16;
 /** Rows deleted per retention statement, so that a pass never holds many locks at once. */
 const RETENTION_CHUNK = 1_000;
 
@@ -67,6 +71,7 @@ export class PostgresStore implements Store {
   #scheduled = false;
   #closed: Promise<void> | undefined;
   #batches = 0;
+  #history: PostgresHistory | undefined;
   #batched = 0;
   #commitSeconds = 0;
   /** The host of the URL that the next pool tries first. */
@@ -114,6 +119,15 @@ export class PostgresStore implements Store {
       this.#retention = setInterval(() => void this.purge().catch((error: Error) => this.#logger?.warn({ err: error }, 'retention pass failed')), retentionInterval);
       this.#retention.unref();
     }
+  }
+
+  /** The back office's read side: queries of their own, outside every batch (lib/pg/history.ts). */
+  backOffice(): BackOffice {
+    this.#history ??= new PostgresHistory(async () => {
+      await this.#whenReady();
+      return this.#sql;
+    }, this.#clock);
+    return this.#history;
   }
 
   metrics(): StoreMetrics {
@@ -521,12 +535,16 @@ export class PostgresStore implements Store {
           ? undefined
           : sql`
               INSERT INTO transactions
-                (transaction_uuid, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference, is_free, created_at)
-              SELECT id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, decode(fingerprint, 'hex'), reference, is_free, ${now}
+                (transaction_uuid, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference, is_free,
+                 round, round_text, round_closed, game_code, created_at)
+              SELECT id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, decode(fingerprint, 'hex'), reference, is_free,
+                     round, round_text, round_closed, game_code, ${now}
               FROM unnest(${inserted.ids}::uuid[], ${inserted.walletIds}::int8[], ${inserted.kinds}::int2[], ${inserted.states}::int2[],
                           ${inserted.amounts}::int8[], ${inserted.balances}::int8[], ${inserted.requestUuids}::uuid[],
-                          ${inserted.requestTexts}::text[], ${inserted.fingerprints}::text[], ${inserted.references}::uuid[], ${inserted.frees}::bool[])
-                AS v(id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference, is_free)`,
+                          ${inserted.requestTexts}::text[], ${inserted.fingerprints}::text[], ${inserted.references}::uuid[], ${sql.array(inserted.frees, BOOL)}::bool[],
+                          ${inserted.rounds}::uuid[], ${inserted.roundTexts}::text[], ${sql.array(inserted.roundCloseds, BOOL)}::bool[], ${inserted.gameCodes}::text[])
+                AS v(id, wallet_id, kind, state, amount, balance, request_uuid, request_uuid_text, fingerprint, reference, is_free,
+                     round, round_text, round_closed, game_code)`,
         settled.ids.length === 0
           ? undefined
           : sql`
