@@ -9,13 +9,18 @@ const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json): Json => ({ 'application/json': { schema } });
 const string: Json = { type: 'string' };
 const amount: Json = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "In the currency's smallest unit" };
+const LIMIT_NAMES = ['wager_day', 'wager_week', 'wager_month', 'loss_day', 'loss_week', 'loss_month'] as const;
+const limitOf = (schema: (name: string) => Json): Json => Object.fromEntries(LIMIT_NAMES.map((name) => [name, schema(name)]));
+const isoTime: Json = { type: 'string', format: 'date-time', description: 'ISO-8601 UTC, such as 2026-12-04T20:00:00.000Z' };
+const day: Json = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' };
+const short: Json = { type: 'string', maxLength: 64 };
 
 const schemas: Json = {
   Status: { type: 'string', enum: Object.values(Status), description: 'The wallet status; Hub88 reads it, the HTTP code is 200' },
   BalanceRequest: {
     type: 'object',
     required: ['user', 'request_uuid'],
-    properties: { user: string, request_uuid: string, token: string, game_code: string, meta: {} },
+    properties: { user: string, request_uuid: string, token: ref('Token'), game_code: string, meta: {} },
     additionalProperties: true,
   },
   BetRequest: {
@@ -29,7 +34,8 @@ const schemas: Json = {
       amount,
       round: string,
       round_closed: { type: 'boolean' },
-      token: string,
+      is_free: { type: 'boolean', description: 'A free bet: counts in no limit, nor does the win that pays it' },
+      token: ref('Token'),
       game_code: string,
       meta: {},
     },
@@ -78,8 +84,13 @@ const schemas: Json = {
   Error: {
     type: 'object',
     required: ['error'],
-    properties: { error: string, index: { type: 'integer', description: 'The refused item of a users list' } },
+    properties: {
+      error: string,
+      index: { type: 'integer', description: 'The refused item of a users list' },
+      field: { type: 'string', description: 'The field out of its shape, as the body names it (ttl_seconds, tags[3], wager_day ...)' },
+    },
   },
+  ...playerSchemas(),
 };
 
 const errorReply = (description: string): Json => ({ description, content: json(ref('Error')) });
@@ -132,6 +143,19 @@ const walletPaths: Json = {
   '/transaction/bet': walletRoute('bet', "Takes amount from the user's balance", 'BetRequest', true),
   '/transaction/win': walletRoute('win', 'Pays amount for the bet named by reference_transaction_uuid', 'WinRequest', true),
   '/transaction/rollback': walletRoute('rollback', 'Cancels the bet named by reference_transaction_uuid', 'RollbackRequest', true),
+  '/user/info': {
+    post: {
+      ...(walletRoute('userInfo', "The player's information (country, jurisdiction, tags ...); records nothing, checks no token", 'UserInfoRequest', true).post as Json),
+      responses: {
+        '200': {
+          description: 'The answer, errors included (RS_ERROR_WRONG_SYNTAX for a body that is not JSON), signed like the wallet routes',
+          headers: { [SIGNATURE_HEADER]: { description: "Signature of the response body with the operator's key, when one is configured", schema: string } },
+          content: json(ref('UserInfoResponse')),
+        },
+        '413': { description: 'The body is over the limit' },
+      },
+    },
+  },
 };
 
 const probeStatus = (status: string): Json => json({ type: 'object', required: ['status'], properties: { status: { const: status } } });
@@ -209,6 +233,150 @@ const adminPaths: Json = {
   '/admin/users/{user}/enable': toggleRoute(false),
 };
 
+
+/** The schemas of sessions, player information and limits (SPEC 10-12). */
+function playerSchemas(): Json {
+  const limitValue: Json = { oneOf: [amount, { type: 'null' }], description: "In the user's currency units; null: no limit" };
+  const info = {
+    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' },
+    jurisdiction: short,
+    sub_partner_id: short,
+    birth_date: day,
+    registration_date: day,
+    tags: { type: 'array', maxItems: 32, items: short },
+    sex: { enum: ['MALE', 'FEMALE'] },
+    affiliate_id: short,
+  };
+  return {
+    Token: {
+      type: 'string',
+      description: 'The token of a session the operator opened (POST /admin/sessions). Checked on bets and balance calls only when tokens are required (--require-token): RS_ERROR_INVALID_TOKEN when missing, unknown, closed or of another user, RS_ERROR_TOKEN_EXPIRED past its expires_at. Wins and rollbacks never check it',
+    },
+    SessionRequest: {
+      type: 'object',
+      required: ['user'],
+      properties: {
+        user: string,
+        game_code: { type: 'string', maxLength: 255, description: 'Informational: Hub88 may change games within a session' },
+        ttl_seconds: { type: 'integer', minimum: 60, maximum: 604_800, default: 14_400 },
+      },
+    },
+    Session: {
+      type: 'object',
+      required: ['token', 'user', 'currency', 'expires_at'],
+      properties: {
+        token: { type: 'string', pattern: '^[A-Za-z0-9_-]{32,64}$', description: 'From a cryptographic source; Hub88 sends it back as token' },
+        user: string,
+        currency: string,
+        game_code: string,
+        expires_at: isoTime,
+      },
+    },
+    UserInfo: { type: 'object', properties: info, additionalProperties: false, description: 'Every field optional; PUT replaces the whole object' },
+    UserInfoRequest: { type: 'object', required: ['user', 'request_uuid'], properties: { user: string, request_uuid: string }, additionalProperties: true },
+    UserInfoResponse: {
+      type: 'object',
+      required: ['user', 'status', 'request_uuid'],
+      properties: { user: string, status: ref('Status'), request_uuid: string, ...info },
+      description: 'RS_OK with the info fields that are set, in this order; RS_ERROR_WRONG_SYNTAX or RS_ERROR_UNKNOWN with user and request_uuid only',
+    },
+    LimitsUpdate: {
+      type: 'object',
+      properties: limitOf(() => limitValue),
+      additionalProperties: false,
+      description: 'Any of the six. A lower or first limit applies at once; a higher one or null waits 24 hours (a new raise restarts the wait)',
+    },
+    LimitsReport: {
+      type: 'object',
+      required: ['user', 'limits', 'pending', 'usage'],
+      properties: {
+        user: string,
+        limits: { type: 'object', required: [...LIMIT_NAMES], properties: limitOf(() => limitValue), description: 'The six limits in force now' },
+        pending: {
+          type: 'object',
+          properties: limitOf(() => ({ type: 'object', required: ['value', 'applies_at'], properties: { value: limitValue, applies_at: isoTime } })),
+          description: 'Raises waiting out their 24 hours',
+        },
+        usage: {
+          type: 'object',
+          required: [...LIMIT_NAMES],
+          properties: limitOf((name) => ({
+            type: 'integer',
+            description: `The ${name.replace('_', ' of the current UTC ').replace('week', 'ISO week')}${name.startsWith('loss') ? ': its wager less the wins paid in it, so possibly negative' : ''}`,
+          })),
+        },
+      },
+    },
+  };
+}
+
+const userParameter: Json = { name: 'user', in: 'path', required: true, schema: string };
+const adminRefusals: Json = { '401': errorReply('Missing or wrong bearer token'), '503': errorReply('The store cannot commit') };
+
+/** The operator's routes for sessions, player information and limits (admin token). */
+const playerPaths: Json = {
+  '/admin/sessions': {
+    post: {
+      operationId: 'openSession',
+      summary: 'Opens a session when a player launches a game; its token is valid until expires_at',
+      security: [{ bearer: [] }],
+      requestBody: { required: true, content: json(ref('SessionRequest')) },
+      responses: {
+        '201': { description: 'The session, stored as transactions are', content: json(ref('Session')) },
+        '400': errorReply('Not a JSON object, or a field out of its shape (named in field)'),
+        '404': errorReply('No such user'),
+        ...adminRefusals,
+      },
+    },
+  },
+  '/admin/sessions/{token}': {
+    delete: {
+      operationId: 'closeSession',
+      summary: 'Closes a session: its token stops being valid',
+      security: [{ bearer: [] }],
+      parameters: [{ name: 'token', in: 'path', required: true, schema: string }],
+      responses: { '204': { description: 'Closed' }, '404': errorReply('No open session with this token'), ...adminRefusals },
+    },
+  },
+  '/admin/users/{user}/info': {
+    put: {
+      operationId: 'setUserInfo',
+      summary: "Replaces the player's information that POST /user/info answers",
+      security: [{ bearer: [] }],
+      parameters: [userParameter],
+      requestBody: { required: true, content: json(ref('UserInfo')) },
+      responses: {
+        '200': { description: 'The information now stored', content: json(ref('UserInfo')) },
+        '400': errorReply('Not a JSON object, or a field out of its shape (named in field); nothing changed'),
+        '404': errorReply('No such user'),
+        ...adminRefusals,
+      },
+    },
+  },
+  '/admin/users/{user}/limits': {
+    put: {
+      operationId: 'setLimits',
+      summary: 'Sets responsible-gambling limits: bets past one get RS_ERROR_LIMIT_REACHED',
+      security: [{ bearer: [] }],
+      parameters: [userParameter],
+      requestBody: { required: true, content: json(ref('LimitsUpdate')) },
+      responses: {
+        '200': { description: 'The limits after the change', content: json(ref('LimitsReport')) },
+        '400': errorReply('Not a JSON object, or a field out of its shape (named in field); nothing changed'),
+        '404': errorReply('No such user'),
+        ...adminRefusals,
+      },
+    },
+    get: {
+      operationId: 'getLimits',
+      summary: "The limits in force, the raises waiting and the current periods' wager and loss",
+      security: [{ bearer: [] }],
+      parameters: [userParameter],
+      responses: { '200': { description: 'The limits report', content: json(ref('LimitsReport')) }, '404': errorReply('No such user'), ...adminRefusals },
+    },
+  },
+};
+
 const metricsPaths: Json = {
   '/metrics': {
     get: {
@@ -238,7 +406,7 @@ export function openApiDocument(options: { readonly admin: boolean; readonly met
       description:
         "A seamless wallet speaking the Hub88 Operator wallet API. Wallet routes answer HTTP 200 with an RS_* status. Admin routes need 'Authorization: Bearer <admin token>', /metrics 'Authorization: Bearer <metrics token>'.",
     },
-    paths: { ...walletPaths, ...publicPaths, ...(options.admin ? adminPaths : {}), ...(options.metrics === true ? metricsPaths : {}) },
+    paths: { ...walletPaths, ...publicPaths, ...(options.admin ? { ...adminPaths, ...playerPaths } : {}), ...(options.metrics === true ? metricsPaths : {}) },
     components: {
       schemas,
       ...(bearer ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),

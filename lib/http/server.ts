@@ -1,12 +1,13 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { nanoid } from 'nanoid';
 import type { DestinationStream, LevelWithSilent } from 'pino';
-import { Status, type Operation, type UnknownUserResponse, type WalletResponse } from '../types.js';
+import { Status, type Operation, type UnknownUserResponse, type UserInfoResponse, type WalletResponse } from '../types.js';
 import { start, type Wallet } from '../index.js';
 import { readBody, stringField } from '../validation.js';
 import { bodySigner, signatureHeader, signatureVerifier, SIGNATURE_HEADER, type KeyInput } from './signature.js';
 import { checkTimeouts, DEFAULT_TIMEOUTS, timeoutOptions, type Timeouts } from './timeouts.js';
 import { bearerGuard, registerAdminRoutes } from './admin.js';
+import { registerPlayerRoutes } from './player-routes.js';
 import { registerBackOfficeRoutes } from './backoffice.js';
 import { INVALID_JSON, parseJson, rawBody } from './body.js';
 import { registerMetrics } from './metrics.js';
@@ -85,8 +86,8 @@ declare module 'fastify' {
 }
 
 /**
- * The Hub88 Operator wallet service on fastify: the four wallet routes, answered with HTTP 200
- * and the engine's response as JSON (Hub88 reads `status`), plus the probes (`/livez`,
+ * The Hub88 Operator wallet service on fastify: the four wallet routes and `/user/info`, answered
+ * with HTTP 200 and the engine's response as JSON (Hub88 reads `status`), plus the probes (`/livez`,
  * `/readyz`, `/healthz`: see {@link registerProbes}), `/openapi.json`, with an admin token the
  * admin routes and with a metrics token `/metrics`. Throws at once on
  * a configuration that would accept requests unverified by accident or open the admin routes to
@@ -147,7 +148,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   // Counts every request, so its hook comes before the routes.
   if (options.metricsToken !== undefined) registerMetrics(app, wallet, stats, bearerGuard(options.metricsToken));
 
-  function answer(request: FastifyRequest, reply: FastifyReply, response: WalletResponse): FastifyReply {
+  function answer(request: FastifyRequest, reply: FastifyReply, response: WalletResponse | UserInfoResponse): FastifyReply {
     const text = JSON.stringify(response);
     request.walletStatus = response.status;
     reply.code(200).type('application/json; charset=utf-8');
@@ -155,7 +156,8 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     return reply.send(text);
   }
 
-  for (const [path, operation] of WALLET_ROUTES) {
+  /** A Hub88 route: its signature checked first, bad JSON a status, then `serve` judges the body. */
+  function hub88Route(path: string, serve: (body: unknown) => Promise<WalletResponse | UserInfoResponse>): void {
     app.post(path, async (request, reply) => {
       const raw = rawBody(request);
       if (verifier !== undefined && !(await verifier(raw, signatureHeader(request.headers, request.raw.rawHeaders)))) {
@@ -163,11 +165,15 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
       }
       const body = parseJson(raw);
       if (body === INVALID_JSON) return answer(request, reply, refusal(Status.WRONG_SYNTAX, undefined));
-      return answer(request, reply, await wallet.handle(operation, body));
+      return answer(request, reply, await serve(body));
     });
   }
 
+  for (const [path, operation] of WALLET_ROUTES) hub88Route(path, (body) => wallet.handle(operation, body));
+  hub88Route('/user/info', (body) => wallet.userInfo(body));
+
   if (guard !== undefined) registerAdminRoutes(app, wallet, guard);
+  if (guard !== undefined) registerPlayerRoutes(app, wallet, guard);
   if (guard !== undefined) registerBackOfficeRoutes(app, wallet, guard);
 
   registerProbes(app, wallet, stats);

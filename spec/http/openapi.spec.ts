@@ -75,7 +75,17 @@ describe('GET /openapi.json describes exactly the routes the server registers', 
 
   it('lists the admin routes with an admin token and /metrics with a metrics token, each only when it exists', () => {
     const paths = (admin: boolean, metrics: boolean): string[] => Object.keys(openApiDocument({ admin, metrics }).paths as object).filter((path) => path.startsWith('/admin') || path === '/metrics');
-    expect(paths(true, false)).toEqual(['/admin/users', '/admin/deposit', '/admin/withdraw', '/admin/users/{user}/disable', '/admin/users/{user}/enable']);
+    expect(paths(true, false)).toEqual([
+      '/admin/users',
+      '/admin/deposit',
+      '/admin/withdraw',
+      '/admin/users/{user}/disable',
+      '/admin/users/{user}/enable',
+      '/admin/sessions',
+      '/admin/sessions/{token}',
+      '/admin/users/{user}/info',
+      '/admin/users/{user}/limits',
+    ]);
     expect(paths(false, true)).toEqual(['/metrics']);
     expect(paths(false, false)).toEqual([]);
   });
