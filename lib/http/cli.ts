@@ -166,7 +166,7 @@ function stopSignal(): { readonly received: Promise<NodeJS.Signals>; readonly ab
 
 /** The engine's options: the journal, nothing, or PostgreSQL. */
 function engineOptions(config: ServiceConfig, logger: Logger): WalletOptions {
-  const engine = { currency: config.currency, initialBalance: config.initialBalance };
+  const engine = { currency: config.currency, initialBalance: config.initialBalance, requireToken: config.requireToken };
   if (config.databaseUrl !== undefined) {
     return {
       ...engine,
@@ -193,6 +193,7 @@ function printBanner(config: ServiceConfig, wallet: Wallet, address: string): vo
       unsigned === undefined ? 'Request signatures: verified with the Hub88 public key' : `Request signatures: NOT verified (${unsigned})`,
       `Response signatures: ${config.privateKeyFile === undefined ? 'off' : 'on'}`,
       `Admin routes: ${config.adminToken === undefined ? 'off' : 'on'}; /metrics: ${config.metricsToken === undefined ? 'off' : 'on'}`,
+      `Session tokens: ${config.requireToken ? 'required on bets and balance calls (--require-token)' : 'not checked'}`,
       `New users: ${config.currency} ${config.initialBalance}`,
       config.demoUsers > 0 ? `Demo users: demo-1 ... demo-${config.demoUsers}` : 'Demo users: none',
       '',

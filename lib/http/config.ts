@@ -53,6 +53,9 @@ Options (each can also be set by the environment variable shown):
   --retention-days N        PostgreSQL: days transaction records are kept, 0 for ever
                             (EXWALLET_RETENTION_DAYS, default ${DEFAULT_RETENTION_DAYS})
   --snapshot-every N        journal: records between snapshots (EXWALLET_SNAPSHOT_EVERY, default ${DEFAULT_SNAPSHOT_EVERY})
+  --require-token           bets and balance calls must carry the token of a session the
+                            operator opened (POST /admin/sessions); wins and rollbacks never
+                            need one (EXWALLET_REQUIRE_TOKEN=1)
   --memory-limit BYTES      embedded store: new transactions are refused while the process's
                             resident memory would pass BYTES (EXWALLET_MEMORY_LIMIT, default none)
   --admin-token-file FILE   bearer token of the /admin/... routes (without it they do not exist),
@@ -107,6 +110,8 @@ export interface ServiceConfig {
   readonly snapshotEvery: number;
   /** Embedded store: the resident memory past which new transactions are refused. */
   readonly memoryLimit: number | undefined;
+  /** `--require-token`: bets and balance calls must name an open session of their user. */
+  readonly requireToken: boolean;
   readonly adminToken: string | undefined;
   /** Bearer token of `GET /metrics`; never the admin token. */
   readonly metricsToken: string | undefined;
@@ -151,6 +156,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
       'retention-days': { type: 'string' },
       'snapshot-every': { type: 'string' },
       'memory-limit': { type: 'string' },
+      'require-token': { type: 'boolean' },
       'admin-token': { type: 'string' },
       'admin-token-file': { type: 'string' },
       'metrics-token': { type: 'string' },
@@ -244,6 +250,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     retentionDays: integer('--retention-days', setting('retention-days', 'EXWALLET_RETENTION_DAYS') ?? String(DEFAULT_RETENTION_DAYS), 0, 36_500),
     snapshotEvery: integer('--snapshot-every', setting('snapshot-every', 'EXWALLET_SNAPSHOT_EVERY') ?? String(DEFAULT_SNAPSHOT_EVERY), 1, Number.MAX_SAFE_INTEGER),
     memoryLimit,
+    requireToken: values['require-token'] === true || isSet(env.EXWALLET_REQUIRE_TOKEN),
     adminToken,
     metricsToken,
     bodyLimit: integer('--body-limit', setting('body-limit', 'EXWALLET_BODY_LIMIT') ?? String(DEFAULT_BODY_LIMIT), 1, 2 ** 31 - 1),

@@ -37,6 +37,7 @@ const DEFAULTS = {
   commitTimeout: 5000,
   retentionDays: 120,
   workers: 1,
+  requireToken: false,
 };
 
 describe('the CLI reads each setting from its flag, then its EXWALLET_* variable, then the default', () => {
@@ -63,6 +64,7 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
       EXWALLET_KEEP_ALIVE_TIMEOUT: '4000',
       EXWALLET_SHUTDOWN_GRACE: '5000',
       EXWALLET_LOG_LEVEL: 'warn',
+      EXWALLET_REQUIRE_TOKEN: 'yes',
     };
     expect(parseConfig([], env)).toEqual({
       host: '0.0.0.0',
@@ -89,6 +91,7 @@ describe('the CLI reads each setting from its flag, then its EXWALLET_* variable
       commitTimeout: 5000,
       retentionDays: 120,
       workers: 1,
+      requireToken: true,
     });
   });
 
