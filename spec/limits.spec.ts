@@ -529,7 +529,8 @@ describe(`limits, their waiting raises and the period sums set before a restart 
     for (const body of [a, b, free]) expect((await engine.w.bet(body)).status).toBe(Status.OK);
     await engine.w.win(winBody(ids, a.transaction_uuid, { amount: 200 }));
     await engine.w.win(winBody(ids, free.transaction_uuid, { amount: 999 }));
-    clock.now = START + HOUR;
+    // Not on a minute: the raise applies to the millisecond after the restart too.
+    clock.now = START + HOUR + 1_234;
     await setLimits(engine.w, 'alice', { wager_day: 2_000 });
     const before = await report(engine.w);
     expect(before.usage).toEqual({ wager_day: 900, wager_week: 900, wager_month: 900, loss_day: 700, loss_week: 700, loss_month: 700 });
@@ -543,9 +544,27 @@ describe(`limits, their waiting raises and the period sums set before a restart 
 
     w = await engine.restart();
     expect((await report(w)).usage).toEqual({ wager_day: 600, wager_week: 600, wager_month: 600, loss_day: 400, loss_week: 400, loss_month: 400 });
-    clock.now = START + HOUR + DAY;
+    clock.now = START + HOUR + 1_233 + DAY;
+    expect((await report(w)).limits.wager_day).toBe(1_000);
+    clock.now = START + HOUR + 1_234 + DAY;
     expect((await report(w)).limits).toEqual({ ...NONE, wager_day: 2_000, loss_week: 3_000 });
     expect((await w.bet(betBody(ids, { amount: 2_000 }))).status).toBe(Status.OK);
+    expect((await w.bet(betBody(ids, { amount: 1 }))).status).toBe(Status.LIMIT_REACHED);
+  });
+
+  it('takes a bet made before a restart off the period it was made in when it is cancelled after the restart in a later period', async () => {
+    const clock: Clock = { now: Date.UTC(2026, 11, 7, 23, 59, 59, 999) }; // Monday, its last millisecond
+    const engine = startRestartable({ clock: () => clock.now });
+    await engine.w.createUsers(['alice']);
+    const ids = new Ids();
+    const monday = betBody(ids, { amount: 300 });
+    expect((await engine.w.bet(monday)).status).toBe(Status.OK);
+    clock.now = Date.UTC(2026, 11, 8, 0, 0, 0, 0); // Tuesday
+    const w = await engine.restart();
+    await setLimits(w, 'alice', { wager_day: 100 });
+    expect((await w.bet(betBody(ids, { amount: 100 }))).status).toBe(Status.OK);
+    expect((await w.rollback(rollbackBody(ids, monday.transaction_uuid))).status).toBe(Status.OK);
+    expect((await report(w)).usage).toEqual({ wager_day: 100, wager_week: 100, wager_month: 100, loss_day: 100, loss_week: 100, loss_month: 100 });
     expect((await w.bet(betBody(ids, { amount: 1 }))).status).toBe(Status.LIMIT_REACHED);
   });
 

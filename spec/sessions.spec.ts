@@ -391,7 +391,8 @@ describe('without requireToken no token is checked', () => {
 
 describe(`a session opened before a restart holds after it (${RESTART_STORE})`, () => {
   it('accepts its token after the restart, refuses a session closed before it, and expires at the same time', async () => {
-    const clock: Clock = { now: START };
+    // Not on a minute: the session expires to the millisecond after the restart too.
+    const clock: Clock = { now: START + 1_234 };
     const settings = { requireToken: true, clock: () => clock.now };
     const engine = startRestartable(settings);
     await engine.w.createUsers(['alice']);
@@ -406,9 +407,10 @@ describe(`a session opened before a restart holds after it (${RESTART_STORE})`, 
     expect((await w.bet(betBody(ids, { token: session.token }))).status).toBe(Status.OK);
     expect((await w.bet(betBody(ids, { token: closed.token }))).status).toBe(Status.INVALID_TOKEN);
     expect(await w.bet({ ...bet, request_uuid: ids.next() })).toEqual(original);
-    clock.now = START + 3_600 * SECOND - 1;
+    expect(session.expires_at).toBe(iso(START + 1_234 + 3_600 * SECOND));
+    clock.now = START + 1_234 + 3_600 * SECOND - 1;
     expect((await w.balance({ user: 'alice', request_uuid: 'r', token: session.token })).status).toBe(Status.OK);
-    clock.now = START + 3_600 * SECOND;
+    clock.now = START + 1_234 + 3_600 * SECOND;
     expect((await w.balance({ user: 'alice', request_uuid: 'r', token: session.token })).status).toBe(Status.TOKEN_EXPIRED);
   });
 
