@@ -409,7 +409,7 @@ export class MemoryStore implements Store {
     this.#history.recorded(this.#registry.rowOf(command.transactionUuid), account.userNumber, commandDetails(command, decision.moved, decision.entry.at ?? now * MINUTE));
     if (decision.settles !== undefined) this.#registry.settle(decision.settles.transactionUuid, decision.settles.state, now);
     if (decision.reserves !== undefined) this.#registry.reserve(decision.reserves, user, now, account.userNumber);
-    if (!this.#restoring) this.#durability?.commandApplied(user, command, now);
+    if (!this.#restoring) this.#durability?.commandApplied(user, command, now, decision.entry.at);
   }
 
   /** Recovery: applies one record of a snapshot or journal; throws for one that does not fit. */
@@ -495,6 +495,7 @@ export class MemoryStore implements Store {
     const accounts = this.#accounts;
     const covered = { count: accounts.size, before: new Map<string, JournalRecord>() };
     const registry = this.#registry.freeze(cutoff);
+    const history = this.#history;
     // Sessions are few (one per game launch, dropped a day after they expire): copied now.
     const sessions: JournalRecord[] = [];
     for (const [token, { user, gameCode, expiresAt }] of this.#sessions) {
@@ -514,7 +515,7 @@ export class MemoryStore implements Store {
         }
         usersRead();
         yield* sessions;
-        yield* entryLines(registry);
+        yield* entryLines(registry, undefined, (row) => history.detailsOf(row));
       })(),
       release: () => {
         usersRead();
