@@ -1,10 +1,11 @@
 import type { StoreMetrics } from '../store.js';
 import { Status, type WalletResponse } from '../types.js';
 import type { Command } from '../validation.js';
-import type { JournalFileSystem } from './append-log.js';
+import { AppendLog, nodeFileSystem, type CommitTally, type JournalFileSystem } from './append-log.js';
 import { encodeRecord, type JournalRecord } from './format.js';
-import type { EngineSettings } from './settings.js';
-import { JournalStore, type RecoveryReport, type StateView } from './store.js';
+import type { DirectoryLock } from './lock.js';
+import { settingsRecord, type EngineSettings } from './settings.js';
+import { installSnapshot, journalPath, recover, writeSnapshotFile, type RecoveryReport, type StateView } from './store.js';
 
 /** A response waiting for a commit, and what releases it. */
 interface Held {
@@ -13,13 +14,23 @@ interface Held {
 }
 
 /**
- * The write-ahead discipline of a durable engine: every change is journaled as it is applied,
- * every response is held until what it reflects is on disk, a snapshot is taken every so many
- * records, and a failed write stops the engine for good. A failed snapshot stops nothing: it is
- * reported ({@link snapshotError}, a process warning) and tried again after as many records.
+ * The write-ahead journal of a durable engine, in one directory it holds exclusively (recovered
+ * by `recover`, see store.ts): every change is journaled as it is applied, to the current
+ * generation's {@link AppendLog}; every response is held until what it reflects is on disk; a
+ * snapshot is taken every so many records, and starts a new generation; a failed write stops the
+ * engine for good. A failed snapshot stops nothing: it is reported ({@link snapshotError}, a
+ * process warning) and tried again after as many records.
  */
 export class Durability {
-  readonly #store: JournalStore;
+  readonly directory: string;
+  readonly #lock: DirectoryLock;
+  readonly #fs: JournalFileSystem;
+  /** The generation being written, and its journal. */
+  #generation: number;
+  #log: AppendLog;
+  /** Records appended since the last snapshot began. */
+  #sinceSnapshot: number;
+  #snapshotting: Promise<void> | undefined;
   readonly #snapshotEvery: number;
   readonly #state: () => StateView;
   /** What recovery found. */
@@ -38,12 +49,16 @@ export class Durability {
   #minutes = -1;
   #minutesGeneration = -1;
 
+  /** Every commit of this journal, across its generations. */
+  readonly #tally: CommitTally = { commits: 0, lines: 0, seconds: 0 };
+
   /**
    * Takes `directory` for this engine alone and opens its journal, replaying it through
    * `restore` first. `state` gives the whole state as records, for snapshots. Throws
-   * `JournalLockedError` if another engine holds the directory, `JournalSettingsError` if it
-   * was written with other `settings`, `JournalCorruptError` if it is damaged. The journals are
-   * written through `fs` (by default `node:fs`).
+   * `JournalLockedError` if another engine holds the directory, `JournalFormatError` if a file
+   * is of a newer format, `JournalSettingsError` if it was written with other `settings`,
+   * `JournalCorruptError` if it is damaged. The journals are written through `fs` (by default
+   * `node:fs`).
    */
   constructor(
     directory: string,
@@ -51,10 +66,21 @@ export class Durability {
     restore: (record: JournalRecord) => void,
     state: () => StateView,
     settings: EngineSettings,
-    fs?: JournalFileSystem,
+    fs: JournalFileSystem = nodeFileSystem,
   ) {
-    const { store, report } = JournalStore.open(directory, settings, restore, fs);
-    this.#store = store;
+    const { lock, generation, journaled, header, report } = recover(directory, settings, restore);
+    try {
+      this.#log = new AppendLog(journalPath(directory, generation), undefined, this.#tally, fs);
+      if (header !== undefined) this.#log.append(header);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    this.directory = directory;
+    this.#lock = lock;
+    this.#fs = fs;
+    this.#generation = generation;
+    this.#sinceSnapshot = journaled;
     this.#snapshotEvery = snapshotEvery;
     this.#snapshotDue = snapshotEvery;
     this.#state = state;
@@ -79,18 +105,24 @@ export class Durability {
 
   /** Commits (one write and one `fdatasync` each) to the current journal. */
   get commits(): number {
-    return this.#store.commits;
+    return this.#log.commits;
   }
 
   /** Every commit since the engine started, across journal generations. */
   metrics(): StoreMetrics {
-    const { commits, lines, seconds } = this.#store.tally;
+    const { commits, lines, seconds } = this.#tally;
     return { commits, committedRequests: lines, commitSeconds: seconds };
+  }
+
+  /** The current generation: the number of the journal being written. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Journals one record of a change just applied. */
   append(record: JournalRecord): void {
-    this.#store.append(encodeRecord(record));
+    this.#log.append(encodeRecord(record));
+    this.#sinceSnapshot += 1;
     this.#appended();
   }
 
@@ -100,13 +132,15 @@ export class Durability {
    * milliseconds, goes on the command's line, for the back office.
    */
   commandApplied(user: string, command: Command, minutes: number, at?: number): void {
-    const generation = this.#store.generation;
+    const generation = this.#generation;
+    // Not a change of the state: not counted toward the next snapshot.
     if (minutes !== this.#minutes || generation !== this.#minutesGeneration) {
-      this.#store.append(encodeRecord({ type: 'time', minutes }), false);
+      this.#log.append(encodeRecord({ type: 'time', minutes }));
       this.#minutes = minutes;
       this.#minutesGeneration = generation;
     }
-    this.#store.appendCommand(user, command, at);
+    this.#log.appendCommand(user, command, at);
+    this.#sinceSnapshot += 1;
     this.#appended();
   }
 
@@ -127,7 +161,7 @@ export class Durability {
    * each waiting on it by itself.
    */
   #hold(response: WalletResponse, resolve: (response: WalletResponse) => void): void {
-    const commit = this.#store.durable();
+    const commit = this.#log.durable();
     // With nothing pending, durable() answers the last write's promise, which may have landed
     // and released its responses already: a response then starts a group of its own.
     let held = this.#held;
@@ -153,7 +187,7 @@ export class Durability {
 
   /** Resolves once everything appended so far is on disk (or the write failed). */
   settled(): Promise<void> {
-    return this.#store.durable().catch((error: Error) => this.#fail(error));
+    return this.#log.durable().catch((error: Error) => this.#fail(error));
   }
 
   /**
@@ -163,7 +197,7 @@ export class Durability {
    */
   snapshot(state: () => StateView = this.#state): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new Error('the engine is stopped: no snapshot'));
-    return this.#store.snapshot(state).then(
+    return this.#snapshot(state).then(
       () => {
         this.#snapshotError = undefined;
       },
@@ -174,20 +208,93 @@ export class Durability {
     );
   }
 
-  /** True while a snapshot is being written. */
-  get snapshotting(): boolean {
-    return this.#store.snapshotting;
+  /**
+   * Writes a snapshot of `state` (called at once, so that it sees one consistent moment; its
+   * records are read while the file is written, a slice at a time, and it is released once read
+   * or once the write failed) and starts a new generation once the new journal is open; the
+   * older files are removed once the snapshot is on disk. One snapshot at a time: a call during
+   * another waits for it and returns. Never throws: a failure is a rejection, and journaling
+   * goes on (to the new journal if it could be opened, else to the current one). Rejects at
+   * once, touching no file, after a failed journal write.
+   */
+  #snapshot(state: () => StateView): Promise<void> {
+    if (this.#snapshotting !== undefined) return this.#snapshotting;
+    const failure = this.#log.failure;
+    if (failure !== undefined) return Promise.reject(new Error(`${this.directory}: no snapshot after a failed journal write (${failure.message})`));
+    const next = this.#generation + 1;
+    const oldLog = this.#log;
+    const head = encodeRecord(settingsRecord(this.settings));
+    let view: StateView;
+    let newLog: AppendLog;
+    try {
+      // Opened before the state is read: if it cannot be, journaling goes on where it was.
+      newLog = new AppendLog(journalPath(this.directory, next), oldLog.durable(), this.#tally, this.#fs);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    try {
+      view = state();
+    } catch (error) {
+      void newLog.close().catch(() => {}); // left empty: recovery reads an empty journal as nothing
+      return Promise.reject(error as Error);
+    }
+    newLog.append(head);
+    this.#generation = next;
+    this.#log = newLog;
+    this.#sinceSnapshot = 0;
+    const snapshotting = this.#writeSnapshot(next, head, view, oldLog).finally(() => {
+      this.#snapshotting = undefined;
+    });
+    this.#snapshotting = snapshotting;
+    return snapshotting;
   }
 
-  /** Waits for every write, then closes the files and gives the directory up. Idempotent. */
+  /**
+   * Writes snapshot `generation`, and installs it once the journal before it is on disk too;
+   * the old journal is closed whatever happens, the older files removed only on success.
+   */
+  async #writeSnapshot(generation: number, head: string, view: StateView, oldLog: AppendLog): Promise<void> {
+    let failure: unknown;
+    try {
+      await writeSnapshotFile(this.directory, generation, head, view.records);
+    } catch (error) {
+      failure = error;
+    } finally {
+      view.release();
+    }
+    try {
+      await oldLog.close();
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure !== undefined) throw failure;
+    await installSnapshot(this.directory, generation);
+  }
+
+  /** True while a snapshot is being written. */
+  get snapshotting(): boolean {
+    return this.#snapshotting !== undefined;
+  }
+
+  /**
+   * Waits for a snapshot under way and for every write, then closes the files and gives the
+   * directory up. Idempotent: later calls return the same promise.
+   */
   close(): Promise<void> {
-    this.#closing ??= this.#store.close().catch((error: Error) => this.#fail(error));
+    this.#closing ??= (async () => {
+      try {
+        await this.#snapshotting?.catch(() => {}); // its failure was reported to its caller
+        await this.#log.close();
+      } finally {
+        this.#lock.release();
+      }
+    })().catch((error: Error) => this.#fail(error));
     return this.#closing;
   }
 
   /** After each record: starts the automatic snapshot once it is due. */
   #appended(): void {
-    if (this.#store.sinceSnapshot >= this.#snapshotDue && !this.#store.snapshotting && !this.failed && this.#closing === undefined) this.#autoSnapshot();
+    if (this.#sinceSnapshot >= this.#snapshotDue && this.#snapshotting === undefined && !this.failed && this.#closing === undefined) this.#autoSnapshot();
   }
 
   /**
@@ -195,14 +302,14 @@ export class Durability {
    * (the snapshot could not be written), the next try waits for as many records again.
    */
   #autoSnapshot(): void {
-    const generation = this.#store.generation;
-    this.#snapshotDue = this.#store.sinceSnapshot + this.#snapshotEvery;
+    const generation = this.#generation;
+    this.#snapshotDue = this.#sinceSnapshot + this.#snapshotEvery;
     this.snapshot().catch((error: Error) => {
       process.emitWarning(`snapshot failed, journaling goes on and it is tried again after ${this.#snapshotEvery} records: ${error.message}`, {
         code: 'EXWALLET_SNAPSHOT_FAILED',
       });
     });
-    if (this.#store.generation !== generation) this.#snapshotDue = this.#snapshotEvery; // a new journal began: count from it
+    if (this.#generation !== generation) this.#snapshotDue = this.#snapshotEvery; // a new journal began: count from it
   }
 
   #fail(error: Error): void {

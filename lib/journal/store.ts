@@ -2,8 +2,7 @@ import { closeSync, type Dirent, fdatasync, fsyncSync, ftruncateSync, mkdirSync,
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Command } from '../validation.js';
-import { AppendLog, nodeFileSystem, type CommitTally, type JournalFileSystem, writeFully } from './append-log.js';
+import { writeFully } from './append-log.js';
 import type { EncodedLines } from './entry-lines.js';
 import { decodeRecord, encodeRecord, parseLine, type FileRecord, type JournalRecord } from './format.js';
 import { DirectoryLock } from './lock.js';
@@ -53,228 +52,111 @@ const SNAPSHOT = /^snapshot-(\d+)\.log$/;
 const JOURNAL = /^journal-(\d+)\.log$/;
 const name = (kind: 'snapshot' | 'journal', generation: number): string => `${kind}-${String(generation).padStart(6, '0')}.log`;
 
+/** The path of journal `generation` in `directory`. */
+export const journalPath = (directory: string, generation: number): string => join(directory, name('journal', generation));
+
+/** What recovery leaves for the engine that journals on: the directory's lock and where to write. */
+export interface Recovered {
+  readonly lock: DirectoryLock;
+  /** The generation of the journal to continue (its file may not exist yet). */
+  readonly generation: number;
+  /** Records read from the journals after the snapshot (what counts toward the next snapshot). */
+  readonly journaled: number;
+  /** The header line the journal to continue still needs, if any. */
+  readonly header: string | undefined;
+  readonly report: RecoveryReport;
+}
+
 /**
- * The files of a durable engine, in one directory it holds exclusively (see
+ * Recovery of the files of a durable engine, in one directory it holds exclusively (see
  * {@link DirectoryLock}). Generation n is `snapshot-n.log` (the whole state when it began;
  * generation 0 has none) and `journal-n.log` (every change since), each headed by the format
- * version and the engine settings (see `records.ts`). A snapshot starts generation n+1; the files of older generations are removed once
- * it is on disk. A snapshot that fails leaves them all: recovery then reads every journal since
- * the newest snapshot that was completed.
+ * version and the engine settings (see `records.ts`). A snapshot starts generation n+1; the
+ * files of older generations are removed once it is on disk. A snapshot that fails leaves them
+ * all: recovery then reads every journal since the newest snapshot that was completed.
+ *
+ * Takes the directory (creating it), feeds every record of the newest complete snapshot and of
+ * the journals after it to `apply`, in order, and cuts off a torn tail of the last journal.
+ * Throws {@link JournalLockedError} if another engine holds the directory,
+ * {@link JournalFormatError} if a file is of a newer format than this version reads,
+ * {@link JournalSettingsError} if it was written with other `settings`, and
+ * {@link JournalCorruptError} for damage anywhere but a torn tail; the lock is released then.
  */
-export class JournalStore {
-  readonly directory: string;
-  readonly #settings: EngineSettings;
-  readonly #lock: DirectoryLock;
-  #generation: number;
-  #log: AppendLog;
-  #sinceSnapshot = 0;
-  #snapshotting: Promise<void> | undefined;
-  #closing: Promise<void> | undefined;
-
-  readonly #fs: JournalFileSystem;
-
-  private constructor(directory: string, generation: number, settings: EngineSettings, lock: DirectoryLock, fs: JournalFileSystem) {
-    this.directory = directory;
-    this.#fs = fs;
-    this.#generation = generation;
-    this.#settings = settings;
-    this.#lock = lock;
-    this.#log = new AppendLog(join(directory, name('journal', generation)), undefined, this.tally, fs);
+export function recover(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void): Recovered {
+  const started = performance.now();
+  mkdirSync(directory, { recursive: true, mode: DIRECTORY_MODE });
+  const lock = DirectoryLock.acquire(directory);
+  try {
+    return readDirectory(directory, settings, apply, lock, started);
+  } catch (error) {
+    lock.release();
+    throw error;
   }
+}
 
-  /**
-   * Takes the directory (creating it), feeds every record of the newest complete snapshot and
-   * of the journals after it to `apply`, in order, and cuts off a torn tail of the last
-   * journal. Throws {@link JournalLockedError} if another engine holds the directory,
-   * {@link JournalFormatError} if a file is of a newer format than this version reads,
-   * {@link JournalSettingsError} if it was written with other `settings`, and
-   * {@link JournalCorruptError} for damage anywhere but a torn tail. The journals are written through `fs`.
-   */
-  static open(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void, fs: JournalFileSystem = nodeFileSystem): { store: JournalStore; report: RecoveryReport } {
-    const started = performance.now();
-    mkdirSync(directory, { recursive: true, mode: DIRECTORY_MODE });
-    const lock = DirectoryLock.acquire(directory);
-    try {
-      return JournalStore.#recover(directory, settings, apply, lock, started, fs);
-    } catch (error) {
-      lock.release();
-      throw error;
-    }
-  }
+function readDirectory(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void, lock: DirectoryLock, started: number): Recovered {
+  const entries = readdirSync(directory, { withFileTypes: true });
+  // An unfinished snapshot; only files: a directory of that name is not ours to remove.
+  for (const entry of entries) if (entry.isFile() && entry.name.endsWith('.tmp')) rmSync(join(directory, entry.name));
+  const files = entries.map((entry) => entry.name);
+  for (const entry of entries) if (SNAPSHOT.test(entry.name) || JOURNAL.test(entry.name)) checkRegularFile(join(directory, entry.name), entry);
+  // Before anything is read, cut or removed: a file of a newer format is not this version's to touch.
+  for (const entry of entries) if (SNAPSHOT.test(entry.name) || JOURNAL.test(entry.name)) checkFormat(join(directory, entry.name));
+  const snapshots = generations(files, SNAPSHOT);
+  const base = snapshots.at(-1);
+  let records = 0;
+  if (base !== undefined) records += readSnapshot(join(directory, name('snapshot', base)), settings, apply);
+  // Files older than the newest snapshot are left over from a crash during clean-up.
+  for (const generation of snapshots.filter((g) => g !== base)) rmSync(join(directory, name('snapshot', generation)));
+  const allJournals = generations(files, JOURNAL);
+  for (const generation of allJournals.filter((g) => g < (base ?? 0))) rmSync(join(directory, name('journal', generation)));
+  const journals = allJournals.filter((generation) => generation >= (base ?? 0)).map((generation) => join(directory, name('journal', generation)));
+  const contents = journals.map((path) => readFileSync(path));
+  // A journal's writes start only once the journal before it is on disk, so a torn tail may
+  // stand in any journal that only empty ones follow (a crash right after a snapshot began).
+  const lastWritten = contents.findLastIndex((data) => data.length > 0);
+  let truncatedBytes = 0;
+  let journaled = 0;
+  // What the journal to be continued holds: no line at all (or there is none yet), or whether it has its settings.
+  let empty = true;
+  let headed = false;
+  journals.forEach((path, i) => {
+    const result = readJournal(path, contents[i] as Buffer, settings, apply, i >= lastWritten);
+    journaled += result.records;
+    truncatedBytes += result.truncatedBytes;
+    headed = result.settings;
+    empty = result.empty;
+  });
+  records += journaled;
+  const generation = allJournals.filter((g) => g >= (base ?? 0)).at(-1) ?? base ?? 0;
+  // A new journal gets its header. One from before settings were recorded gets them now, and
+  // stays a file of version 1: its first line says so (see "Format versions" in docs/durability.md).
+  const header = empty ? encodeRecord(settingsRecord(settings)) : headed ? undefined : encodeRecord(settingsRecord(settings, false));
+  const seconds = (performance.now() - started) / 1000;
+  return { lock, generation, journaled, header, report: { snapshot: base === undefined ? undefined : name('snapshot', base), records, truncatedBytes, seconds } };
+}
 
-  static #recover(directory: string, settings: EngineSettings, apply: (record: JournalRecord) => void, lock: DirectoryLock, started: number, fs: JournalFileSystem): { store: JournalStore; report: RecoveryReport } {
-    const entries = readdirSync(directory, { withFileTypes: true });
-    // An unfinished snapshot; only files: a directory of that name is not ours to remove.
-    for (const entry of entries) if (entry.isFile() && entry.name.endsWith('.tmp')) rmSync(join(directory, entry.name));
-    const files = entries.map((entry) => entry.name);
-    for (const entry of entries) if (SNAPSHOT.test(entry.name) || JOURNAL.test(entry.name)) checkRegularFile(join(directory, entry.name), entry);
-    // Before anything is read, cut or removed: a file of a newer format is not this version's to touch.
-    for (const entry of entries) if (SNAPSHOT.test(entry.name) || JOURNAL.test(entry.name)) checkFormat(join(directory, entry.name));
-    const snapshots = generations(files, SNAPSHOT);
-    const base = snapshots.at(-1);
-    let records = 0;
-    if (base !== undefined) records += readSnapshot(join(directory, name('snapshot', base)), settings, apply);
-    // Files older than the newest snapshot are left over from a crash during clean-up.
-    for (const generation of snapshots.filter((g) => g !== base)) rmSync(join(directory, name('snapshot', generation)));
-    const allJournals = generations(files, JOURNAL);
-    for (const generation of allJournals.filter((g) => g < (base ?? 0))) rmSync(join(directory, name('journal', generation)));
-    const journals = allJournals.filter((generation) => generation >= (base ?? 0)).map((generation) => join(directory, name('journal', generation)));
-    const contents = journals.map((path) => readFileSync(path));
-    // A journal's writes start only once the journal before it is on disk, so a torn tail may
-    // stand in any journal that only empty ones follow (a crash right after a snapshot began).
-    const lastWritten = contents.findLastIndex((data) => data.length > 0);
-    let truncatedBytes = 0;
-    let journaled = 0;
-    // What the journal to be continued holds: no line at all (or there is none yet), or whether it has its settings.
-    let empty = true;
-    let headed = false;
-    journals.forEach((path, i) => {
-      const result = readJournal(path, contents[i] as Buffer, settings, apply, i >= lastWritten);
-      journaled += result.records;
-      truncatedBytes += result.truncatedBytes;
-      headed = result.settings;
-      empty = result.empty;
-    });
-    records += journaled;
-    const generation = allJournals.filter((g) => g >= (base ?? 0)).at(-1) ?? base ?? 0;
-    const store = new JournalStore(directory, generation, settings, lock, fs);
-    // A new journal gets its header. One from before settings were recorded gets them now, and
-    // stays a file of version 1: its first line says so (see "Format versions" in docs/durability.md).
-    if (empty) store.#log.append(encodeRecord(settingsRecord(settings)));
-    else if (!headed) store.#log.append(encodeRecord(settingsRecord(settings, false)));
-    store.#sinceSnapshot = journaled;
-    const seconds = (performance.now() - started) / 1000;
-    return { store, report: { snapshot: base === undefined ? undefined : name('snapshot', base), records, truncatedBytes, seconds } };
-  }
+/**
+ * Writes snapshot `generation` of `directory` as a `.tmp` file: `head`, then `records` (see
+ * {@link writeInSlices}). {@link installSnapshot} makes it the snapshot.
+ */
+export function writeSnapshotFile(directory: string, generation: number, head: string, records: Iterable<JournalRecord | EncodedLines>): Promise<void> {
+  return writeInSlices(`${join(directory, name('snapshot', generation))}.tmp`, head, records);
+}
 
-  /** Commits (one write and one `fdatasync` each) to the current journal. */
-  get commits(): number {
-    return this.#log.commits;
-  }
-
-  /** Every commit of this journal, across its generations. */
-  readonly tally: CommitTally = { commits: 0, lines: 0, seconds: 0 };
-
-  /** Records appended since the last snapshot began. */
-  get sinceSnapshot(): number {
-    return this.#sinceSnapshot;
-  }
-
-  /** The current generation: the number of the journal being written. */
-  get generation(): number {
-    return this.#generation;
-  }
-
-  /** True while a snapshot is being written. */
-  get snapshotting(): boolean {
-    return this.#snapshotting !== undefined;
-  }
-
-  /** Appends one encoded record (see `encodeRecord`); `counted` false for a line that is no change of the state (a `time` line). */
-  append(line: string, counted = true): void {
-    this.#log.append(line);
-    if (counted) this.#sinceSnapshot += 1;
-  }
-
-  /** Appends the `command` record of a transaction applied for `user` at `at` (ms since the epoch). */
-  appendCommand(user: string, command: Command, at?: number): void {
-    this.#log.appendCommand(user, command, at);
-    this.#sinceSnapshot += 1;
-  }
-
-  /** Resolves once every record appended so far is on disk; rejects if the disk failed. */
-  durable(): Promise<void> {
-    return this.#log.durable();
-  }
-
-  /**
-   * Writes a snapshot of `state` (called at once, so that it sees one consistent moment; its
-   * records are read while the file is written, a slice at a time, and it is released once read
-   * or once the write failed) and starts a new generation once the new journal is open; the
-   * older files are removed once the snapshot is on disk. One snapshot
-   * at a time: a call during another waits for it and returns. Never throws: a failure is a
-   * rejection, and the store goes on journaling (to the new journal if it could be opened,
-   * else to the current one). Rejects at once, touching no file, once closed or after a
-   * failed journal write.
-   */
-  snapshot(state: () => StateView): Promise<void> {
-    if (this.#closing !== undefined) return Promise.reject(new Error(`${this.directory}: the journal is closed, the engine was stopped`));
-    if (this.#snapshotting !== undefined) return this.#snapshotting;
-    const failure = this.#log.failure;
-    if (failure !== undefined) return Promise.reject(new Error(`${this.directory}: no snapshot after a failed journal write (${failure.message})`));
-    const previous = this.#generation;
-    const next = previous + 1;
-    const oldLog = this.#log;
-    const head = encodeRecord(settingsRecord(this.#settings));
-    let view: StateView;
-    let newLog: AppendLog;
-    try {
-      // Opened before the state is read: if it cannot be, journaling goes on where it was.
-      newLog = new AppendLog(join(this.directory, name('journal', next)), oldLog.durable(), this.tally, this.#fs);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
-    try {
-      view = state();
-    } catch (error) {
-      void newLog.close().catch(() => {}); // left empty: recovery reads an empty journal as nothing
-      return Promise.reject(error as Error);
-    }
-    newLog.append(head);
-    this.#generation = next;
-    this.#log = newLog;
-    this.#sinceSnapshot = 0;
-    const snapshotting = this.#writeSnapshot(next, head, view, oldLog).finally(() => {
-      this.#snapshotting = undefined;
-    });
-    this.#snapshotting = snapshotting;
-    return snapshotting;
-  }
-
-  /**
-   * Writes snapshot `generation`, and installs it once the journal before it is on disk too;
-   * the old journal is closed whatever happens, the older files removed only on success.
-   */
-  async #writeSnapshot(generation: number, head: string, view: StateView, oldLog: AppendLog): Promise<void> {
-    const path = join(this.directory, name('snapshot', generation));
-    let failure: unknown;
-    try {
-      await writeInSlices(`${path}.tmp`, head, view.records);
-    } catch (error) {
-      failure = error;
-    } finally {
-      view.release();
-    }
-    try {
-      await oldLog.close();
-    } catch (error) {
-      failure ??= error;
-    }
-    if (failure !== undefined) throw failure;
-    // Asynchronous: removing a journal of a million records holds the event loop for a while.
-    await rename(`${path}.tmp`, path);
-    await syncDirectoryAsync(this.directory);
-    // What is left over is removed by the next recovery: clean-up never fails a snapshot.
-    for (const file of await readdir(this.directory)) {
-      const older = (SNAPSHOT.exec(file) ?? JOURNAL.exec(file))?.[1];
-      if (older !== undefined && Number(older) < generation) await rm(join(this.directory, file), { force: true });
-    }
-  }
-
-  /**
-   * Waits for a snapshot under way and for every record to be on disk, then closes the files
-   * and gives the directory up. Idempotent: later calls return the same promise.
-   */
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      try {
-        await this.#snapshotting?.catch(() => {}); // its failure was reported to its caller
-        await this.#log.close();
-      } finally {
-        this.#lock.release();
-      }
-    })();
-    return this.#closing;
+/**
+ * Renames the written snapshot `generation` into place, makes that durable, and removes the
+ * files of older generations (what is left over is removed by the next recovery: clean-up never
+ * fails a snapshot). Asynchronous: removing a journal of a million records holds the event loop
+ * for a while.
+ */
+export async function installSnapshot(directory: string, generation: number): Promise<void> {
+  const path = join(directory, name('snapshot', generation));
+  await rename(`${path}.tmp`, path);
+  await syncDirectoryAsync(directory);
+  for (const file of await readdir(directory)) {
+    const older = (SNAPSHOT.exec(file) ?? JOURNAL.exec(file))?.[1];
+    if (older !== undefined && Number(older) < generation) await rm(join(directory, file), { force: true });
   }
 }
 
