@@ -11,7 +11,7 @@ const common = {
 } satisfies Config;
 
 /** The contract: one describe per rule, the model-based sequences and the fuzz test, run on every store. */
-const CONTRACT = ['stores', 'checks', 'idempotency', 'rollback', 'responses', 'concurrency', 'users', 'operator', 'sessions', 'user-info', 'limits', 'model', 'fuzz', 'stress', 'http/admin'];
+const CONTRACT = ['stores', 'checks', 'idempotency', 'rollback', 'responses', 'concurrency', 'users', 'operator', 'sessions', 'user-info', 'limits', 'model', 'fuzz', 'stress', 'http/admin', 'backoffice', 'backoffice-http'];
 
 const config: Config = {
   // Property tests run hundreds of generated sequences in one test.

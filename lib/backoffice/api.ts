@@ -34,7 +34,7 @@ export async function transaction(backOffice: BackOffice | undefined, id: string
  * for an unknown user; throws `QueryError` naming a bad parameter, `BadCursorError` for a cursor
  * it did not give.
  */
-export function history(backOffice: BackOffice | undefined, user: string, query?: RawQuery): Promise<Page<TransactionRecord> | undefined> {
+export async function history(backOffice: BackOffice | undefined, user: string, query?: RawQuery): Promise<Page<TransactionRecord> | undefined> {
   const bo = office(backOffice);
   return bo.history(user, parseHistoryQuery(query));
 }
@@ -53,7 +53,7 @@ export async function round(backOffice: BackOffice | undefined, value: string, u
 }
 
 /** Open rounds whose last transaction is at least `idle_minutes` old (default 60), longest idle first, a page at a time. */
-export function stuckRounds(backOffice: BackOffice | undefined, query?: RawQuery): Promise<Page<StuckRound>> {
+export async function stuckRounds(backOffice: BackOffice | undefined, query?: RawQuery): Promise<Page<StuckRound>> {
   const bo = office(backOffice);
   return bo.stuckRounds(parseStuckQuery(query));
 }

@@ -411,15 +411,15 @@ export class MemoryHistory implements BackOffice {
   async history(user: string, query: HistoryQuery): Promise<Page<TransactionRecord> | undefined> {
     if (this.currencyOf(user) === undefined) return undefined;
     const limit = query.limit ?? 100;
-    const userNumber = this.registry.knownUserNumber(user);
-    const items: TransactionRecord[] = [];
-    if (userNumber < 0) return { items, next_cursor: null };
     let after: Position | undefined;
     if (query.cursor !== undefined) {
       const c = decodeCursor(query.cursor);
       if (typeof c.r !== 'number' || typeof c.k !== 'string' || typeof c.t !== 'number' || !Number.isSafeInteger(c.r)) throw new BadCursorError();
       after = { r: c.r, k: c.k, t: c.t };
     }
+    const userNumber = this.registry.knownUserNumber(user);
+    const items: TransactionRecord[] = [];
+    if (userNumber < 0) return { items, next_cursor: null };
     const key = query.round === undefined ? undefined : roundKey(query.round);
     const { from, to, kind } = query;
     let seen = 0;
