@@ -389,6 +389,29 @@ describe('without requireToken no token is checked', () => {
   });
 });
 
+describe('retention passes keep a session until a day after it expired, then drop it', () => {
+  it('keeps an open session through a pass, and an expired one answering RS_ERROR_TOKEN_EXPIRED through a pass 23 hours after its expiry', async () => {
+    const { w, clock, ids } = await engine();
+    const open = await opened(w, { user: 'alice', ttl_seconds: 604_800 });
+    const short = await opened(w, { user: 'alice', ttl_seconds: 60 });
+    clock.now = START + 60 * SECOND + 23 * 3_600 * SECOND;
+    await w.purge();
+    expect((await w.bet(betBody(ids, { token: short.token }))).status).toBe(Status.TOKEN_EXPIRED);
+    clock.now = START + 6 * 86_400 * SECOND;
+    await w.purge();
+    expect((await w.bet(betBody(ids, { token: open.token }))).status).toBe(Status.OK);
+  });
+
+  it('drops a session that expired more than a day before the pass: its token is then unknown', async () => {
+    const { w, clock, ids } = await engine();
+    const short = await opened(w, { user: 'alice', ttl_seconds: 60 });
+    clock.now = START + 60 * SECOND + 25 * 3_600 * SECOND;
+    await w.purge();
+    expect((await w.bet(betBody(ids, { token: short.token }))).status).toBe(Status.INVALID_TOKEN);
+    expect(await closeSession(w, short.token)).toBe(false);
+  });
+});
+
 describe(`a session opened before a restart holds after it (${RESTART_STORE})`, () => {
   it('accepts its token after the restart, refuses a session closed before it, and expires at the same time', async () => {
     // Not on a minute: the session expires to the millisecond after the restart too.
