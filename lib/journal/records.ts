@@ -541,23 +541,39 @@ function settingsOf(value: Fields): SettingsRecord | undefined {
 function commandOf(value: Fields): CommandRecord | undefined {
   const { user, operation, transactionUuid, requestUuid, referenceUuid, currency, amount, fingerprint, isFree, round, roundClosed, gameCode, at } = value;
   if (!isString(user) || !OPERATIONS.has(operation) || !isString(transactionUuid) || !isString(requestUuid) || !isString(fingerprint)) return undefined;
-  if (!optional(isFree, isBoolean) || !optional(round, isString) || !optional(roundClosed, isBoolean) || !optional(gameCode, isString) || !optional(at, isInteger)) return undefined;
-  const details: { isFree?: boolean; round?: string; roundClosed?: boolean; gameCode?: string; at?: number } = {};
-  if (isFree !== undefined) details.isFree = isFree as boolean;
-  if (round !== undefined) details.round = round as string;
-  if (roundClosed !== undefined) details.roundClosed = roundClosed as boolean;
-  if (gameCode !== undefined) details.gameCode = gameCode as string;
-  if (at !== undefined) details.at = at as number;
+  // Built without spreads: recovery decodes a record per line.
+  let out: Record<string, unknown>;
   if (operation === 'rollback') {
     if (!isString(referenceUuid)) return undefined;
-    return { type: 'command', user, operation, transactionUuid, requestUuid, referenceUuid, fingerprint, ...details };
+    out = { type: 'command', user, operation, transactionUuid, requestUuid, referenceUuid, fingerprint };
+  } else {
+    if (!isString(currency) || !isCount(amount)) return undefined;
+    if (operation === 'win') {
+      if (!isString(referenceUuid)) return undefined;
+      out = { type: 'command', user, operation, transactionUuid, requestUuid, referenceUuid, currency, amount, fingerprint };
+    } else out = { type: 'command', user, operation, transactionUuid, requestUuid, currency, amount, fingerprint };
   }
-  if (!isString(currency) || !isCount(amount)) return undefined;
-  if (operation === 'win') {
-    if (!isString(referenceUuid)) return undefined;
-    return { type: 'command', user, operation, transactionUuid, requestUuid, referenceUuid, currency, amount, fingerprint, ...details };
+  if (isFree !== undefined) {
+    if (!isBoolean(isFree)) return undefined;
+    out.isFree = isFree;
   }
-  return { type: 'command', user, operation: operation as 'bet' | 'deposit' | 'withdraw', transactionUuid, requestUuid, currency, amount, fingerprint, ...details };
+  if (round !== undefined) {
+    if (!isString(round)) return undefined;
+    out.round = round;
+  }
+  if (roundClosed !== undefined) {
+    if (!isBoolean(roundClosed)) return undefined;
+    out.roundClosed = roundClosed;
+  }
+  if (gameCode !== undefined) {
+    if (!isString(gameCode)) return undefined;
+    out.gameCode = gameCode;
+  }
+  if (at !== undefined) {
+    if (!isInteger(at)) return undefined;
+    out.at = at;
+  }
+  return out as unknown as CommandRecord;
 }
 
 function entryOf(value: Fields): EntryRecord | undefined {
