@@ -182,3 +182,56 @@ describe('a record of the wrong shape is damaged like a bad checksum: a torn tai
     expect(() => start({ journal: directory })).toThrow(/journal-000000\.log, line 2: checksum or syntax error/);
   });
 });
+
+describe('format 2 carries sessions, player info, limits, period sums and the back office details across restarts, from the journal and from a snapshot', () => {
+  it('answers the same limits, info, sessions and transaction records after a restart from the journal and after one from a snapshot', async () => {
+    let now = Date.UTC(2026, 11, 4, 12, 0, 0);
+    const options = { journal: directory, clock: () => now, requireToken: true, retentionDays: 0 } as const;
+    const id = (n: number): string => `ab00cd00-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+    const w = start(options);
+    await w.createUsers(['alice', 'bob']);
+    const session = await w.openSession({ user: 'alice', game_code: 'slots-1', ttl_seconds: 3_600 });
+    const closed = await w.openSession({ user: 'bob' });
+    await w.closeSession(closed?.token as string);
+    await w.setUserInfo('alice', { country: 'EE', tags: ['vip'], sex: 'FEMALE', birth_date: '1990-01-31' });
+    await w.setLimits('alice', { wager_day: 1_000, loss_week: 500 });
+    now += 60_000;
+    await w.setLimits('alice', { wager_day: 5_000 }); // a raise: pending for a day
+    const token = session?.token as string;
+    await w.bet({ user: 'alice', transaction_uuid: id(1), request_uuid: id(101), currency: 'USD', amount: 300, token, round: 'r-1', game_code: 'slots-1' });
+    await w.win({ user: 'alice', transaction_uuid: id(2), request_uuid: id(102), reference_transaction_uuid: id(1), currency: 'USD', amount: 100, round: 'r-1', round_closed: true });
+    await w.bet({ user: 'alice', transaction_uuid: id(3), request_uuid: id(103), currency: 'USD', amount: 50, token, is_free: true });
+    await w.rollback({ user: 'alice', transaction_uuid: id(4), request_uuid: id(104), reference_transaction_uuid: id(5) });
+    // The bets first: the first call applies one (a replay after each restart), which the limits' usage counts.
+    const state = async (wallet: Wallet): Promise<unknown> => ({
+      sessionBet: await wallet.bet({ user: 'alice', transaction_uuid: id(6), request_uuid: id(106), currency: 'USD', amount: 1, token }),
+      closedBet: await wallet.bet({ user: 'bob', transaction_uuid: id(7), request_uuid: id(107), currency: 'USD', amount: 1, token: closed?.token as string }),
+      limits: await wallet.getLimits('alice'),
+      info: await wallet.userInfo({ user: 'alice', request_uuid: id(200) }),
+      records: await Promise.all([1, 2, 3, 4, 6].map((n) => wallet.transaction(id(n)))),
+    });
+    const before = await state(w);
+    expect(before).toMatchObject({ sessionBet: { status: 'RS_OK' }, closedBet: { status: 'RS_ERROR_INVALID_TOKEN' }, limits: { pending: { wager_day: { value: 5_000 } } }, info: { country: 'EE' } });
+    expect((before as { records: unknown[] }).records).toEqual([
+      expect.objectContaining({ kind: 'bet', round: 'r-1', game_code: 'slots-1', state: 'won' }),
+      expect.objectContaining({ kind: 'win', round: 'r-1', round_closed: true, reference_transaction_uuid: id(1) }),
+      expect.objectContaining({ kind: 'bet', is_free: true }),
+      expect.objectContaining({ kind: 'rollback', amount: 0 }),
+      expect.objectContaining({ kind: 'bet', amount: 1 }),
+    ]);
+    await w.stop();
+    expect(firstLine('journal-000000.log')).toMatchObject({ type: 'settings', format: 2 });
+
+    const fromJournal = start(options);
+    expect(await state(fromJournal)).toEqual(before);
+    await fromJournal.journal?.snapshot();
+    await fromJournal.stop();
+    const snapshot = readFileSync(join(directory, 'snapshot-000001.log'), 'utf8');
+    for (const type of ['"type":"session"', '"info":{', '"limits":{', '"pending":{', '"usage":{', '"round":"r-1"']) expect(snapshot).toContain(type);
+
+    const fromSnapshot = start(options);
+    expect(fromSnapshot.journal?.recovery?.snapshot).toBe('snapshot-000001.log');
+    expect(await state(fromSnapshot)).toEqual(before);
+    await fromSnapshot.stop();
+  });
+});
