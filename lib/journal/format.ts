@@ -1,3 +1,10 @@
+/**
+ * The lines of journal and snapshot files: each the CRC-32 of its JSON in 8 hex digits, a space,
+ * the JSON of one record in its disk form (see records.ts, which holds the format and its
+ * versions), a newline. `encodeRecord` writes any record; `writeCommand` writes the one journaled
+ * for every transaction byte by byte, for speed; `decodeRecord` reads a line back, checking its
+ * checksum and its shape.
+ */
 import { crc32 } from 'node:zlib';
 import type { Command } from '../validation.js';
 import { ascii, type LineBuffer } from './line-buffer.js';
