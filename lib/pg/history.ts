@@ -92,11 +92,15 @@ export class PostgresHistory implements BackOffice {
     const wanted = ids.filter((id) => LOWER_UUID.test(id));
     if (wanted.length === 0) return ids.map(() => undefined);
     const sql = await this.pool();
-    const rows = await sql<RecordRow[]>`
-      SELECT ${this.#columns(sql)} FROM transactions t JOIN wallets w ON w.id = t.wallet_id
-      WHERE t.transaction_uuid = ANY(${wanted}::uuid[]) AND t.kind <> ${RESERVED}`;
+    const rows = await this.#lookupQuery(sql, wanted);
     const found = new Map(rows.map((row) => [row.id, recordOf(row)]));
     return ids.map((id) => found.get(id));
+  }
+
+  #lookupQuery(sql: Sql, ids: readonly string[]) {
+    return sql<RecordRow[]>`
+      SELECT ${this.#columns(sql)} FROM transactions t JOIN wallets w ON w.id = t.wallet_id
+      WHERE t.transaction_uuid = ANY(${ids}::uuid[]) AND t.kind <> ${RESERVED}`;
   }
 
   async history(user: string, query: HistoryQuery): Promise<Page<TransactionRecord> | undefined> {
@@ -110,10 +114,17 @@ export class PostgresHistory implements BackOffice {
       after = { t: c.t, k: c.k };
     }
     const limit = query.limit ?? 100;
+    const rows = await this.#historyQuery(sql, wallet.id, query, after, limit);
+    const items = rows.slice(0, limit).map(recordOf);
+    const last = items.at(-1);
+    return { items, next_cursor: rows.length > limit && last !== undefined ? encodeCursor({ t: Date.parse(last.created_at), k: last.transaction_uuid }) : null };
+  }
+
+  #historyQuery(sql: Sql, walletId: string, query: HistoryQuery, after: { t: number; k: string } | undefined, limit: number) {
     const round = query.round === undefined ? undefined : roundColumns(query.round);
-    const rows = await sql<RecordRow[]>`
+    return sql<RecordRow[]>`
       SELECT ${this.#columns(sql)} FROM transactions t JOIN wallets w ON w.id = t.wallet_id
-      WHERE t.wallet_id = ${wallet.id} AND t.kind <> ${RESERVED}
+      WHERE t.wallet_id = ${walletId} AND t.kind <> ${RESERVED}
         ${query.from === undefined ? sql`` : sql`AND t.created_at >= ${new Date(query.from)}`}
         ${query.to === undefined ? sql`` : sql`AND t.created_at < ${new Date(query.to)}`}
         ${query.kind === undefined ? sql`` : sql`AND t.kind = ${KIND[query.kind]}`}
@@ -121,22 +132,23 @@ export class PostgresHistory implements BackOffice {
         ${after === undefined ? sql`` : sql`AND (t.created_at, t.transaction_uuid) < (${new Date(after.t)}, ${after.k}::uuid)`}
       ORDER BY t.created_at DESC, t.transaction_uuid DESC
       LIMIT ${limit + 1}`;
-    const items = rows.slice(0, limit).map(recordOf);
-    const last = items.at(-1);
-    return { items, next_cursor: rows.length > limit && last !== undefined ? encodeCursor({ t: Date.parse(last.created_at), k: last.transaction_uuid }) : null };
   }
 
   async round(round: string, user?: string): Promise<RoundAnswer> {
     const sql = await this.pool();
-    const { uuid, text } = roundColumns(round);
-    const rows = await sql<RecordRow[]>`
-      SELECT ${this.#columns(sql)} FROM transactions t JOIN wallets w ON w.id = t.wallet_id
-      WHERE ${uuid !== null ? sql`t.round = ${uuid}::uuid` : sql`t.round_text = ${text}`} AND t.kind <> ${RESERVED}
-        ${user === undefined ? sql`` : sql`AND t.wallet_id = (SELECT id FROM wallets WHERE name = ${user})`}`;
+    const rows = await this.#roundQuery(sql, round, user);
     if (rows.length === 0) return undefined;
     const users = [...new Set(rows.map((row) => row.name))].sort();
     if (users.length > 1) return { ambiguous: users };
     return summarizeRound(round, users[0] as string, rows.map(recordOf));
+  }
+
+  #roundQuery(sql: Sql, round: string, user: string | undefined) {
+    const { uuid, text } = roundColumns(round);
+    return sql<RecordRow[]>`
+      SELECT ${this.#columns(sql)} FROM transactions t JOIN wallets w ON w.id = t.wallet_id
+      WHERE ${uuid !== null ? sql`t.round = ${uuid}::uuid` : sql`t.round_text = ${text}`} AND t.kind <> ${RESERVED}
+        ${user === undefined ? sql`` : sql`AND t.wallet_id = (SELECT id FROM wallets WHERE name = ${user})`}`;
   }
 
   async stuckRounds(query: StuckQuery): Promise<Page<StuckRound>> {
@@ -184,11 +196,7 @@ export class PostgresHistory implements BackOffice {
     const sql = await this.pool();
     const start = new Date(dayStart);
     const end = new Date(dayStart + 86_400_000);
-    const rows = await sql<Array<{ currency: string; kind: number; count: string; amount: string; free: string }>>`
-      SELECT w.currency, t.kind, count(*) AS count, sum(abs(t.amount)) AS amount, count(*) FILTER (WHERE t.is_free) AS free
-      FROM transactions t JOIN wallets w ON w.id = t.wallet_id
-      WHERE t.created_at >= ${start} AND t.created_at < ${end} AND coalesce(t.settled_at, t.created_at) >= ${start} AND t.kind <> ${RESERVED}
-      GROUP BY w.currency, t.kind`;
+    const rows = await this.#dailyQuery(sql, start, end);
     const totals = new Map<string, CurrencyTotals>();
     for (const row of rows) {
       const kind = KINDS[row.kind - 1] as TransactionKind;
@@ -202,14 +210,51 @@ export class PostgresHistory implements BackOffice {
     return finishTotals(totals);
   }
 
-  async *records(from: number | undefined, to: number | undefined): AsyncIterable<TransactionRecord> {
+  #dailyQuery(sql: Sql, start: Date, end: Date) {
+    return sql<Array<{ currency: string; kind: number; count: string; amount: string; free: string }>>`
+      SELECT w.currency, t.kind, count(*) AS count, sum(abs(t.amount)) AS amount, count(*) FILTER (WHERE t.is_free) AS free
+      FROM transactions t JOIN wallets w ON w.id = t.wallet_id
+      WHERE t.created_at >= ${start} AND t.created_at < ${end} AND coalesce(t.settled_at, t.created_at) >= ${start} AND t.kind <> ${RESERVED}
+      GROUP BY w.currency, t.kind`;
+  }
+
+  /**
+   * The plan PostgreSQL chooses for each lookup (`EXPLAIN`), by name, for a sample of the data:
+   * for tests and for an operator checking that each lookup is served by an index.
+   */
+  async explain(sample: { readonly id: string; readonly user: string; readonly round: string; readonly day: number }): Promise<Record<string, string>> {
     const sql = await this.pool();
-    const query = sql<RecordRow[]>`
+    const [wallet] = await sql<Array<{ id: string }>>`SELECT id FROM wallets WHERE name = ${sample.user}`;
+    const walletId = wallet?.id ?? '0';
+    const queries = {
+      transaction: this.#lookupQuery(sql, [sample.id]),
+      history: this.#historyQuery(sql, walletId, {}, undefined, 100),
+      historyNextPage: this.#historyQuery(sql, walletId, {}, { t: sample.day + 43_200_000, k: sample.id }, 100),
+      round: this.#roundQuery(sql, sample.round, undefined),
+      roundOfUser: this.#roundQuery(sql, sample.round, sample.user),
+      dailyReport: this.#dailyQuery(sql, new Date(sample.day), new Date(sample.day + 86_400_000)),
+      transactionsBetween: this.#recordsQuery(sql, sample.day, sample.day + 86_400_000),
+    };
+    const plans: Record<string, string> = {};
+    for (const [name, query] of Object.entries(queries)) {
+      const rows = await sql<Array<{ 'QUERY PLAN': string }>>`EXPLAIN ${query}`;
+      plans[name] = rows.map((row) => row['QUERY PLAN']).join('\n');
+    }
+    return plans;
+  }
+
+  #recordsQuery(sql: Sql, from: number | undefined, to: number | undefined) {
+    return sql<RecordRow[]>`
       SELECT ${this.#columns(sql)} FROM transactions t JOIN wallets w ON w.id = t.wallet_id
       WHERE t.kind <> ${RESERVED}
         ${from === undefined ? sql`` : sql`AND t.created_at >= ${new Date(from)} AND coalesce(t.settled_at, t.created_at) >= ${new Date(from)}`}
         ${to === undefined ? sql`` : sql`AND t.created_at < ${new Date(to)}`}
       ORDER BY t.created_at, t.transaction_uuid`;
+  }
+
+  async *records(from: number | undefined, to: number | undefined): AsyncIterable<TransactionRecord> {
+    const sql = await this.pool();
+    const query = this.#recordsQuery(sql, from, to);
     for await (const rows of query.cursor(1_000)) for (const row of rows) yield recordOf(row);
   }
 }

@@ -83,8 +83,8 @@ export const MIGRATIONS: readonly string[] = [
     ADD COLUMN round_text   text,     -- any other round, as sent (see lib/pg/history.ts for NUL)
     ADD COLUMN round_closed boolean NOT NULL DEFAULT false,
     ADD COLUMN game_code    text;
-  CREATE INDEX transactions_round ON transactions (round, wallet_id) WHERE round IS NOT NULL;
-  CREATE INDEX transactions_round_text ON transactions (round_text, wallet_id) WHERE round_text IS NOT NULL;
+  CREATE INDEX transactions_round ON transactions (round) WHERE round IS NOT NULL;
+  CREATE INDEX transactions_round_text ON transactions (round_text) WHERE round_text IS NOT NULL;
   `,
 ];
 
