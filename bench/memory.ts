@@ -16,7 +16,8 @@ function heap(): number {
   return heapUsed + arrayBuffers;
 }
 
-async function bytesPerTransaction(count: number): Promise<number> {
+/** With `rounds`, every bet and its win carry the same 36-character `round` (SPEC 13 keeps it). */
+async function bytesPerTransaction(count: number, rounds = false): Promise<number> {
   const users = userNames(10_000);
   const w = start({ initialBalance: 1e12 });
   await w.createUsers(users);
@@ -25,8 +26,9 @@ async function bytesPerTransaction(count: number): Promise<number> {
   for (let i = 0; i < count / 2; i += 1) {
     const user = users[i % users.length] as string;
     const bet = id(1, i);
-    await w.bet({ user, transaction_uuid: bet, request_uuid: id(2, i), currency: 'USD', amount: 10 });
-    await w.win({ user, transaction_uuid: id(3, i), request_uuid: id(4, i), reference_transaction_uuid: bet, currency: 'USD', amount: 5 });
+    const round = rounds ? { round: id(5, i) } : {};
+    await w.bet({ user, transaction_uuid: bet, request_uuid: id(2, i), currency: 'USD', amount: 10, ...round });
+    await w.win({ user, transaction_uuid: id(3, i), request_uuid: id(4, i), reference_transaction_uuid: bet, currency: 'USD', amount: 5, ...round });
   }
   const after = heap();
   if (w.transactionCount !== count) throw new Error(`stored ${w.transactionCount} of ${count}`);
@@ -44,5 +46,9 @@ async function bytesPerUser(count: number): Promise<number> {
 
 const transactions = Number(process.argv[2] ?? 1_000_000);
 const users = Number(process.argv[3] ?? 1_000_000);
-const result = { bytesPerTransaction: await bytesPerTransaction(transactions), bytesPerUser: await bytesPerUser(users) };
+const result = {
+  bytesPerTransaction: await bytesPerTransaction(transactions),
+  bytesPerTransactionWithRounds: await bytesPerTransaction(transactions, true),
+  bytesPerUser: await bytesPerUser(users),
+};
 process.stdout.write(`${JSON.stringify(result)}\n`);
