@@ -88,9 +88,11 @@ const schemas: Json = {
       error: string,
       index: { type: 'integer', description: 'The refused item of a users list' },
       field: { type: 'string', description: 'The field out of its shape, as the body names it (ttl_seconds, tags[3], wager_day ...)' },
+      parameter: { type: 'string', description: 'The query parameter out of its shape (from, kind, cursor ...)' },
     },
   },
   ...playerSchemas(),
+  ...backOfficeSchemas(),
 };
 
 const errorReply = (description: string): Json => ({ description, content: json(ref('Error')) });
@@ -377,6 +379,184 @@ const playerPaths: Json = {
   },
 };
 
+/** The schemas of the back office's answers (SPEC 13). */
+function backOfficeSchemas(): Json {
+  const countAmount: Json = { type: 'object', required: ['count', 'amount'], properties: { count: { type: 'integer' }, amount: { type: 'integer' } } };
+  const roundTotals = {
+    round: string,
+    user: string,
+    status: { enum: ['open', 'closed'], description: 'closed once one of its transactions carried round_closed: true' },
+    bet_amount: { type: 'integer' },
+    win_amount: { type: 'integer' },
+    refunded_amount: { type: 'integer' },
+    first_at: isoTime,
+    last_at: isoTime,
+  };
+  const nextCursor: Json = { type: ['string', 'null'], description: 'Pass it as cursor for the next page; null on the last page' };
+  return {
+    TransactionRecord: {
+      type: 'object',
+      required: ['transaction_uuid', 'kind', 'user', 'amount', 'currency', 'balance', 'reference_transaction_uuid', 'round', 'round_closed', 'game_code', 'is_free', 'request_uuid', 'created_at'],
+      properties: {
+        transaction_uuid: string,
+        kind: { enum: ['bet', 'win', 'rollback', 'deposit', 'withdraw'] },
+        user: string,
+        amount: { ...amount, description: 'The money it moved; a rollback: the amount it refunded, 0 if none' },
+        currency: string,
+        balance: { ...amount, description: "The user's balance after it" },
+        reference_transaction_uuid: { type: ['string', 'null'] },
+        round: { type: ['string', 'null'] },
+        round_closed: { type: 'boolean' },
+        game_code: { type: ['string', 'null'] },
+        is_free: { type: 'boolean' },
+        request_uuid: string,
+        created_at: isoTime,
+        state: { enum: ['open', 'won', 'cancelled'], description: 'Bets only' },
+      },
+    },
+    TransactionPage: { type: 'object', required: ['items', 'next_cursor'], properties: { items: { type: 'array', items: ref('TransactionRecord') }, next_cursor: nextCursor } },
+    RoundSummary: {
+      type: 'object',
+      required: [...Object.keys(roundTotals), 'transactions'],
+      properties: { ...roundTotals, transactions: { type: 'array', items: ref('TransactionRecord'), description: 'Oldest first' } },
+    },
+    StuckRoundPage: {
+      type: 'object',
+      required: ['items', 'next_cursor'],
+      properties: {
+        items: { type: 'array', items: { type: 'object', required: [...Object.keys(roundTotals), 'currency'], properties: { ...roundTotals, currency: string } } },
+        next_cursor: nextCursor,
+      },
+    },
+    DailyReport: {
+      type: 'object',
+      required: ['date', 'currencies'],
+      properties: {
+        date: day,
+        currencies: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['currency', 'bets', 'wins', 'refunds', 'deposits', 'withdrawals', 'free_bets', 'ggr'],
+            properties: {
+              currency: string,
+              bets: countAmount,
+              wins: countAmount,
+              refunds: countAmount,
+              deposits: countAmount,
+              withdrawals: countAmount,
+              free_bets: { type: 'object', required: ['count'], properties: { count: { type: 'integer' } } },
+              ggr: { type: 'integer', description: 'bets.amount - refunds.amount - wins.amount' },
+            },
+          },
+        },
+      },
+    },
+    ReconcileResult: {
+      type: 'object',
+      required: ['matched', 'missing_in_wallet', 'missing_in_file', 'mismatched'],
+      properties: {
+        matched: { type: 'integer' },
+        missing_in_wallet: { type: 'array', items: string, description: "Ids of the file the wallet has no record of, in the file's order" },
+        missing_in_file: { type: 'array', items: string, description: 'Ids the wallet recorded in the window that the file lacks, oldest first' },
+        mismatched: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['transaction_uuid', 'differences'],
+            properties: {
+              transaction_uuid: string,
+              differences: {
+                type: 'array',
+                items: { type: 'object', required: ['field', 'wallet', 'file'], properties: { field: { enum: ['kind', 'user', 'amount', 'currency'] }, wallet: {}, file: {} } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+const query = (name: string, description: string, schema: Json = string): Json => ({ name, in: 'query', required: false, schema, description });
+const timeQuery = (name: string, description: string): Json => query(name, `${description}: ISO-8601, YYYY-MM-DD (UTC midnight) or milliseconds since the epoch`);
+const pageQueries: Json[] = [query('limit', 'Items per page, 1 to 1000; default 100', { type: 'integer', minimum: 1, maximum: 1000 }), query('cursor', 'The next_cursor of the page before')];
+const historyQueries: Json[] = [
+  timeQuery('from', 'Created at or after'),
+  timeQuery('to', 'Created before'),
+  query('kind', 'Only this kind', { enum: ['bet', 'win', 'rollback', 'deposit', 'withdraw'] }),
+  query('round', 'Only this round'),
+];
+const csv = (description: string): Json => ({ description, content: { 'text/csv': { schema: string } } });
+const queryRefusal = errorReply('A query parameter out of its shape (named in parameter)');
+const notFound = (what: string): Json => errorReply(`No such ${what}`);
+const backOffice = (operationId: string, summary: string, parameters: Json[], responses: Json): Json => ({
+  get: { operationId, summary, security: [{ bearer: [] }], parameters, responses: { ...responses, '401': errorReply('Missing or wrong bearer token') } },
+});
+
+/** The back office's routes (admin token; the page itself holds no secret). */
+const backOfficePaths: Json = {
+  '/admin/transactions/{transaction_uuid}': backOffice('getTransaction', 'One recorded transaction', [{ name: 'transaction_uuid', in: 'path', required: true, schema: string }], {
+    '200': { description: 'The record', content: json(ref('TransactionRecord')) },
+    '404': notFound('transaction (never recorded, or dropped by retention)'),
+  }),
+  '/admin/users/{user}/transactions': backOffice('userHistory', "A user's transactions, newest first, a page at a time", [userParameter, ...historyQueries, ...pageQueries], {
+    '200': { description: 'A page', content: json(ref('TransactionPage')) },
+    '400': queryRefusal,
+    '404': notFound('user'),
+  }),
+  '/admin/users/{user}/transactions.csv': backOffice('userHistoryCsv', "A user's whole history as CSV, newest first", [userParameter, ...historyQueries], {
+    '200': csv('RFC 4180, a header row naming the columns of TransactionRecord'),
+    '400': queryRefusal,
+    '404': notFound('user'),
+  }),
+  '/admin/rounds/{round}': backOffice('getRound', "A round's totals and transactions", [{ name: 'round', in: 'path', required: true, schema: string }, query('user', 'The user, when several played a round of this value')], {
+    '200': { description: 'The round', content: json(ref('RoundSummary')) },
+    '400': errorReply('Several users played a round of this value (name one with user), or a bad parameter'),
+    '404': notFound('round'),
+  }),
+  '/admin/rounds': backOffice(
+    'stuckRounds',
+    'Open rounds idle for at least idle_minutes, longest idle first',
+    [query('status', 'Only open rounds are listed', { const: 'open' }), query('idle_minutes', 'Default 60', { type: 'integer', minimum: 0 }), ...pageQueries],
+    { '200': { description: 'A page', content: json(ref('StuckRoundPage')) }, '400': queryRefusal },
+  ),
+  '/admin/reports/daily': backOffice('dailyReport', "A UTC day's totals per currency", [{ name: 'date', in: 'query', required: true, schema: day }], {
+    '200': { description: 'The report', content: json(ref('DailyReport')) },
+    '400': queryRefusal,
+  }),
+  '/admin/reports/transactions.csv': backOffice('transactionsCsv', 'Every transaction created in [from, to) as CSV, oldest first', [timeQuery('from', 'Created at or after'), timeQuery('to', 'Created before')], {
+    '200': csv('RFC 4180, a header row naming the columns of TransactionRecord'),
+    '400': queryRefusal,
+  }),
+  '/admin/reconcile': {
+    post: {
+      operationId: 'reconcile',
+      summary: "Compares the wallet's records with an aggregator's CSV",
+      security: [{ bearer: [] }],
+      parameters: [timeQuery('from', "The wallet's records compared: created at or after"), timeQuery('to', 'Created before')],
+      requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string', description: 'A header row naming at least transaction_uuid, kind, user, amount and currency; other columns ignored' } } } },
+      responses: {
+        '200': { description: 'Ids missing on either side and ids whose fields differ', content: json(ref('ReconcileResult')) },
+        '400': errorReply('Not CSV, or a required column missing (parameter file), or a bad parameter'),
+        '401': errorReply('Missing or wrong bearer token'),
+        '413': { description: 'The file is over 64 MiB' },
+      },
+    },
+  },
+  '/admin/ui': {
+    get: { operationId: 'backOfficePage', summary: 'The support page; it holds no secret and asks for the admin token', responses: { '200': { description: 'HTML', content: { 'text/html': { schema: string } } } } },
+  },
+  '/admin/ui/{file}': {
+    get: {
+      operationId: 'backOfficeFile',
+      summary: "The support page's script and style",
+      parameters: [{ name: 'file', in: 'path', required: true, schema: { enum: ['app.js', 'style.css'] } }],
+      responses: { '200': { description: 'The file', content: { 'text/javascript': { schema: string }, 'text/css': { schema: string } } }, '404': notFound('file') },
+    },
+  },
+};
+
 const metricsPaths: Json = {
   '/metrics': {
     get: {
@@ -406,7 +586,7 @@ export function openApiDocument(options: { readonly admin: boolean; readonly met
       description:
         "A seamless wallet speaking the Hub88 Operator wallet API. Wallet routes answer HTTP 200 with an RS_* status. Admin routes need 'Authorization: Bearer <admin token>', /metrics 'Authorization: Bearer <metrics token>'.",
     },
-    paths: { ...walletPaths, ...publicPaths, ...(options.admin ? { ...adminPaths, ...playerPaths } : {}), ...(options.metrics === true ? metricsPaths : {}) },
+    paths: { ...walletPaths, ...publicPaths, ...(options.admin ? { ...adminPaths, ...playerPaths, ...backOfficePaths } : {}), ...(options.metrics === true ? metricsPaths : {}) },
     components: {
       schemas,
       ...(bearer ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),

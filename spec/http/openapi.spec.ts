@@ -85,6 +85,16 @@ describe('GET /openapi.json describes exactly the routes the server registers', 
       '/admin/sessions/{token}',
       '/admin/users/{user}/info',
       '/admin/users/{user}/limits',
+      '/admin/transactions/{transaction_uuid}',
+      '/admin/users/{user}/transactions',
+      '/admin/users/{user}/transactions.csv',
+      '/admin/rounds/{round}',
+      '/admin/rounds',
+      '/admin/reports/daily',
+      '/admin/reports/transactions.csv',
+      '/admin/reconcile',
+      '/admin/ui',
+      '/admin/ui/{file}',
     ]);
     expect(paths(false, true)).toEqual(['/metrics']);
     expect(paths(false, false)).toEqual([]);
