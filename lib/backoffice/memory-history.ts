@@ -33,6 +33,10 @@ const DROPPED = 0x80;
 const ODD_GAME = 0xffff;
 /** Rows looked at per slice of a long read before the event loop gets a turn. */
 const SLICE_ROWS = 1 << 13;
+/** Rows of a scan looked at between two looks at the clock. */
+const STEP_ROWS = 1 << 10;
+/** A scan gives the event loop a turn after this many milliseconds (page faults of fresh memory make row counts a poor guide). */
+const SLICE_MS = 5;
 
 /** What a transaction keeps for the back office beyond the registry's row (snapshot `entry` fields too). */
 export interface HistoryDetails {
@@ -501,53 +505,118 @@ export class MemoryHistory implements BackOffice {
 
   async stuckRounds(query: StuckQuery): Promise<Page<StuckRound>> {
     const cutoff = this.clock() - query.idleMinutes * 60_000;
-    const rounds = new Map<string, { user: string; round: string; closed: boolean; first: number; last: number; bet: number; win: number; refund: number }>();
-    await this.#scan((row, columns) => {
-      const at = row & ROW_MASK;
-      const flags = columns.flags[at] as number;
-      if ((flags & HAS_ROUND) === 0) return;
-      const kind = this.registry.kindOf(row);
-      if (kind === 'reserved') return;
-      const user = this.registry.userOf(row);
-      const round = this.#roundOf(columns, at, flags) as string;
-      const id = `${user}\u0000${round}`;
-      const time = columns.ats[at] as number;
-      const amount = columns.amounts[at] as number;
-      let r = rounds.get(id);
-      if (r === undefined) {
-        r = { user, round, closed: false, first: time, last: time, bet: 0, win: 0, refund: 0 };
-        rounds.set(id, r);
-      }
-      if ((flags & CLOSED) !== 0) r.closed = true;
-      r.first = Math.min(r.first, time);
-      r.last = Math.max(r.last, time);
-      if (kind === 'bet') r.bet += amount;
-      else if (kind === 'win') r.win += amount;
-      else if (kind === 'rollback') r.refund += amount;
-    });
     let after: { t: number; u: string; r: string } | undefined;
     if (query.cursor !== undefined) {
       const c = decodeCursor(query.cursor);
       if (typeof c.t !== 'number' || typeof c.u !== 'string' || typeof c.r !== 'string') throw new BadCursorError();
       after = { t: c.t, u: c.u, r: c.r };
     }
-    const stuck = [...rounds.values()].filter((r) => !r.closed && r.last <= cutoff && (after === undefined || compareStuck(r.last, r.user, r.round, after) > 0));
-    stuck.sort((a, b) => compareStuck(a.last, a.user, a.round, { t: b.last, u: b.user, r: b.round }));
+    // One slot per (user, round), its figures in typed arrays, found through an open-addressing
+    // table sized for every row at once: no object per round, and no table that grows (and
+    // rehashes in one go) mid-scan.
+    const rows = this.#columns.reduce((n, c) => n + c.capacity, 0);
+    let size = 1024;
+    while (size < rows * 2) size *= 2;
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    const rounds = new RoundTable();
+    await this.#scan((row, columns) => {
+      const at = row & ROW_MASK;
+      const flags = columns.flags[at] as number;
+      if ((flags & HAS_ROUND) === 0) return;
+      const kind = this.registry.kindOf(row);
+      if (kind === 'reserved') return;
+      const user = this.registry.knownUserNumber(this.registry.userOf(row));
+      let position = this.#roundHash(columns, at, flags, user) & mask;
+      let slot = -1;
+      for (;;) {
+        const entry = table[position] as number;
+        if (entry === 0) {
+          slot = rounds.add(row, user);
+          table[position] = slot + 1;
+          break;
+        }
+        const chunk = rounds.chunk(entry - 1);
+        const other = chunk.row[(entry - 1) & CHUNK_MASK] as number;
+        if (chunk.user[(entry - 1) & CHUNK_MASK] === user && this.#sameRound(columns, at, flags, other)) {
+          slot = entry - 1;
+          break;
+        }
+        position = (position + 1) & mask;
+      }
+      rounds.take(slot, columns.ats[at] as number, kind === 'bet' ? 0 : kind === 'win' ? 1 : kind === 'rollback' ? 2 : 3, columns.amounts[at] as number, (flags & CLOSED) !== 0);
+    });
+    // The page: the `limit + 1` first stuck rounds after the cursor, kept in order while the slots are read.
     const limit = query.limit ?? 100;
-    const page = stuck.slice(0, limit);
-    const items = page.map((r) => ({
-      round: r.round,
-      user: r.user,
-      currency: this.currencyOf(r.user) ?? '',
-      status: 'open' as const,
-      bet_amount: r.bet,
-      win_amount: r.win,
-      refunded_amount: r.refund,
-      first_at: iso(r.first),
-      last_at: iso(r.last),
-    }));
+    const best: Array<{ slot: number; last: number; user: string; round: string }> = [];
+    for (let slot = 0; slot < rounds.count; slot += 1) {
+      if ((slot + 1) % (SLICE_ROWS >>> 2) === 0) await turn();
+      const chunk = rounds.chunk(slot);
+      const i = slot & CHUNK_MASK;
+      const last = chunk.last[i] as number;
+      if (chunk.closed[i] === 1 || last > cutoff) continue;
+      const worst = best[limit];
+      if (worst !== undefined && last > worst.last) continue;
+      const row = chunk.row[i] as number;
+      const columns = this.#live(row); // a row dropped meanwhile: its round is gone from the answer
+      if (columns === undefined) continue;
+      const candidate = { slot, last, user: this.registry.userOf(row), round: this.#roundOf(columns, row & ROW_MASK, columns.flags[row & ROW_MASK] as number) as string };
+      if (after !== undefined && compareStuck(last, candidate.user, candidate.round, after) <= 0) continue;
+      if (worst !== undefined && compareStuck(last, candidate.user, candidate.round, { t: worst.last, u: worst.user, r: worst.round }) >= 0) continue;
+      let place = best.length;
+      while (place > 0 && compareStuck(last, candidate.user, candidate.round, { t: (best[place - 1] as typeof candidate).last, u: (best[place - 1] as typeof candidate).user, r: (best[place - 1] as typeof candidate).round }) < 0) place -= 1;
+      best.splice(place, 0, candidate);
+      if (best.length > limit + 1) best.pop();
+    }
+    const page = best.slice(0, limit);
+    const items = page.map(({ slot, user, round, last }) => {
+      const chunk = rounds.chunk(slot);
+      const i = slot & CHUNK_MASK;
+      return {
+        round,
+        user,
+        currency: this.currencyOf(user) ?? '',
+        status: 'open' as const,
+        bet_amount: chunk.amounts[i * 3] as number,
+        win_amount: chunk.amounts[i * 3 + 1] as number,
+        refunded_amount: chunk.amounts[i * 3 + 2] as number,
+        first_at: iso(chunk.first[i] as number),
+        last_at: iso(last),
+      };
+    });
     const end = page.at(-1);
-    return { items, next_cursor: stuck.length > limit && end !== undefined ? encodeCursor({ t: end.last, u: end.user, r: end.round }) : null };
+    return { items, next_cursor: best.length > limit && end !== undefined ? encodeCursor({ t: end.last, u: end.user, r: end.round }) : null };
+  }
+
+  /** A hash of a row's (round, user). */
+  #roundHash(columns: Columns, at: number, flags: number, user: number): number {
+    let h = Math.imul(user + 1, 0x9e3779b1) ^ (flags & ROUND_UPPER);
+    if ((flags & ROUND_ODD) !== 0) {
+      const text = columns.oddRounds?.get(at) ?? '';
+      for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    } else {
+      const r = columns.rounds;
+      const o = at * UUID_BYTES;
+      for (let i = 0; i < UUID_BYTES; i += 4) h = Math.imul(h ^ (((r[o + i] as number) << 24) | ((r[o + i + 1] as number) << 16) | ((r[o + i + 2] as number) << 8) | (r[o + i + 3] as number)), 0x85ebca6b);
+    }
+    h ^= h >>> 15;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 13)) >>> 0;
+  }
+
+  /** Whether row `at` of `columns` and registry row `other` carry the same round. */
+  #sameRound(columns: Columns, at: number, flags: number, other: number): boolean {
+    const theirs = this.#columns[other >>> SEGMENT_BITS] as Columns;
+    const o = other & ROW_MASK;
+    const theirFlags = theirs.flags[o] as number;
+    if (((flags ^ theirFlags) & (ROUND_ODD | ROUND_UPPER)) !== 0) return false;
+    if ((flags & ROUND_ODD) !== 0) return columns.oddRounds?.get(at) === theirs.oddRounds?.get(o);
+    const a = columns.rounds;
+    const b = theirs.rounds;
+    const x = at * UUID_BYTES;
+    const y = o * UUID_BYTES;
+    for (let i = 0; i < UUID_BYTES; i += 1) if (a[x + i] !== b[y + i]) return false;
+    return true;
   }
 
   async dailyReport(dayStart: number): Promise<CurrencyTotals[]> {
@@ -568,29 +637,36 @@ export class MemoryHistory implements BackOffice {
   async *records(from: number | undefined, to: number | undefined): AsyncIterable<TransactionRecord> {
     // Rows in the order they were laid down (a row freed by retention is reused by a later record).
     const batch: TransactionRecord[] = [];
-    for (let start = 0; ; start += SLICE_ROWS) {
+    const take = (row: number, columns: Columns): void => {
+      const time = columns.ats[row & ROW_MASK] as number;
+      if ((from !== undefined && time < from) || (to !== undefined && time >= to)) return;
+      const record = this.#record(row, columns);
+      if (record !== undefined) batch.push(record);
+    };
+    for (let start = 0; ; ) {
       if (this.#dirty.size > 0) this.#unlink();
-      if (!this.#slice(start, (row, columns) => {
-        const time = columns.ats[row & ROW_MASK] as number;
-        if ((from !== undefined && time < from) || (to !== undefined && time >= to)) return;
-        const record = this.#record(row, columns);
-        if (record !== undefined) batch.push(record);
-      })) return;
+      const until = performance.now() + SLICE_MS;
+      let more = true;
+      do {
+        more = this.#slice(start, take);
+        start += STEP_ROWS;
+      } while (more && performance.now() < until);
       yield* batch.splice(0);
+      if (!more) return;
       await turn();
     }
   }
 
   /**
-   * Visits the live rows from `start` to `start + SLICE_ROWS` (a slice within one segment, as
-   * SLICE_ROWS divides a segment's rows); false once `start` is past every segment.
+   * Visits the live rows from `start` to `start + STEP_ROWS` (within one segment, as STEP_ROWS
+   * divides a segment's rows); false once `start` is past every segment.
    */
   #slice(start: number, visit: (row: number, columns: Columns) => void): boolean {
     const i = start >>> SEGMENT_BITS;
     const columns = this.#columns[i];
     if (columns === undefined) return false;
     const base = i << SEGMENT_BITS;
-    const end = Math.min(base + columns.capacity, start + SLICE_ROWS);
+    const end = Math.min(base + columns.capacity, start + STEP_ROWS);
     for (let row = start; row < end; row += 1) {
       const flags = columns.flags[row & ROW_MASK] as number;
       if ((flags & LIVE) !== 0 && (flags & DROPPED) === 0) visit(row, columns);
@@ -622,11 +698,61 @@ export class MemoryHistory implements BackOffice {
 
   /** Calls `visit` for every live row, a slice per event-loop turn; a row reused meanwhile is seen at most once. */
   async #scan(visit: (row: number, columns: Columns) => void): Promise<void> {
-    for (let start = 0; ; start += SLICE_ROWS) {
+    for (let start = 0; ; ) {
       if (this.#dirty.size > 0) this.#unlink();
-      if (!this.#slice(start, visit)) return;
+      const until = performance.now() + SLICE_MS;
+      do {
+        if (!this.#slice(start, visit)) return;
+        start += STEP_ROWS;
+      } while (performance.now() < until);
       await turn();
     }
+  }
+}
+
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
+/** The figures of one chunk of slots. */
+class RoundChunk {
+  readonly row = new Int32Array(CHUNK);
+  readonly user = new Int32Array(CHUNK);
+  readonly first = new Float64Array(CHUNK).fill(Infinity);
+  readonly last = new Float64Array(CHUNK).fill(-Infinity);
+  /** Bet, win and refunded amounts, three per slot. */
+  readonly amounts = new Float64Array(3 * CHUNK);
+  readonly closed = new Uint8Array(CHUNK);
+}
+
+/** The figures of the rounds a stuck-rounds scan meets, a slot each, in chunks of typed arrays (growing never copies). */
+class RoundTable {
+  count = 0;
+  readonly #chunks: RoundChunk[] = [];
+
+  /** A new slot, for the round of registry row `row` of user number `user`. */
+  add(row: number, user: number): number {
+    const slot = this.count;
+    if ((slot & CHUNK_MASK) === 0) this.#chunks.push(new RoundChunk());
+    this.count += 1;
+    const chunk = this.#chunks[slot >>> CHUNK_BITS] as RoundChunk;
+    chunk.row[slot & CHUNK_MASK] = row;
+    chunk.user[slot & CHUNK_MASK] = user;
+    return slot;
+  }
+
+  chunk(slot: number): RoundChunk {
+    return this.#chunks[slot >>> CHUNK_BITS] as RoundChunk;
+  }
+
+  /** Counts one transaction of kind `kind` (0 bet, 1 win, 2 rollback, 3 other) into `slot`. */
+  take(slot: number, at: number, kind: number, amount: number, closed: boolean): void {
+    const chunk = this.#chunks[slot >>> CHUNK_BITS] as RoundChunk;
+    const i = slot & CHUNK_MASK;
+    if (at < (chunk.first[i] as number)) chunk.first[i] = at;
+    if (at > (chunk.last[i] as number)) chunk.last[i] = at;
+    if (kind < 3) chunk.amounts[i * 3 + kind] = (chunk.amounts[i * 3 + kind] as number) + amount;
+    if (closed) chunk.closed[i] = 1;
   }
 }
 
