@@ -188,3 +188,48 @@ export function registerBackOfficeRoutes(app: FastifyInstance, wallet: Wallet, g
     return reply.header('cache-control', 'no-store').type(type).send(await uiFile(request.params.file));
   });
 }
+
+/** What `exwallet reconcile` takes besides the store flags: the file, and the window compared. */
+export interface ReconcileArguments {
+  readonly file: string;
+  readonly window: { readonly from?: number; readonly to?: number };
+  /** The other arguments: the store flags, read as the service reads them. */
+  readonly rest: string[];
+}
+
+export const RECONCILE_HELP = `Usage: exwallet reconcile --file FILE [--from TIME] [--to TIME] [store flags]
+
+Compares the wallet's records with an aggregator's CSV file (a header row naming at least
+transaction_uuid, kind, user, amount and currency) and prints
+{ matched, missing_in_wallet, missing_in_file, mismatched } as JSON.
+The wallet's side is its records created from --from to before --to (ISO-8601 or ms); without
+them, the UTC days the file's created_at column spans, or every record.
+Store flags as for the service: --data-dir DIR (the journal; not while a service holds it),
+--database-url URL, --in-memory. Exit status: 0 when everything matches, 1 when anything
+differs or the comparison failed, 2 for bad usage.
+`;
+
+/** Splits `exwallet reconcile`'s arguments; throws a `QueryError` for a missing or repeated flag. */
+export function reconcileArguments(argv: readonly string[]): ReconcileArguments {
+  let file: string | undefined;
+  let from: number | undefined;
+  let to: number | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag !== '--file' && flag !== '--from' && flag !== '--to') {
+      rest.push(arg);
+      continue;
+    }
+    const value = inline ?? argv[(i += 1)];
+    if (value === undefined || value === '') throw new QueryError(flag.slice(2), 'needs a value');
+    if (flag === '--file') {
+      if (file !== undefined) throw new QueryError('file', 'is given twice');
+      file = value;
+    } else if (flag === '--from') from = parseTime('from', value);
+    else to = parseTime('to', value);
+  }
+  if (file === undefined) throw new QueryError('file', 'is required: --file FILE');
+  return { file, window: { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }, rest };
+}

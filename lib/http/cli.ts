@@ -8,6 +8,7 @@ import { HELP, parseConfig, type ServiceConfig } from './config.js';
 import { awaitDatabase, DatabaseConfigError } from './database.js';
 import { scrapeThroughPrimary } from './cluster-metrics.js';
 import { buildServer } from './server.js';
+import { parseReconcileCsv, RECONCILE_HELP, reconcileArguments, reconciled, type ReconcileArguments } from './backoffice.js';
 import { closeWithin } from './shutdown.js';
 import { VERSION } from './version.js';
 import { superviseWorkers } from './workers.js';
@@ -144,6 +145,42 @@ async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   }
   process.stderr.write('Closed\n');
   return EXIT.ok;
+}
+
+/**
+ * `exwallet reconcile --file FILE [--from TIME] [--to TIME] [store flags]`: opens the store the
+ * service's flags name, compares its records with the aggregator's CSV, prints the result as JSON
+ * and closes the store. Returns 0 when everything matches, 1 when anything differs or fails, 2
+ * for bad usage.
+ */
+export async function reconcile(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(RECONCILE_HELP);
+    return EXIT.ok;
+  }
+  let config: ServiceConfig | 'help' | 'version';
+  let args: ReconcileArguments;
+  try {
+    args = reconcileArguments(argv);
+    config = parseConfig(args.rest, env);
+    if (config === 'help' || config === 'version') throw new Error('--help and --version stand alone');
+  } catch (error) {
+    process.stderr.write(`exwallet reconcile: ${oneLine((error as Error).message)}\nTry exwallet reconcile --help.\n`);
+    return EXIT.usage;
+  }
+  let wallet: Wallet | undefined;
+  try {
+    const rows = parseReconcileCsv(readFileSync(args.file));
+    wallet = start(engineOptions(config, pino({ level: 'silent' })));
+    const result = await wallet.reconcile(rows, args.window);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return reconciled(result) ? EXIT.ok : EXIT.failed;
+  } catch (error) {
+    process.stderr.write(`exwallet reconcile: ${oneLine((error as Error).message)}\n`);
+    return EXIT.failed;
+  } finally {
+    await wallet?.stop();
+  }
 }
 
 /** The first SIGINT or SIGTERM: as a promise of its name, and as an abort signal. */
