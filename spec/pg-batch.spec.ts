@@ -105,6 +105,10 @@ describe('a batch judges its requests in order, as the embedded store does', () 
       fingerprints: [bet, win].map((body, i) => Buffer.from(command(i === 0 ? 'bet' : 'win', body).fingerprint, 'latin1').toString('hex')),
       references: [null, bet.transaction_uuid],
       frees: [false, false],
+      rounds: [null, null],
+      roundTexts: [null, null],
+      roundCloseds: [false, false],
+      gameCodes: [null, null],
     });
     expect(writes.settled).toEqual({ ids: [], states: [] });
     expect(moneyOf(writes.balances)).toEqual({ walletIds: ['1'], balances: ['1150'] });
@@ -192,6 +196,10 @@ describe('a batch judges its requests in order, as the embedded store does', () 
       fingerprints: [null, Buffer.from(command('rollback', rollback).fingerprint, 'latin1').toString('hex')],
       references: [null, rollback.reference_transaction_uuid],
       frees: [false, false],
+      rounds: [null, null],
+      roundTexts: [null, null],
+      roundCloseds: [false, false],
+      gameCodes: [null, null],
     });
     // The account's balance did not move, but it took part: it is written as it stands.
     expect(moneyOf(writes.balances)).toEqual({ walletIds: ['1'], balances: ['10'] });
