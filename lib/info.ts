@@ -47,9 +47,14 @@ export function parseUserInfo(value: unknown): UserInfo {
   return info as UserInfo;
 }
 
-/** The answer of `POST /user/info` for a known user. */
+/**
+ * The answer of `POST /user/info` for a known user: the info fields in {@link INFO_FIELDS}' order,
+ * whatever order the store kept them in (PostgreSQL's jsonb orders keys its own way).
+ */
 export function infoResponse(user: string, status: Status, requestUuid: string, info: UserInfo | undefined): UserInfoResponse {
-  return { user, status, request_uuid: requestUuid, ...info };
+  const response: Record<string, unknown> = { user, status, request_uuid: requestUuid };
+  if (info !== undefined) for (const field of INFO_FIELDS) if (info[field] !== undefined) response[field] = info[field];
+  return response as unknown as UserInfoResponse;
 }
 
 function text(field: string, value: unknown): void {

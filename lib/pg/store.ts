@@ -203,7 +203,8 @@ export class PostgresStore implements Store {
 
   async setUserInfo(user: string, info: UserInfo): Promise<boolean> {
     await this.#whenReady();
-    const rows = await this.#sql`UPDATE wallets SET info = ${JSON.stringify(info)}::jsonb WHERE name = ${user}`;
+    // Through text: a parameter typed jsonb would be serialized again, and stored as a JSON string.
+    const rows = await this.#sql`UPDATE wallets SET info = ${JSON.stringify(info)}::text::jsonb WHERE name = ${user}`;
     return rows.count > 0;
   }
 
@@ -217,7 +218,7 @@ export class PostgresStore implements Store {
       const now = this.#clock();
       const state = setLimits(row.limits ?? undefined, update, now);
       const kept = isUnlimited(state) ? undefined : state;
-      await sql`UPDATE wallets SET limits = ${kept === undefined ? null : JSON.stringify(kept)}::jsonb WHERE name = ${user}`;
+      await sql`UPDATE wallets SET limits = ${kept === undefined ? null : JSON.stringify(kept)}::text::jsonb WHERE name = ${user}`;
       return limitsReport(user, kept, row.usage ?? undefined, now);
     });
   }
