@@ -115,7 +115,8 @@ describe('the support page works in a real browser', () => {
 
     // Each row links to its round: open the closed round of the first bet.
     await page.goto(`${base}/admin/ui#user/alice?kind=bet&round=${ROUND}`, { waitUntil: 'networkidle0' });
-    await page.waitForSelector('table.history a.round-link');
+    // The same document (only the hash changed): wait for the filtered page, the bet alone.
+    await page.waitForFunction(() => document.querySelectorAll('table.history tr.tx').length === 1);
     await page.click('table.history a.round-link');
     await page.waitForSelector('#round-view');
     const totals = await textOf(page, '#round-totals');
@@ -141,6 +142,20 @@ describe('the support page works in a real browser', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#tx-view');
     expect(await textOf(page, '#tx-view')).toContain('bob');
+
+    // A round search from the keyboard alone: Tab from the value to the user field, Enter.
+    await page.select('#search-kind', 'round');
+    await page.$eval('#search-value', (input) => ((input as HTMLInputElement).value = ''));
+    await page.focus('#search-value');
+    await page.keyboard.type(ROUND);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('search-user');
+    await page.keyboard.type('alice');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('search-btn');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#round-view');
+    expect(await textOf(page, '#round-totals')).toContain('alice');
 
     expect(failed).toEqual([]);
     await page.close();
