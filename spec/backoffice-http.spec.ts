@@ -34,10 +34,11 @@ let serial = 0;
 let now = T0;
 
 /** A service over an engine of this run's store (clock `now`) with alice and bob, and the admin token. */
-async function service(): Promise<{ app: FastifyInstance; w: Wallet }> {
+async function service(retentionDays?: number): Promise<{ app: FastifyInstance; w: Wallet }> {
   now = T0;
   const clock = (): number => now;
-  const w = STORE === 'postgres' ? startEngine({ database: { url: testServerUrl(), schema: `bo_http_${randomBytes(6).toString('hex')}`, poolSize: 2, clock } }) : start({ clock });
+  const retention = retentionDays === undefined ? {} : { retentionDays };
+  const w = STORE === 'postgres' ? startEngine({ database: { url: testServerUrl(), schema: `bo_http_${randomBytes(6).toString('hex')}`, poolSize: 2, clock, ...retention } }) : start({ clock, ...retention });
   wallet = w;
   await w.createUsers(['alice', 'bob']);
   app = buildServer({ wallet: w, adminToken: TOKEN, verifySignatures: false, logLevel: 'silent' });
@@ -203,5 +204,26 @@ describe(`GET /admin/ui serves the support page with no secret in it (${STORE})`
     expect(script.body).not.toMatch(/https?:\/\//);
     expect((await get(server, '/admin/ui/style.css', {})).statusCode).toBe(200);
     expect((await get(server, '/admin/ui/secret.txt', {})).statusCode).toBe(404);
+  });
+});
+
+describe(`records dropped by retention are gone from every route (${STORE})`, () => {
+  it('answers 404 for a dropped id and round, and leaves them out of pages, reports and CSV', async () => {
+    const { app: server, w } = await service(1);
+    const gone = await bet(w, 'alice', 10, { round: 'old' });
+    serial += 1;
+    const paid = uuid(1, serial);
+    expect((await w.win({ user: 'alice', transaction_uuid: paid, request_uuid: uuid(2, serial), reference_transaction_uuid: gone, currency: 'USD', amount: 1, round: 'old' } as never)).status).toBe(Status.OK);
+    now += 3 * 86_400_000;
+    const kept = await bet(w, 'alice', 20, { round: 'new' });
+    expect(await w.purge()).toBe(2);
+    expect((await get(server, `/admin/transactions/${gone}`)).statusCode).toBe(404);
+    expect((await get(server, `/admin/transactions/${paid}`)).statusCode).toBe(404);
+    expect((await get(server, '/admin/rounds/old')).statusCode).toBe(404);
+    expect((await get(server, '/admin/users/alice/transactions')).json()).toEqual({ items: [expect.objectContaining({ transaction_uuid: kept })], next_cursor: null });
+    expect((await get(server, '/admin/reports/daily?date=2026-05-20')).json()).toEqual({ date: '2026-05-20', currencies: [] });
+    const csv = parse((await get(server, '/admin/reports/transactions.csv')).body, { columns: true }) as Array<Record<string, string>>;
+    expect(csv.map((r) => r.transaction_uuid)).toEqual([kept]);
+    expect((await get(server, '/admin/rounds?status=open&idle_minutes=0')).json()).toMatchObject({ items: [{ round: 'new' }] });
   });
 });
