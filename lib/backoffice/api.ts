@@ -112,7 +112,11 @@ export async function reconcile(backOffice: BackOffice | undefined, rows: Iterab
   }
   const from = window?.from ?? (window?.to === undefined && earliest !== undefined ? earliest - (earliest % DAY_MS) : undefined);
   const to = window?.to ?? (window?.from === undefined && latest !== undefined ? latest - (latest % DAY_MS) + DAY_MS : undefined);
-  for await (const record of bo.records(from, to)) if (!fileIds.has(record.transaction_uuid)) result.missing_in_file.push(record.transaction_uuid);
+  const missing: Array<{ id: string; at: string }> = [];
+  for await (const record of bo.records(from, to)) if (!fileIds.has(record.transaction_uuid)) missing.push({ id: record.transaction_uuid, at: record.created_at });
+  // Oldest first, whatever order the store reads its records in.
+  missing.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  result.missing_in_file.push(...missing.map((m) => m.id));
   return result;
 }
 
