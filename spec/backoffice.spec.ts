@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { BadCursorError, QueryError, Status, start as startEngine, type TransactionRecord, type Wallet } from '../lib/index.js';
+import { BadCursorError, dailyReport, history, QueryError, reconcile, round, Status, start as startEngine, stuckRounds, transaction, type TransactionRecord, type Wallet } from '../lib/index.js';
 import { STORE, start } from './support/stores.js';
 import { testServerUrl } from './support/postgres.js';
 
@@ -353,5 +353,19 @@ describe(`reconciliation lists exactly the differences with the aggregator's fil
     const result = await w.reconcile([{ transaction_uuid: late, kind: 'bet', user: 'alice', amount: 2, currency: 'USD' }], { from: T0 + DAY });
     expect(result).toEqual({ matched: 1, missing_in_wallet: [], missing_in_file: [], mismatched: [] });
     expect((await w.reconcile([])).missing_in_file.sort()).toEqual([early, late].sort());
+  });
+});
+
+describe(`the package's functions answer as the wallet's methods (${STORE})`, () => {
+  it('transaction, history, round, stuckRounds, dailyReport and reconcile', async () => {
+    const clock = new Clock();
+    const w = await open(clock);
+    const id = await bet(w, 'alice', 5, { round: 'f-1' });
+    expect(await transaction(w, id)).toEqual(await w.transaction(id));
+    expect(await history(w, 'alice', { limit: 1 })).toEqual(await w.history('alice', { limit: 1 }));
+    expect(await round(w, 'f-1')).toEqual(await w.round('f-1'));
+    expect(await stuckRounds(w, { idle_minutes: 0 })).toEqual(await w.stuckRounds({ idle_minutes: 0 }));
+    expect(await dailyReport(w, '2026-03-10')).toEqual(await w.dailyReport('2026-03-10'));
+    expect(await reconcile(w, [{ transaction_uuid: id, kind: 'bet', user: 'alice', amount: 5, currency: 'USD' }])).toEqual({ matched: 1, missing_in_wallet: [], missing_in_file: [], mismatched: [] });
   });
 });
