@@ -79,7 +79,8 @@ describe('each PostgreSQL back-office lookup is served by an index', () => {
     expect(plans.roundOfUser).toMatch(/transactions_round/);
     expect(plans.dailyReport).toMatch(/Bitmap Index Scan on transactions_changed/);
     expect(plans.transactionsBetween).toMatch(/Bitmap Index Scan on transactions_changed/);
-    for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Seq Scan on transactions/);
+    // Stuck rounds aggregate every row that carries a round (a report, not a lookup): no index narrows that.
+    for (const [name, plan] of Object.entries(plans)) if (name !== 'stuckRounds') expect(plan).not.toMatch(/Seq Scan on transactions/);
   });
 });
 

@@ -161,7 +161,12 @@ export class PostgresHistory implements BackOffice {
       after = { t: c.t, u: c.u, r: c.r };
     }
     const limit = query.limit ?? 100;
-    const rows = await sql<Array<{ name: string; currency: string; round: string | null; round_text: string | null; first: string; last: string; bet: string; win: string; refund: string }>>`
+    const rows = await this.#stuckQuery(sql, cutoff, after, limit);
+    return this.#stuckPage(rows, limit);
+  }
+
+  #stuckQuery(sql: Sql, cutoff: Date, after: { t: number; u: string; r: string } | undefined, limit: number) {
+    return sql<Array<{ name: string; currency: string; round: string | null; round_text: string | null; first: string; last: string; bet: string; win: string; refund: string }>>`
       SELECT * FROM (
         SELECT w.name, w.currency, t.round::text AS round, t.round_text,
                (extract(epoch FROM min(t.created_at)) * 1000)::int8 AS first, (extract(epoch FROM max(t.created_at)) * 1000)::int8 AS last,
@@ -176,6 +181,9 @@ export class PostgresHistory implements BackOffice {
       ${after === undefined ? sql`` : sql`WHERE (s.last, s.name, coalesce(s.round, s.round_text)) > (${after.t}, ${after.u}, ${after.r})`}
       ORDER BY s.last, s.name, coalesce(s.round, s.round_text)
       LIMIT ${limit + 1}`;
+  }
+
+  #stuckPage(rows: Array<{ name: string; currency: string; round: string | null; round_text: string | null; first: string; last: string; bet: string; win: string; refund: string }>, limit: number): Page<StuckRound> {
     const page = rows.slice(0, limit);
     const items: StuckRound[] = page.map((row) => ({
       round: row.round ?? decodeText(row.round_text as string),
@@ -234,6 +242,7 @@ export class PostgresHistory implements BackOffice {
       roundOfUser: this.#roundQuery(sql, sample.round, sample.user),
       dailyReport: this.#dailyQuery(sql, new Date(sample.day), new Date(sample.day + 86_400_000)),
       transactionsBetween: this.#recordsQuery(sql, sample.day, sample.day + 86_400_000),
+      stuckRounds: this.#stuckQuery(sql, new Date(sample.day), undefined, 100),
     };
     const plans: Record<string, string> = {};
     for (const [name, query] of Object.entries(queries)) {
