@@ -16,7 +16,7 @@ const CONTRACT = ['stores', 'checks', 'idempotency', 'rollback', 'responses', 'c
 const config: Config = {
   // Property tests run hundreds of generated sequences in one test.
   testTimeout: 120_000,
-  // One throwaway PostgreSQL server for the run (or EXWALLET_TEST_DATABASE_URL's); see spec/support/postgres.ts.
+  // One throwaway PostgreSQL server for the run (or EXWALLET_TEST_DATABASE_URL's); see test-support/postgres.ts.
   globalSetup: '<rootDir>/spec/support/jest-global-setup.ts',
   globalTeardown: '<rootDir>/spec/support/jest-global-teardown.ts',
   projects: [

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Status, type StoreMetrics, type Wallet, type WalletResponse } from '../lib/index.js';
-import { seededRandom as generator } from '../spec/model/random.js';
+import { seededRandom as generator } from '../test-support/random.js';
 
 /** What one process sends. */
 export interface LoadPlan {

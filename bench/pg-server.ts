@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres, { type Sql } from 'postgres';
-import { postgresBinDir, processStats, startPostgres, type PgServer } from '../spec/support/postgres.js';
+import { postgresBinDir, processStats, startPostgres, type PgServer } from '../test-support/postgres.js';
 
 /**
  * What an operator runs on a 2-core machine: durable commits (fsync and synchronous_commit on),

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start } from '../lib/index.js';
-import { freshDatabase, type FreshDatabase } from './support/postgres.js';
+import { freshDatabase, type FreshDatabase } from '../test-support/postgres.js';
 
 const work = mkdtempSync(join(tmpdir(), 'exwallet-reconcile-'));
 const databases: FreshDatabase[] = [];

@@ -11,7 +11,7 @@ import { Status, start as startEngine, type Wallet } from '../lib/index.js';
 import { buildServer } from '../lib/http/index.js';
 import { CSV_COLUMNS } from '../lib/http/backoffice.js';
 import { STORE, start } from './support/stores.js';
-import { testServerUrl } from './support/postgres.js';
+import { testServerUrl } from '../test-support/postgres.js';
 
 const TOKEN = 'back-office-token-0123456789abcdef';
 const T0 = Date.UTC(2026, 4, 20, 8, 0, 0);

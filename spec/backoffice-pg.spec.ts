@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { postgresStore, start, type OpenedStore, type Wallet } from '../lib/index.js';
 import type { PostgresHistory } from '../lib/pg/history.js';
-import { testServerUrl } from './support/postgres.js';
+import { testServerUrl } from '../test-support/postgres.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);

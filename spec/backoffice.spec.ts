@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { BadCursorError, dailyReport, history, QueryError, reconcile, round, Status, start as startEngine, stuckRounds, transaction, type TransactionRecord, type Wallet } from '../lib/index.js';
 import { STORE, start } from './support/stores.js';
-import { testServerUrl } from './support/postgres.js';
+import { testServerUrl } from '../test-support/postgres.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 10, 9, 30, 0, 0);

@@ -6,8 +6,8 @@ import { randomWorkload, type WorkloadRequest } from './model/workload.js';
 import { Load } from './failover/load.js';
 import { healthBecomes, healthStatus, killAllServices, startService, withOutput, type WalletProcess } from './failover/service.js';
 import { modelLedger, readLedger, replayDifferences } from './failover/verify.js';
-import { uuid } from './model/random.js';
-import { startPostgres, startReplicatedPair, STANDBY_NAME, type PgServer, type ReplicatedPair } from './support/postgres.js';
+import { uuid } from '../test-support/random.js';
+import { startPostgres, startReplicatedPair, STANDBY_NAME, type PgServer, type ReplicatedPair } from '../test-support/postgres.js';
 
 /** Cycles of each scenario: one in `npm test`, more in `npm run test:failover`. */
 const CYCLES = Number(process.env.EXWALLET_FAILOVER_CYCLES ?? 1);

@@ -1,8 +1,8 @@
 import { type Operation, type Wallet, type WalletResponse } from '../lib/index.js';
-import { uuid } from './model/random.js';
+import { uuid } from '../test-support/random.js';
 import { start } from './support/stores.js';
 
-export { seededRandom, uuid } from './model/random.js';
+export { seededRandom, uuid } from '../test-support/random.js';
 
 /** Every wallet operation by name, as a call on an engine through the untyped door. */
 export const OPERATIONS: ReadonlyArray<readonly [Operation, (w: Wallet, body: unknown) => Promise<WalletResponse>]> = (

@@ -4,7 +4,7 @@ import { start, Status, type Wallet } from '../lib/index.js';
 import { PostgresStore } from '../lib/pg/store.js';
 import { parseCommand, readBody, type Command, type Fields } from '../lib/validation.js';
 import { balanceOf, betBody, Ids, winBody } from './helpers.js';
-import { freshDatabase, type FreshDatabase } from './support/postgres.js';
+import { freshDatabase, type FreshDatabase } from '../test-support/postgres.js';
 
 // SPEC 9, "one request never fails another", on the PostgreSQL store: a request the database
 // refuses fails alone, and a user row held by another session delays only that user.

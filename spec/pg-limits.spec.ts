@@ -4,11 +4,11 @@
  * once, and one user's period sums stay exact while both take that user's bets at the same time.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { seededRandom, uuid } from './model/random.js';
+import { seededRandom, uuid } from '../test-support/random.js';
 import { HttpClient } from './pg/http-client.js';
 import { ADMIN_TOKEN, killAll, startService, type RunningService } from './pg/services.js';
 import { adminCreateUsers, balanceOver, ledger, parse, type Answer } from './pg/wallet-checks.js';
-import { freshDatabase, type FreshDatabase } from './support/postgres.js';
+import { freshDatabase, type FreshDatabase } from '../test-support/postgres.js';
 
 const SEED = 0x5eed_1122;
 const LIMIT_NAMES = ['wager_day', 'wager_week', 'wager_month', 'loss_day', 'loss_week', 'loss_month'] as const;

@@ -5,12 +5,12 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ReferenceWallet } from './model/reference-wallet.js';
-import { uuid } from './model/random.js';
+import { uuid } from '../test-support/random.js';
 import { HttpClient } from './pg/http-client.js';
 import { inParallel, killAll, startService, waitFor, withSql } from './pg/services.js';
 import { adminCreateUsers, balanceOver, ledger, parse, type Answer } from './pg/wallet-checks.js';
 import { roundChains, sharedIdBets, type WalletRequest } from './pg/workloads.js';
-import { freshDatabase, startPostgres, type FreshDatabase, type PgServer } from './support/postgres.js';
+import { freshDatabase, startPostgres, type FreshDatabase, type PgServer } from '../test-support/postgres.js';
 
 const SEED = 0x5eed_2026;
 

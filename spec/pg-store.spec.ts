@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { start, Status, type Wallet } from '../lib/index.js';
 import { MIGRATIONS } from '../lib/pg/schema.js';
 import { balanceOf, betBody, Ids, rollbackBody, winBody } from './helpers.js';
-import { freshDatabase, startPostgres, type FreshDatabase, type PgServer } from './support/postgres.js';
+import { freshDatabase, startPostgres, type FreshDatabase, type PgServer } from '../test-support/postgres.js';
 
 const DAY = 86_400_000;
 /** Each version of the schema, as `schema_migrations` records them once applied. */

@@ -9,7 +9,7 @@ import type { Service } from './http/process.js';
 import { HttpClient } from './pg/http-client.js';
 import { alive, banners, bannersOf, killAll, startService, waitFor, withSql, within } from './pg/services.js';
 import { parse } from './pg/wallet-checks.js';
-import { freshDatabase, type FreshDatabase } from './support/postgres.js';
+import { freshDatabase, type FreshDatabase } from '../test-support/postgres.js';
 
 const databases: FreshDatabase[] = [];
 const clients: HttpClient[] = [];

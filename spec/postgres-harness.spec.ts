@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import postgres from 'postgres';
-import { freshDatabase, startPostgres, startReplicatedPair, STANDBY_NAME, type ReplicatedPair } from './support/postgres.js';
+import { freshDatabase, startPostgres, startReplicatedPair, STANDBY_NAME, type ReplicatedPair } from '../test-support/postgres.js';
 
 /** Runs `work` on a one-connection client of `url`, then closes it. */
 async function withSql<T>(url: string, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {

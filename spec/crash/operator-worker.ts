@@ -6,7 +6,7 @@
  * Usage: operator-worker.ts DIRECTORY
  */
 import { start } from '../../lib/index.js';
-import { uuid } from '../model/random.js';
+import { uuid } from '../../test-support/random.js';
 
 const [directory = ''] = process.argv.slice(2);
 const wallet = start({ journal: directory });

@@ -15,7 +15,7 @@ import { start, Status, type Wallet } from '../../lib/index.js';
 import { buildServer } from '../../lib/http/index.js';
 import { balanceOf, betBody, Ids } from '../helpers.js';
 import { killAll, startService, waitFor, withSql } from '../pg/services.js';
-import { freshDatabase, type FreshDatabase } from '../support/postgres.js';
+import { freshDatabase, type FreshDatabase } from '../../test-support/postgres.js';
 import { exwallet, rawPost, rawSocket, receivedMatching, type RawSocket, type Service } from './process.js';
 
 /** Bets pipelined on each connection. */

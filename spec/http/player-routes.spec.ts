@@ -10,7 +10,7 @@ import { Status, type Wallet, type WalletOptions } from '../../lib/index.js';
 import { buildServer } from '../../lib/http/index.js';
 import { betBody, Ids } from '../helpers.js';
 import { start } from '../support/stores.js';
-import { freePort } from '../support/postgres.js';
+import { freePort } from '../../test-support/postgres.js';
 import { ADMIN_TOKEN, HUB88_PUBLIC, INTRUDER_PRIVATE, LogLines, METRICS_TOKEN, OPERATOR_PRIVATE, OPERATOR_PUBLIC, signedPost } from './helpers.js';
 
 /** The clock of every engine here: Friday 4 December 2026, 20:00 UTC. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CATEGORIES, CHECKS, main } from '../../lib/conform/index.js';
 import { start } from '../../lib/index.js';
 import { exwallet, ROOT } from '../http/process.js';
-import { freePort } from '../support/postgres.js';
+import { freePort } from '../../test-support/postgres.js';
 import { FAULTS } from './faults.js';
 import { PLAYERS, serveWallet, type ServedWallet } from './wallets.js';
 

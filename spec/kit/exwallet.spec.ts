@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKS } from '../../lib/conform/index.js';
 import { start, type Wallet } from '../../lib/index.js';
-import { freshDatabase } from '../support/postgres.js';
+import { freshDatabase } from '../../test-support/postgres.js';
 import { checkWallet, failed } from './run.js';
 import { PLAYERS, serveWallet } from './wallets.js';
 

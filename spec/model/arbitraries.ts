@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { uuid } from './random.js';
+import { uuid } from '../../test-support/random.js';
 
 /** Soak runs (`npm run test:soak`) multiply every property's run count by this. */
 export const RUN_FACTOR = Number(process.env.EXWALLET_SOAK ?? '1');

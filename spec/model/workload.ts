@@ -1,4 +1,4 @@
-import { seededRandom, uuid } from './random.js';
+import { seededRandom, uuid } from '../../test-support/random.js';
 
 export type Operation = 'bet' | 'win' | 'rollback' | 'deposit' | 'withdraw';
 export interface WorkloadRequest {

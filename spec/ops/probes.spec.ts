@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import { start, type Wallet } from '../../lib/index.js';
 import { buildServer } from '../../lib/http/index.js';
-import { freePort } from '../support/postgres.js';
+import { freePort } from '../../test-support/postgres.js';
 import { LogLines } from '../http/helpers.js';
 
 const opened: Array<() => Promise<void>> = [];

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { Status } from '../../lib/index.js';
 import { exwallet, ROOT, type Service } from '../http/process.js';
 import { within, withSql } from '../pg/services.js';
-import { freePort, freshDatabase, startPostgres, testServerUrl, type FreshDatabase } from '../support/postgres.js';
+import { freePort, freshDatabase, startPostgres, testServerUrl, type FreshDatabase } from '../../test-support/postgres.js';
 
 const services: Service[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];

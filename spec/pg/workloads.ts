@@ -1,7 +1,7 @@
 /**
  * Deterministic workloads for the cross-process tests: the same ids, bodies and order on every run.
  */
-import { seededRandom, uuid } from '../model/random.js';
+import { seededRandom, uuid } from '../../test-support/random.js';
 
 export type WalletOperation = 'bet' | 'win' | 'rollback';
 

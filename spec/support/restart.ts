@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start as startEngine, type Wallet, type WalletOptions } from '../../lib/index.js';
-import { testServerUrl } from './postgres.js';
+import { testServerUrl } from '../../test-support/postgres.js';
 import { STORE } from './stores.js';
 
 /** The store restart tests run on in this jest project. */

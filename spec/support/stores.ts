@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start as startEngine, type Wallet, type WalletOptions } from '../../lib/index.js';
-import { testServerUrl } from './postgres.js';
+import { testServerUrl } from '../../test-support/postgres.js';
 
 /** The stores the contract suite runs on, as jest.config.ts names them in `EXWALLET_STORE`. */
 export type ContractStore = 'memory' | 'journal' | 'postgres';

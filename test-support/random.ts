@@ -1,6 +1,7 @@
 /**
- * Deterministic ids and randomness for generated workloads. Free of jest and of the engine, so
- * that processes outside jest (the crash test's worker) can build the same workloads.
+ * Deterministic ids and randomness for generated workloads, shared by spec/ and bench/. Free of
+ * jest and of the engine, so that processes outside jest (the crash test's worker, bench:pg's
+ * load) can build the same workloads.
  */
 
 /** Deterministic UUIDs: the n-th id of a test is always the same. */

@@ -1,5 +1,6 @@
 /**
- * Disposable PostgreSQL servers for the test suite.
+ * Disposable PostgreSQL servers for the test suite and the benchmarks (bench:pg starts its
+ * server with `startPostgres()` and reads its CPU time with `processStats()`).
  *
  * `npm test` starts one throwaway server for the whole run (spec/support/jest-global-setup.ts)
  * and hands its URL to the test workers as `EXWALLET_TEST_DATABASE_URL`; each test file takes
