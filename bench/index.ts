@@ -11,7 +11,7 @@ import { Bench } from 'tinybench';
 import { start, type Wallet } from '../lib/index.js';
 import { BareCore, LeanCore } from './bare-core.js';
 import { renderChart } from './chart.js';
-import { betsAndWins, drive, driveCore, driveLean, engineWith, userNames, type Request } from './workloads.js';
+import { betsAndWins, drive, driveCore, driveLean, engineWith, guardedEngineWith, userNames, type Request } from './workloads.js';
 
 /** Iterations per measurement; every figure is their median. */
 const RUNS = Math.max(3, Number(process.env.EXWALLET_BENCH_RUNS ?? 5));
@@ -218,7 +218,7 @@ progress('');
 // the engine, the lean core and the journaled engine run one after another on the same requests,
 // and each ratio is the median over rounds of the ratio within a round, so that load which comes
 // and goes on a shared machine moves both sides of a ratio alike.
-const paired = { leanRatio: 0, journalRatio: 0, engine: 0, lean: 0, journal: 0 };
+const paired = { leanRatio: 0, journalRatio: 0, guardedRatio: 0, engine: 0, lean: 0, journal: 0, guarded: 0 };
 {
   const users = userNames(100_000);
   const requests = betsAndWins(OPERATIONS / 2, users);
@@ -233,6 +233,8 @@ const paired = { leanRatio: 0, journalRatio: 0, engine: 0, lean: 0, journal: 0 }
   const journals: number[] = [];
   const leanRatios: number[] = [];
   const journalRatios: number[] = [];
+  const guardeds: number[] = [];
+  const guardedRatios: number[] = [];
   for (let round = 0; round < RUNS; round += 1) {
     progress(`paired round ${round + 1}/${RUNS} …`);
     const w = await engineWith(users);
@@ -249,6 +251,13 @@ const paired = { leanRatio: 0, journalRatio: 0, engine: 0, lean: 0, journal: 0 }
     const journal = await timed(() => drive(j, requests, 1_000));
     await j.stop();
     rmSync(directory, { recursive: true, force: true });
+    // Sessions required and a limit set on every user: the checks of SPEC 10 and 12 on every bet.
+    const guarded = await guardedEngineWith(users, [...betsAndWins(5_000, users, 9), ...requests]);
+    await drive(guarded.w, guarded.requests.slice(0, 10_000), 1_000);
+    const guardedRate = await timed(() => drive(guarded.w, guarded.requests.slice(10_000), 1_000));
+    await guarded.w.stop();
+    guardeds.push(guardedRate);
+    guardedRatios.push(guardedRate / engine);
     engines.push(engine);
     leans.push(leanRate);
     journals.push(journal);
@@ -256,7 +265,15 @@ const paired = { leanRatio: 0, journalRatio: 0, engine: 0, lean: 0, journal: 0 }
     journalRatios.push(journal / engine);
   }
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-  Object.assign(paired, { leanRatio: median(leanRatios), journalRatio: median(journalRatios), engine: median(engines), lean: median(leans), journal: median(journals) });
+  Object.assign(paired, {
+    leanRatio: median(leanRatios),
+    journalRatio: median(journalRatios),
+    guardedRatio: median(guardedRatios),
+    engine: median(engines),
+    lean: median(leans),
+    journal: median(journals),
+    guarded: median(guardeds),
+  });
 }
 
 const recovered = recovery as Recovery;
@@ -277,6 +294,7 @@ const targets = [
   { target: 'longest event-loop block during a snapshot of 10^6 records, under load', value: snapshot.underLoadBlockMs, goal: 50, unit: 'ms', higher: false },
   { target: 'peak heap + ArrayBuffers during a snapshot, idle, against steady', value: snapshot.idlePeakRatio, goal: 1.2, unit: 'x', higher: false },
   { target: 'journaled throughput against in-memory, 1,000 in flight (paired rounds)', value: paired.journalRatio, goal: 0.8, unit: 'x in-memory', higher: true },
+  { target: 'tokens required and a limit set, against neither, 1,000 in flight (paired rounds)', value: paired.guardedRatio, goal: 0.9, unit: 'x without', higher: true },
   { target: 'recovery speed from a journal (bench/recovery.ts)', value: recovered.journal.recordsPerSecond, goal: 300_000, unit: 'records/s', higher: true },
   { target: 'recovery speed from a snapshot (bench/recovery.ts)', value: recovered.snapshot.recordsPerSecond, goal: 300_000, unit: 'records/s', higher: true },
 ].map((t) => ({ ...t, met: t.higher ? t.value >= t.goal : t.value <= t.goal }));
@@ -290,7 +308,7 @@ for (const r of rows) {
   if (r.leanOpsPerSecond !== undefined) console.log(`\nLean core, ${r.workload}: ${format(r.leanOpsPerSecond)} ops/s; engine ${format(r.leanRatio ?? 0, 2)} x lean core.`);
 }
 console.log(
-  `\nPaired rounds, bet+win, 100,000 users, 1000 in flight (medians of ${RUNS}): engine ${format(paired.engine)} ops/s, lean core ${format(paired.lean)} ops/s, journaled engine ${format(paired.journal)} ops/s; engine ${format(paired.leanRatio, 2)} x lean core, journal ${format(paired.journalRatio, 2)} x in-memory.`,
+  `\nPaired rounds, bet+win, 100,000 users, 1000 in flight (medians of ${RUNS}): engine ${format(paired.engine)} ops/s, lean core ${format(paired.lean)} ops/s, journaled engine ${format(paired.journal)} ops/s, with tokens and limits ${format(paired.guarded)} ops/s; engine ${format(paired.leanRatio, 2)} x lean core, journal ${format(paired.journalRatio, 2)} x in-memory, tokens and limits ${format(paired.guardedRatio, 2)} x without.`,
 );
 console.log(
   `\nThroughput with 10^7 transactions stored: ${format(tenMillion.opsPerSecond)} ops/s, ${format(tenMillion.ratio, 2)} x 10^4 in the same process.` +

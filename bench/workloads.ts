@@ -69,3 +69,24 @@ export async function engineWith(users: readonly string[], initialBalance = 100_
   await w.createUsers(users);
   return w;
 }
+
+/**
+ * An engine that requires tokens, with a session open for every user and a daily wager and loss
+ * limit on each that the workload never reaches, and `requests` with each bet carrying its
+ * user's token: every bet pays the token check, the limit check and the period sums.
+ */
+export async function guardedEngineWith(users: readonly string[], requests: readonly Request[]): Promise<{ w: Wallet; requests: Request[] }> {
+  const w = start({ initialBalance: 100_000, requireToken: true });
+  await w.createUsers(users);
+  const tokens = new Map<string, string>();
+  for (const user of users) {
+    const session = await w.openSession({ user });
+    if (session === undefined) throw new Error(`no session for ${user}`);
+    tokens.set(user, session.token);
+    await w.setLimits(user, { wager_day: 1e12, loss_day: 1e12 });
+  }
+  const signed = requests.map((request): Request =>
+    request.operation === 'bet' ? { operation: 'bet', body: { ...request.body, token: tokens.get(request.body.user) as string } } : request,
+  );
+  return { w, requests: signed };
+}

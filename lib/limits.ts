@@ -51,17 +51,31 @@ export interface Periods {
   readonly month: number;
 }
 
+/** The periods of the day last asked for: every bet of a day asks for the same ones. */
+let lastPeriods: Periods = { day: Number.NaN, week: Number.NaN, month: Number.NaN };
+
 /** The UTC day, ISO week and month of `time` (ms since the epoch). */
 export function periodsOf(time: number): Periods {
   const day = Math.floor(time / DAY_MS);
+  if (day === lastPeriods.day) return lastPeriods;
   const date = new Date(time);
   // 1970-01-01 was a Thursday: day 4 (a Monday) starts week 1.
-  return { day, week: Math.floor((day + 3) / 7), month: date.getUTCFullYear() * 12 + date.getUTCMonth() };
+  lastPeriods = { day, week: Math.floor((day + 3) / 7), month: date.getUTCFullYear() * 12 + date.getUTCMonth() };
+  return lastPeriods;
 }
 
 /** Empty sums for the periods of `time`. */
 export function emptyUsage(time: number): Usage {
-  return { ...periodsOf(time), wagerDay: 0, wagerWeek: 0, wagerMonth: 0, winsDay: 0, winsWeek: 0, winsMonth: 0 };
+  const { day, week, month } = periodsOf(time);
+  return usageOf(day, week, month, 0, 0, 0, 0, 0, 0);
+}
+
+/**
+ * A usage record from its nine fields. Every record is built here, in one order, so that all
+ * share one object shape: the sums change on every bet and win, and spreads would cost more.
+ */
+function usageOf(day: number, week: number, month: number, wagerDay: number, wagerWeek: number, wagerMonth: number, winsDay: number, winsWeek: number, winsMonth: number): Usage {
+  return { day, week, month, wagerDay, wagerWeek, wagerMonth, winsDay, winsWeek, winsMonth };
 }
 
 /** `usage` moved to the periods of `time`: the sums of a period that has ended start again at 0. */
@@ -72,29 +86,29 @@ export function usageAt(usage: Usage | undefined, time: number): Usage {
   const sameDay = day === usage.day;
   const sameWeek = week === usage.week;
   const sameMonth = month === usage.month;
-  return {
+  return usageOf(
     day,
     week,
     month,
-    wagerDay: sameDay ? usage.wagerDay : 0,
-    wagerWeek: sameWeek ? usage.wagerWeek : 0,
-    wagerMonth: sameMonth ? usage.wagerMonth : 0,
-    winsDay: sameDay ? usage.winsDay : 0,
-    winsWeek: sameWeek ? usage.winsWeek : 0,
-    winsMonth: sameMonth ? usage.winsMonth : 0,
-  };
+    sameDay ? usage.wagerDay : 0,
+    sameWeek ? usage.wagerWeek : 0,
+    sameMonth ? usage.wagerMonth : 0,
+    sameDay ? usage.winsDay : 0,
+    sameWeek ? usage.winsWeek : 0,
+    sameMonth ? usage.winsMonth : 0,
+  );
 }
 
 /** The sums after a bet of `amount` at `time`. */
 export function countBet(usage: Usage | undefined, amount: number, time: number): Usage {
-  const now = usageAt(usage, time);
-  return { ...now, wagerDay: now.wagerDay + amount, wagerWeek: now.wagerWeek + amount, wagerMonth: now.wagerMonth + amount };
+  const n = usageAt(usage, time);
+  return usageOf(n.day, n.week, n.month, n.wagerDay + amount, n.wagerWeek + amount, n.wagerMonth + amount, n.winsDay, n.winsWeek, n.winsMonth);
 }
 
 /** The sums after a win of `amount` paid at `time`. */
 export function countWin(usage: Usage | undefined, amount: number, time: number): Usage {
-  const now = usageAt(usage, time);
-  return { ...now, winsDay: now.winsDay + amount, winsWeek: now.winsWeek + amount, winsMonth: now.winsMonth + amount };
+  const n = usageAt(usage, time);
+  return usageOf(n.day, n.week, n.month, n.wagerDay, n.wagerWeek, n.wagerMonth, n.winsDay + amount, n.winsWeek + amount, n.winsMonth + amount);
 }
 
 /**
@@ -102,14 +116,19 @@ export function countWin(usage: Usage | undefined, amount: number, time: number)
  * the wager of each current period it was made in (a period that has ended is no longer summed).
  */
 export function uncountBet(usage: Usage | undefined, amount: number, betTime: number, time: number): Usage {
-  const now = usageAt(usage, time);
+  const n = usageAt(usage, time);
   const made = periodsOf(betTime);
-  return {
-    ...now,
-    wagerDay: made.day === now.day ? now.wagerDay - amount : now.wagerDay,
-    wagerWeek: made.week === now.week ? now.wagerWeek - amount : now.wagerWeek,
-    wagerMonth: made.month === now.month ? now.wagerMonth - amount : now.wagerMonth,
-  };
+  return usageOf(
+    n.day,
+    n.week,
+    n.month,
+    made.day === n.day ? n.wagerDay - amount : n.wagerDay,
+    made.week === n.week ? n.wagerWeek - amount : n.wagerWeek,
+    made.month === n.month ? n.wagerMonth - amount : n.wagerMonth,
+    n.winsDay,
+    n.winsWeek,
+    n.winsMonth,
+  );
 }
 
 /** Each limit's sum now: `wager_day` the wager of this day, `loss_day` its wager less its wins, ... */
@@ -144,12 +163,20 @@ export function limitsAt(state: LimitState | undefined, time: number): LimitStat
 export function exceeds(state: LimitState | undefined, usage: Usage | undefined, amount: number, time: number): boolean {
   if (state === undefined) return false;
   const { limits } = limitsAt(state, time);
-  const now = sums(usageAt(usage, time));
-  for (const name of LIMIT_NAMES) {
-    const limit = limits[name];
-    if (limit !== null && now[name] + amount > limit) return true;
-  }
-  return false;
+  // Field by field rather than through sums(): this runs on every bet of a user with limits.
+  const now = usageAt(usage, time);
+  return (
+    over(limits.wager_day, now.wagerDay, amount) ||
+    over(limits.wager_week, now.wagerWeek, amount) ||
+    over(limits.wager_month, now.wagerMonth, amount) ||
+    over(limits.loss_day, now.wagerDay - now.winsDay, amount) ||
+    over(limits.loss_week, now.wagerWeek - now.winsWeek, amount) ||
+    over(limits.loss_month, now.wagerMonth - now.winsMonth, amount)
+  );
+}
+
+function over(limit: number | null, sum: number, amount: number): boolean {
+  return limit !== null && sum + amount > limit;
 }
 
 /**
