@@ -7,7 +7,7 @@ import config from './jest.config.js';
  * that judge the mutated code in this process. A mutant lives only in the code jest loads, so
  * tests of child processes or of the database never run it, and starting servers for each mutant
  * would make a run last days; the PostgreSQL batch is pure and judged in process by
- * spec/pg-batch.spec.ts. Files that time the engine are left out too: instrumented code is
+ * spec/unit/pg-batch.spec.ts. Files that time the engine are left out too: instrumented code is
  * several times slower. Add a spec file here when it tests one of the mutated files.
  */
 const engine = config.projects?.find((project) => typeof project === 'object' && project.displayName === 'engine');
@@ -16,15 +16,16 @@ if (typeof engine !== 'object') throw new Error('jest.config.ts has no engine pr
 const SPECS = [
   // The contract, on the embedded store. Its generated sequences (model, fuzz, stress) are left
   // out: each would run for every surviving mutant, and the rules they check have examples here.
-  'checks', 'idempotency', 'rollback', 'responses', 'concurrency', 'users', 'operator',
+  ...['checks', 'idempotency', 'rollback', 'responses', 'concurrency', 'users', 'operator'].map((name) => `contract/${name}`),
   // Rules, validation, fingerprint and registry by themselves.
-  'admission', 'registry', 'fingerprint', 'uuid', 'retention', 'free-bet-retention',
+  ...['admission', 'registry', 'fingerprint', 'uuid', 'retention', 'free-bet-retention'].map((name) => `unit/${name}`),
   // The journal's format and recovery.
-  'entry-lines', 'journal', 'journal-format', 'journal-faults', 'journal-leftovers', 'journal-lifecycle', 'journal-settings', 'journal-sync',
+  'unit/entry-lines', 'unit/journal-format', 'faults/journal-faults',
+  ...['journal', 'journal-leftovers', 'journal-lifecycle', 'journal-settings', 'journal-sync'].map((name) => `integration/journal/${name}`),
   // The PostgreSQL batch, judged without a database.
-  'pg-batch',
+  'unit/pg-batch',
   // Signature checking.
-  'http/signatures', 'http/signature-order', 'http/routes',
+  ...['signatures', 'signature-order', 'routes'].map((name) => `integration/http/${name}`),
 ];
 
 /** Tests that time the engine, left out by name: instrumented code is several times slower. */
