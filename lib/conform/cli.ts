@@ -21,6 +21,8 @@ Options:
                        their currency; two or more run every check
   --key FILE           private key (PEM) to sign every request with, as Hub88 does; without it
                        requests go unsigned and the signature checks are skipped
+  --tokens FILE        a JSON object of each test player's session token, for a wallet that
+                       requires tokens: sent as "token" with every request naming the player
   --only LIST          run only these categories (comma-separated)
   --concurrency N      copies sent at once by the concurrency checks (default ${DEFAULTS.copies}) and
                        requests in flight in the load check (default ${DEFAULTS.inFlight})
@@ -92,6 +94,7 @@ function parseCommand(argv: readonly string[]): Command | 'help' {
         url: { type: 'string' },
         users: { type: 'string' },
         key: { type: 'string' },
+        tokens: { type: 'string' },
         only: { type: 'string' },
         concurrency: { type: 'string' },
         duration: { type: 'string' },
@@ -110,6 +113,7 @@ function parseCommand(argv: readonly string[]): Command | 'help' {
     url: values.url,
     users: list(values.users),
     ...(values.key === undefined ? {} : { key: readKey(values.key) }),
+    ...(values.tokens === undefined ? {} : { tokens: readTokens(values.tokens) }),
     ...(values.only === undefined ? {} : { only: list(values.only) as Category[] }),
     ...(values.concurrency === undefined ? {} : { concurrency: number('--concurrency', values.concurrency, /^\d+$/) }),
     ...(values.duration === undefined ? {} : { loadSeconds: number('--duration', values.duration, /^\d+(\.\d+)?$/) }),
@@ -132,6 +136,20 @@ function readKey(file: string): Buffer {
   } catch (error) {
     throw new ConformUsageError(`cannot read the key ${file}: ${(error as Error).message}`);
   }
+}
+
+/** The tokens file: a JSON object from player to token, e.g. `{"demo-1": "3hQ..."}`. */
+function readTokens(file: string): Record<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConformUsageError(`cannot read the tokens ${file}: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((token) => typeof token !== 'string' || token === '')) {
+    throw new ConformUsageError(`--tokens ${file} must hold a JSON object from each player to a non-empty token string`);
+  }
+  return value as Record<string, string>;
 }
 
 function writeReport(file: string, text: string): void {

@@ -31,10 +31,13 @@ export class WalletClient {
   readonly #base: URL;
   readonly #agent: Agent;
   readonly #key: KeyObject | undefined;
+  readonly #tokens: ReadonlyMap<string, string>;
 
-  constructor(baseUrl: string, key: KeyObject | undefined, sockets: number) {
+  /** `tokens`: the session token of each test player that has one, sent as Hub88 sends it. */
+  constructor(baseUrl: string, key: KeyObject | undefined, sockets: number, tokens: ReadonlyMap<string, string> = new Map()) {
     this.#base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
     this.#key = key;
+    this.#tokens = tokens;
     this.#agent = this.#base.protocol === 'https:' ? new TlsAgent({ keepAlive: true, maxSockets: sockets }) : new Agent({ keepAlive: true, maxSockets: sockets });
   }
 
@@ -49,9 +52,12 @@ export class WalletClient {
     return signBody(text, this.#key);
   }
 
-  /** POSTs `body` (an object is sent as JSON) to `route` under the base URL. */
+  /**
+   * POSTs `body` (an object is sent as JSON) to `route` under the base URL. An object naming a
+   * player the kit holds a token for carries it as `token`, unless it has a `token` of its own.
+   */
   send(route: Route, body: unknown, signing: Signing = 'key', signal?: AbortSignal): Promise<Exchange> {
-    const sent = body instanceof RawBody ? body.text : JSON.stringify(body);
+    const sent = body instanceof RawBody ? body.text : JSON.stringify(this.#withToken(body));
     const payload = Buffer.from(sent);
     const headers: Record<string, string | string[]> = { 'content-type': 'application/json', 'content-length': String(payload.length) };
     let signature = 'unsigned';
@@ -88,6 +94,13 @@ export class WalletClient {
       req.on('error', (error: NodeJS.ErrnoException) => resolve(exchange({ received: '', error: error.code ?? error.message })));
       req.end(payload);
     });
+  }
+
+  #withToken(body: unknown): unknown {
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.hasOwn(body, 'token')) return body;
+    const { user } = body as { user?: unknown };
+    const token = typeof user === 'string' ? this.#tokens.get(user) : undefined;
+    return token === undefined ? body : { ...body, token };
   }
 
   /** Closes every kept-alive connection. */

@@ -20,6 +20,11 @@ export interface ConformOptions {
   readonly users: readonly string[];
   /** Private key (PEM) to sign every request with, as Hub88 does; without it the signature checks are skipped. */
   readonly key?: KeyInput;
+  /**
+   * The session token of each test player, for a wallet that requires one: sent as `token` with
+   * every request naming the player, as Hub88 sends the token of the player's game session.
+   */
+  readonly tokens?: Readonly<Record<string, string>>;
   /** Only these categories (default all). */
   readonly only?: readonly Category[];
   /** Copies sent at once by the concurrency checks and requests in flight in the load check (default 20 and 50). */
@@ -78,7 +83,7 @@ export async function runConformance(options: ConformOptions): Promise<ConformRe
     loadMs: (options.loadSeconds ?? DEFAULTS.loadSeconds) * 1000,
   };
   checkOptions(options, settings);
-  const client = new WalletClient(options.url, key, Math.max(settings.copies, settings.inFlight) + 4);
+  const client = new WalletClient(options.url, key, Math.max(settings.copies, settings.inFlight) + 4, new Map(Object.entries(options.tokens ?? {})));
   try {
     const players = await preflight(client, [...new Set(options.users)]);
     const balances = new Map(players.map(({ player, balance }) => [player.user, balance]));
@@ -128,6 +133,9 @@ function checkOptions(options: ConformOptions, settings: CheckSettings): void {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConformUsageError(`--url must be http or https, got ${url.protocol}`);
   if (options.users.length === 0 || options.users.some((user) => user === '')) throw new ConformUsageError('--users names at least one test player');
+  for (const [user, token] of Object.entries(options.tokens ?? {})) {
+    if (typeof token !== 'string' || token === '') throw new ConformUsageError(`--tokens: the token of ${JSON.stringify(user)} must be a non-empty string`);
+  }
   if (!Number.isSafeInteger(settings.copies) || settings.copies < 1 || settings.copies > 1000) throw new ConformUsageError('--concurrency is an integer from 1 to 1000');
   if (!Number.isFinite(settings.loadMs) || settings.loadMs <= 0 || settings.loadMs > 3_600_000) throw new ConformUsageError('--duration is a number of seconds above 0, at most 3600');
   for (const category of options.only ?? []) {
@@ -147,6 +155,9 @@ async function preflight(client: WalletClient, users: readonly string[]): Promis
     }
     if (answer.status === 'RS_ERROR_INVALID_SIGNATURE') {
       throw new ConformUsageError(`the wallet refused the kit's ${client.signs ? 'signature' : 'unsigned request'} (RS_ERROR_INVALID_SIGNATURE): ${client.signs ? 'is --key the key the wallet trusts?' : 'give --key'}`);
+    }
+    if (answer.status === 'RS_ERROR_INVALID_TOKEN' || answer.status === 'RS_ERROR_TOKEN_EXPIRED') {
+      throw new ConformUsageError(`test player ${user}: the wallet requires a session token and answered ${answer.status}: give an open session's token in --tokens`);
     }
     if (answer.status !== 'RS_OK') throw new ConformUsageError(`test player ${user}: the balance call answered ${whatCameBack(exchange)}; does the player exist?`);
     if (typeof answer.currency !== 'string' || !Number.isSafeInteger(answer.balance)) {

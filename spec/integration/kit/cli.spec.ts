@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,10 @@ import { PLAYERS, serveWallet, type ServedWallet } from './wallets.js';
 
 const HUB88_PRIVATE_FILE = fileURLToPath(new URL('../../fixtures/hub88-private.pem', import.meta.url));
 const USERS = PLAYERS.join(',');
+/** A tokens file of the wrong shape: a player's token is a number. */
+const BAD_TOKENS_FILE = join(mkdtempSync(join(tmpdir(), 'exwallet-kit-tokens-')), 'tokens.json');
+writeFileSync(BAD_TOKENS_FILE, JSON.stringify({ 'kit-alice': 42 }));
+afterAll(() => rmSync(join(BAD_TOKENS_FILE, '..'), { recursive: true, force: true }));
 const NOT_ENOUGH_MONEY_WITHOUT_BALANCE = FAULTS.find((fault) => fault.name === 'RS_ERROR_NOT_ENOUGH_MONEY carries no balance');
 
 let cleanups: Array<() => Promise<void> | void> = [];
@@ -101,7 +105,7 @@ describe('exwallet conform exits 0 when nothing failed, 1 when a check failed, 2
   it('--help lists every option and category, exit 0', async () => {
     const { code, out } = await conform(['--help']);
     expect(code).toBe(0);
-    for (const option of ['--url', '--users', '--key', '--only', '--concurrency', '--duration', '--json', '--junit']) expect(out).toContain(`  ${option} `);
+    for (const option of ['--url', '--users', '--key', '--tokens', '--only', '--concurrency', '--duration', '--json', '--junit']) expect(out).toContain(`  ${option} `);
     expect(out).toContain(`Categories: ${CATEGORIES.join(', ')}`);
   });
 
@@ -111,6 +115,8 @@ describe('exwallet conform exits 0 when nothing failed, 1 when a check failed, 2
     ['an unknown category', ['--users', USERS, '--only', 'basics,speed'], /--only: unknown category speed/],
     ['a --concurrency that is not a number', ['--users', USERS, '--concurrency', 'many'], /--concurrency must be a number/],
     ['a key file that does not exist', ['--users', USERS, '--key', '/nonexistent/key.pem'], /cannot read the key \/nonexistent\/key.pem/],
+    ['a tokens file that does not exist', ['--users', USERS, '--tokens', '/nonexistent/tokens.json'], /cannot read the tokens \/nonexistent\/tokens.json/],
+    ['a tokens file that is not an object of token strings', ['--users', USERS, '--tokens', BAD_TOKENS_FILE], /--tokens .* must hold a JSON object from each player to a non-empty token string/],
     ['a player the wallet does not know', ['--users', 'kit-alice,kit-nobody'], /test player kit-nobody: the balance call answered RS_ERROR_UNKNOWN/],
     ['a player below 100,000', ['--users', 'kit-alice,kit-poor'], /test player kit-poor holds 99999, below the 100000 the checks need/],
     ['unsigned requests to a wallet that verifies them', ['--users', USERS, '--no-key'], /refused the kit's unsigned request \(RS_ERROR_INVALID_SIGNATURE\): give --key/],
