@@ -82,7 +82,7 @@ export class Wallet {
   /**
    * Runs one retention pass now (it also runs by itself): drops transaction records older than
    * `retentionDays` (the option, or PostgreSQL's own), never an open bet. Resolves to the number
-   * dropped. With a journal, the pass is a snapshot (see "Durability" in the README).
+   * dropped. With a journal, the pass is a snapshot (see "Retention" in docs/durability.md).
    */
   purge(): Promise<number> {
     return this.#store.purge();
