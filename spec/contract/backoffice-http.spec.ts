@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { Status, start as startEngine, type Wallet } from '../../lib/index.js';
 import { buildServer } from '../../lib/http/index.js';
 import { CSV_COLUMNS } from '../../lib/http/backoffice.js';
-import { STORE, start } from '../support/stores.js';
+import { onStore, start, STORE } from '../support/stores.js';
 import { testServerUrl } from '../../test-support/postgres.js';
 
 const TOKEN = 'back-office-token-0123456789abcdef';
@@ -59,7 +59,7 @@ async function get(server: FastifyInstance, url: string, headers: Record<string,
   return server.inject({ method: 'GET', url, headers });
 }
 
-describe(`every back-office route asks for the admin token (${STORE})`, () => {
+describe(onStore('every back-office route asks for the admin token'), () => {
   it('answers 401 without it or with another, and serves the page itself without one', async () => {
     const { app: server } = await service();
     const routes = ['/admin/transactions/' + uuid(1, 1), '/admin/users/alice/transactions', '/admin/users/alice/transactions.csv', '/admin/rounds/r1', '/admin/rounds?status=open', '/admin/reports/daily?date=2026-05-20', '/admin/reports/transactions.csv'];
@@ -72,7 +72,7 @@ describe(`every back-office route asks for the admin token (${STORE})`, () => {
   });
 });
 
-describe(`GET /admin/transactions/:transaction_uuid answers the record (${STORE})`, () => {
+describe(onStore('GET /admin/transactions/:transaction_uuid answers the record'), () => {
   it('finds an id in either case, with created_at in ISO-8601 UTC; 404 for an unknown one', async () => {
     const { app: server, w } = await service();
     const id = await bet(w, 'alice', 25, { round: 'r1', game_code: 'g1' });
@@ -84,7 +84,7 @@ describe(`GET /admin/transactions/:transaction_uuid answers the record (${STORE}
   });
 });
 
-describe(`GET /admin/users/:user/transactions pages a user's history (${STORE})`, () => {
+describe(onStore("GET /admin/users/:user/transactions pages a user's history"), () => {
   it('answers { items, next_cursor } newest first, follows the cursor to a null one, 404 for an unknown user, 400 naming a bad parameter', async () => {
     const { app: server, w } = await service();
     const made = [await bet(w, 'alice', 1), await bet(w, 'alice', 2), await bet(w, 'alice', 3)];
@@ -104,7 +104,7 @@ describe(`GET /admin/users/:user/transactions pages a user's history (${STORE})`
   });
 });
 
-describe(`GET /admin/rounds/:round answers a round (${STORE})`, () => {
+describe(onStore('GET /admin/rounds/:round answers a round'), () => {
   it('answers the totals and transactions, 400 when users share the value and none is named, 404 for none', async () => {
     const { app: server, w } = await service();
     await bet(w, 'alice', 10, { round: 'shared' });
@@ -121,7 +121,7 @@ describe(`GET /admin/rounds/:round answers a round (${STORE})`, () => {
   });
 });
 
-describe(`GET /admin/rounds?status=open lists stuck rounds (${STORE})`, () => {
+describe(onStore('GET /admin/rounds?status=open lists stuck rounds'), () => {
   it('answers open rounds idle for idle_minutes, with a cursor', async () => {
     const { app: server, w } = await service();
     await bet(w, 'alice', 10, { round: 'a' });
@@ -136,7 +136,7 @@ describe(`GET /admin/rounds?status=open lists stuck rounds (${STORE})`, () => {
   });
 });
 
-describe(`GET /admin/reports/daily totals a UTC day (${STORE})`, () => {
+describe(onStore('GET /admin/reports/daily totals a UTC day'), () => {
   it('answers per currency with ggr, and 400 for a bad date', async () => {
     const { app: server, w } = await service();
     await bet(w, 'alice', 100);
@@ -152,7 +152,7 @@ describe(`GET /admin/reports/daily totals a UTC day (${STORE})`, () => {
   });
 });
 
-describe(`the CSV routes answer RFC 4180 with a header row (${STORE})`, () => {
+describe(onStore('the CSV routes answer RFC 4180 with a header row'), () => {
   it('exports a user\'s history and a period, quoting what needs it, with CRLF line ends', async () => {
     const { app: server, w } = await service();
     const a = await bet(w, 'alice', 7, { round: 'has "quotes", commas\nand a line' });
@@ -173,7 +173,7 @@ describe(`the CSV routes answer RFC 4180 with a header row (${STORE})`, () => {
   });
 });
 
-describe(`POST /admin/reconcile compares an aggregator's CSV (${STORE})`, () => {
+describe(onStore("POST /admin/reconcile compares an aggregator's CSV"), () => {
   it('lists exactly the injected differences, and refuses a file without the required columns', async () => {
     const { app: server, w } = await service();
     const a = await bet(w, 'alice', 10);
@@ -190,7 +190,7 @@ describe(`POST /admin/reconcile compares an aggregator's CSV (${STORE})`, () => 
   });
 });
 
-describe(`GET /admin/ui serves the support page with no secret in it (${STORE})`, () => {
+describe(onStore('GET /admin/ui serves the support page with no secret in it'), () => {
   it('serves the page, its script and its style, with a policy that allows nothing from elsewhere', async () => {
     const { app: server } = await service();
     const page = await get(server, '/admin/ui', {});
@@ -207,7 +207,7 @@ describe(`GET /admin/ui serves the support page with no secret in it (${STORE})`
   });
 });
 
-describe(`records dropped by retention are gone from every route (${STORE})`, () => {
+describe(onStore('records dropped by retention are gone from every route'), () => {
   it('answers 404 for a dropped id and round, and leaves them out of pages, reports and CSV', async () => {
     const { app: server, w } = await service(1);
     const gone = await bet(w, 'alice', 10, { round: 'old' });

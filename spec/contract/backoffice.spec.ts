@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { BadCursorError, dailyReport, history, QueryError, reconcile, round, Status, start as startEngine, stuckRounds, transaction, type TransactionRecord, type Wallet } from '../../lib/index.js';
-import { STORE, start } from '../support/stores.js';
+import { onStore, start, STORE } from '../support/stores.js';
 import { testServerUrl } from '../../test-support/postgres.js';
 
 const DAY = 86_400_000;
@@ -84,7 +84,7 @@ async function allPages(w: Wallet, user: string, query: Record<string, unknown> 
   }
 }
 
-describe(`a transaction's record keeps every field SPEC 13 lists (${STORE})`, () => {
+describe(onStore("a transaction's record keeps every field SPEC 13 lists"), () => {
   it('answers bet, win, rollback, deposit and withdraw with amount, balance, round, game, free flag, request and time', async () => {
     const clock = new Clock();
     const w = await open(clock);
@@ -141,7 +141,7 @@ describe(`a transaction's record keeps every field SPEC 13 lists (${STORE})`, ()
   });
 });
 
-describe(`a user's history pages newest first with an opaque cursor (${STORE})`, () => {
+describe(onStore("a user's history pages newest first with an opaque cursor"), () => {
   it('returns every transaction once, newest first, and null as the last next_cursor', async () => {
     const clock = new Clock();
     const w = await open(clock);
@@ -188,7 +188,7 @@ describe(`a user's history pages newest first with an opaque cursor (${STORE})`,
   });
 });
 
-describe(`paging while bets keep arriving returns every record that existed when paging began exactly once (${STORE})`, () => {
+describe(onStore('paging while bets keep arriving returns every record that existed when paging began exactly once'), () => {
   it('sees the 40 first bets once each, whatever arrives between pages', async () => {
     const clock = new Clock();
     const w = await open(clock);
@@ -211,7 +211,7 @@ describe(`paging while bets keep arriving returns every record that existed when
   });
 });
 
-describe(`a round gathers one user's transactions carrying its value (${STORE})`, () => {
+describe(onStore("a round gathers one user's transactions carrying its value"), () => {
   it('totals bets, wins and refunds, and is closed once a transaction said so', async () => {
     const clock = new Clock();
     const w = await open(clock);
@@ -240,7 +240,7 @@ describe(`a round gathers one user's transactions carrying its value (${STORE})`
   });
 });
 
-describe(`stuck rounds are open rounds idle for the time asked (${STORE})`, () => {
+describe(onStore('stuck rounds are open rounds idle for the time asked'), () => {
   it('lists them longest idle first, a page at a time, leaving out closed and recent ones', async () => {
     const clock = new Clock();
     const w = await open(clock);
@@ -261,7 +261,7 @@ describe(`stuck rounds are open rounds idle for the time asked (${STORE})`, () =
   });
 });
 
-describe(`the daily report totals a UTC day per currency (${STORE})`, () => {
+describe(onStore('the daily report totals a UTC day per currency'), () => {
   it('counts bets, wins, refunds, cashier operations and free bets, with ggr = bets - refunds - wins', async () => {
     const clock = new Clock(Date.UTC(2026, 2, 10, 23, 59, 0));
     const w = await open(clock, ['alice', { user: 'eve', currency: 'EUR' }]);
@@ -290,7 +290,7 @@ describe(`the daily report totals a UTC day per currency (${STORE})`, () => {
   });
 });
 
-describe(`records dropped by retention are gone from every view (${STORE})`, () => {
+describe(onStore('records dropped by retention are gone from every view'), () => {
   it('drops settled records from the lookup, history, round, report, stuck rounds and export, and keeps an open bet', async () => {
     const clock = new Clock();
     const w = await open(clock, ['alice'], 1);
@@ -316,7 +316,7 @@ describe(`records dropped by retention are gone from every view (${STORE})`, () 
   });
 });
 
-describe(`reconciliation lists exactly the differences with the aggregator's file (${STORE})`, () => {
+describe(onStore("reconciliation lists exactly the differences with the aggregator's file"), () => {
   it('counts the matches and names the ids missing on either side and the fields that differ', async () => {
     const clock = new Clock();
     const w = await open(clock);
@@ -356,7 +356,7 @@ describe(`reconciliation lists exactly the differences with the aggregator's fil
   });
 });
 
-describe(`the package's functions answer as the wallet's methods (${STORE})`, () => {
+describe(onStore("the package's functions answer as the wallet's methods"), () => {
   it('transaction, history, round, stuckRounds, dailyReport and reconcile', async () => {
     const clock = new Clock();
     const w = await open(clock);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { runInNewContext } from 'node:vm';
 import { Status, type Wallet } from '../../lib/index.js';
-import { start } from '../support/stores.js';
+import { onStore, start } from '../support/stores.js';
 import { balanceOf, betBody, Ids, OPERATIONS, rollbackBody, setup, uuid, winBody } from '../support/helpers.js';
 
 const operations = OPERATIONS;
@@ -17,7 +17,7 @@ async function expectRefused(w: Wallet, ids: Ids, body: Record<string, unknown>,
   expect(retry.status).toBe(Status.OK);
 }
 
-describe('check 1: the body is a plain object, else RS_ERROR_WRONG_SYNTAX', () => {
+describe(onStore('check 1: the body is a plain object, else RS_ERROR_WRONG_SYNTAX'), () => {
   class Request {
     user = 'alice';
   }
@@ -68,7 +68,7 @@ describe('check 1: the body is a plain object, else RS_ERROR_WRONG_SYNTAX', () =
   });
 });
 
-describe('check 2: user names an existing user, else RS_ERROR_UNKNOWN', () => {
+describe(onStore('check 2: user names an existing user, else RS_ERROR_UNKNOWN'), () => {
   for (const [name, call] of operations) {
     it.each<[string, Record<string, unknown>]>([
       ['missing', {}],
@@ -93,7 +93,7 @@ describe('check 2: user names an existing user, else RS_ERROR_UNKNOWN', () => {
   });
 });
 
-describe('check 3: ids are UUID-shaped, currency a string, amount a safe integer, else RS_ERROR_WRONG_TYPES', () => {
+describe(onStore('check 3: ids are UUID-shaped, currency a string, amount a safe integer, else RS_ERROR_WRONG_TYPES'), () => {
   it.each([
     ['a missing transaction_uuid', { transaction_uuid: undefined }],
     ['a numeric transaction_uuid', { transaction_uuid: 12345 }],
@@ -147,7 +147,7 @@ describe('check 3: ids are UUID-shaped, currency a string, amount a safe integer
   });
 });
 
-describe('check 4: amount is not negative, else RS_ERROR_UNKNOWN', () => {
+describe(onStore('check 4: amount is not negative, else RS_ERROR_UNKNOWN'), () => {
   it('refuses a negative bet and a negative win', async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids);
@@ -173,7 +173,7 @@ describe('check 4: amount is not negative, else RS_ERROR_UNKNOWN', () => {
   });
 });
 
-describe('check 6: currency equals the user currency exactly, else RS_ERROR_WRONG_CURRENCY', () => {
+describe(onStore('check 6: currency equals the user currency exactly, else RS_ERROR_WRONG_CURRENCY'), () => {
   it.each(['EUR', 'usd', 'USD ', ''])('refuses a bet in %p and records nothing', async (currency) => {
     const { w, ids } = await setup();
     await expectRefused(w, ids, betBody(ids, { currency }), Status.WRONG_CURRENCY);
@@ -197,7 +197,7 @@ describe('check 6: currency equals the user currency exactly, else RS_ERROR_WRON
   });
 });
 
-describe('check 7 (bet): amount is at most the balance, else RS_ERROR_NOT_ENOUGH_MONEY', () => {
+describe(onStore('check 7 (bet): amount is at most the balance, else RS_ERROR_NOT_ENOUGH_MONEY'), () => {
   it('refuses a bet over the balance and answers the actual balance', async () => {
     const { w, ids } = await setup();
     await w.bet(betBody(ids, { amount: 60_000 }));
@@ -218,7 +218,7 @@ describe('check 7 (bet): amount is at most the balance, else RS_ERROR_NOT_ENOUGH
   });
 });
 
-describe('check 7 (win): the referenced bet exists, is open and has no win yet', () => {
+describe(onStore('check 7 (win): the referenced bet exists, is open and has no win yet'), () => {
   it('refuses a win for an unknown bet with RS_ERROR_TRANSACTION_DOES_NOT_EXIST', async () => {
     const { w, ids } = await setup();
     expect((await w.win(winBody(ids, uuid(777)))).status).toBe(Status.TRANSACTION_DOES_NOT_EXIST);
@@ -263,7 +263,7 @@ describe('check 7 (win): the referenced bet exists, is open and has no win yet',
   });
 });
 
-describe('check 8: the new balance stays a safe integer, else RS_ERROR_UNKNOWN', () => {
+describe(onStore('check 8: the new balance stays a safe integer, else RS_ERROR_UNKNOWN'), () => {
   it('refuses a win that would pass Number.MAX_SAFE_INTEGER', async () => {
     const w = start({ initialBalance: Number.MAX_SAFE_INTEGER - 10 });
     await w.createUsers(['alice']);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Status } from '../../lib/index.js';
 import { balanceOf, betBody, resent, rollbackBody, setup, winBody } from '../support/helpers.js';
+import { onStore } from '../support/stores.js';
 
-describe('requests for one user are applied in arrival order', () => {
+describe(onStore('requests for one user are applied in arrival order'), () => {
   it('never overdraws under many concurrent bets', async () => {
     const { w, ids } = await setup();
     const responses = await Promise.all(Array.from({ length: 1000 }, () => w.bet(betBody(ids, { amount: 1000 }))));
@@ -34,7 +35,7 @@ describe('requests for one user are applied in arrival order', () => {
   });
 });
 
-describe('a transaction_uuid in flight more than once is applied once', () => {
+describe(onStore('a transaction_uuid in flight more than once is applied once'), () => {
   it('gives identical copies sent at once one answer, applied once', async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids, { amount: 250 });
@@ -65,7 +66,7 @@ describe('a transaction_uuid in flight more than once is applied once', () => {
   });
 });
 
-describe('stop', () => {
+describe(onStore('stop'), () => {
   it('answers requests sent before it, then refuses new ones with RS_ERROR_UNKNOWN and reads no state', async () => {
     const { w, ids } = await setup();
     const before = w.bet(betBody(ids, { amount: 10 }));

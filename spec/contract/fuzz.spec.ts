@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { Status, type Wallet, type WalletResponse } from '../../lib/index.js';
-import { runs, start } from '../support/stores.js';
+import { onStore, runs, start } from '../support/stores.js';
 import { betBody, Ids, OPERATIONS, uuid, winBody } from '../support/helpers.js';
 import { RUN_FACTOR, SEED } from '../support/model/arbitraries.js';
 
@@ -99,7 +99,7 @@ function expectWellFormed(response: WalletResponse): void {
   expect(typeof response.request_uuid).toBe('string');
 }
 
-describe('any value as a body gets an RS_ERROR_* response and changes nothing', () => {
+describe(onStore('any value as a body gets an RS_ERROR_* response and changes nothing'), () => {
   for (const [name, call] of OPERATIONS) {
     it(`${name} survives arbitrary bodies`, async () => {
       const { w } = await busyWallet();
@@ -118,7 +118,7 @@ describe('any value as a body gets an RS_ERROR_* response and changes nothing', 
   }
 });
 
-describe('a valid body with one field made invalid is refused and changes nothing', () => {
+describe(onStore('a valid body with one field made invalid is refused and changes nothing'), () => {
   const notUuid = garbage.filter((value) => typeof value !== 'string' || !UUID.test(value));
   const invalid: Record<string, fc.Arbitrary<unknown>> = {
     user: garbage.filter((value) => value !== 'alice' && value !== 'bob'),
@@ -151,7 +151,7 @@ describe('a valid body with one field made invalid is refused and changes nothin
   }
 });
 
-describe('extra fields of any kind never break a valid request', () => {
+describe(onStore('extra fields of any kind never break a valid request'), () => {
   it('applies the bet once, or refuses an unreadable body, and replays it exactly', async () => {
     const extras = fc.dictionary(
       key.filter((name) => !['user', 'amount', 'currency', 'transaction_uuid', 'request_uuid'].includes(name)),

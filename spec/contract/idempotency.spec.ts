@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Status } from '../../lib/index.js';
 import { balanceOf, betBody, type Ids, resent, rollbackBody, setup, winBody } from '../support/helpers.js';
+import { onStore } from '../support/stores.js';
 
-describe('requirement 2: bets and wins are applied once per transaction_uuid', () => {
+describe(onStore('requirement 2: bets and wins are applied once per transaction_uuid'), () => {
   it('applies a retried bet once', async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids, { amount: 700 });
@@ -21,7 +22,7 @@ describe('requirement 2: bets and wins are applied once per transaction_uuid', (
   });
 });
 
-describe('requirement 3: a duplicate request gets the original response', () => {
+describe(onStore('requirement 3: a duplicate request gets the original response'), () => {
   it('replays the stored response byte for byte, with the original request_uuid and balance', async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids, { amount: 500 });
@@ -66,7 +67,7 @@ describe('requirement 3: a duplicate request gets the original response', () => 
   });
 });
 
-describe('requirement 4: a reused transaction_uuid with other parameters is refused', () => {
+describe(onStore('requirement 4: a reused transaction_uuid with other parameters is refused'), () => {
   it.each([
     ['amount', { amount: 101 }],
     ['currency', { currency: 'EUR' }],
@@ -116,7 +117,7 @@ describe('requirement 4: a reused transaction_uuid with other parameters is refu
   });
 });
 
-describe('ids compare case-insensitively: an id in upper case names the same transaction', () => {
+describe(onStore('ids compare case-insensitively: an id in upper case names the same transaction'), () => {
   /** A fresh id with hex letters in it, so that upper-casing it changes it. */
   const lettered = (ids: Ids): string => ids.next().replace(/^0{8}/, 'abcdef00');
   const upper = (id: string): string => id.toUpperCase();
@@ -196,7 +197,7 @@ describe('ids compare case-insensitively: an id in upper case names the same tra
   });
 });
 
-describe('requirement 7: a failed request records nothing, so its transaction_uuid can be used again', () => {
+describe(onStore('requirement 7: a failed request records nothing, so its transaction_uuid can be used again'), () => {
   it('accepts the same bet once the balance covers it', async () => {
     const { w, ids } = await setup();
     const big = betBody(ids, { amount: 100_000 });
@@ -231,7 +232,7 @@ describe('requirement 7: a failed request records nothing, so its transaction_uu
   });
 });
 
-describe('balance records nothing', () => {
+describe(onStore('balance records nothing'), () => {
   it('leaves every id free', async () => {
     const { w, ids } = await setup();
     const id = ids.next();
@@ -241,7 +242,7 @@ describe('balance records nothing', () => {
   });
 });
 
-describe('SPEC 9: other string fields are kept and fingerprinted exactly as sent, on every store', () => {
+describe(onStore('SPEC 9: other string fields are kept and fingerprinted exactly as sent, on every store'), () => {
   // PostgreSQL text cannot hold NUL and would alter a lone surrogate: a store must not refuse or change such a value.
   const odd = { round: 'r\u0000\ud800', game_code: 'g\udfff', meta: { note: 'a\u0000b\ud800c', list: ['\u0000', '\udc00x'] } };
 

@@ -16,7 +16,7 @@ import {
   type Session,
   type Wallet,
 } from '../../lib/index.js';
-import { start } from '../support/stores.js';
+import { onStore, start } from '../support/stores.js';
 import { RESTART_STORE, startRestartable } from '../support/restart.js';
 import { balanceOf, betBody, Ids, rollbackBody, winBody } from '../support/helpers.js';
 
@@ -58,7 +58,7 @@ async function bet(w: Wallet, ids: Ids, amount: number, fields: Record<string, u
   return { body, status: (await w.handle('bet', body)).status };
 }
 
-describe('each of the six limits refuses a bet that, counted, would take the current period past it: RS_ERROR_LIMIT_REACHED with the balance, nothing changed', () => {
+describe(onStore('each of the six limits refuses a bet that, counted, would take the current period past it: RS_ERROR_LIMIT_REACHED with the balance, nothing changed'), () => {
   it.each(LIMITS)('%s', async (name) => {
     const { w, ids } = await engine();
     await setLimits(w, 'alice', { [name]: 1_000 });
@@ -107,7 +107,7 @@ describe('each of the six limits refuses a bet that, counted, would take the cur
   });
 });
 
-describe('the limit check comes after the currency check and before the balance check', () => {
+describe(onStore('the limit check comes after the currency check and before the balance check'), () => {
   it('answers RS_ERROR_WRONG_CURRENCY to a bet in another currency past the limit', async () => {
     const { w, ids } = await engine();
     await setLimits(w, 'alice', { wager_day: 10 });
@@ -137,7 +137,7 @@ describe('the limit check comes after the currency check and before the balance 
   });
 });
 
-describe('replays, wins and rollbacks are never refused by a limit', () => {
+describe(onStore('replays, wins and rollbacks are never refused by a limit'), () => {
   it('replays an exact retry of a bet accepted before its limit was reached, and answers a differing reuse of its id as a duplicate', async () => {
     const { w, ids } = await engine();
     const body = betBody(ids, { amount: 800 });
@@ -171,7 +171,7 @@ describe('replays, wins and rollbacks are never refused by a limit', () => {
   });
 });
 
-describe('periods are calendar periods in UTC: a day ends at 24:00 UTC', () => {
+describe(onStore('periods are calendar periods in UTC: a day ends at 24:00 UTC'), () => {
   it('counts a bet at 23:59:59.999 in its day, and starts the next day at 0 at 00:00', async () => {
     const { w, clock, ids } = await engine(Date.UTC(2026, 11, 8, 0, 0, 0));
     await setLimits(w, 'alice', { wager_day: 1_000, loss_day: 1_000 });
@@ -197,7 +197,7 @@ describe('periods are calendar periods in UTC: a day ends at 24:00 UTC', () => {
   });
 });
 
-describe('periods are calendar periods in UTC: an ISO week starts on Monday 00:00 UTC', () => {
+describe(onStore('periods are calendar periods in UTC: an ISO week starts on Monday 00:00 UTC'), () => {
   it('counts Monday to Sunday 23:59:59.999 in one week, and starts the next at 0 on Monday 00:00', async () => {
     const { w, clock, ids } = await engine(Date.UTC(2026, 11, 7));
     await setLimits(w, 'alice', { wager_week: 1_000, loss_week: 2_000 });
@@ -232,7 +232,7 @@ describe('periods are calendar periods in UTC: an ISO week starts on Monday 00:0
   });
 });
 
-describe('periods are calendar periods in UTC: a month ends at the end of its last day', () => {
+describe(onStore('periods are calendar periods in UTC: a month ends at the end of its last day'), () => {
   it('counts a bet on the 31st at 23:59:59.999 in December and starts January at 0', async () => {
     const { w, clock, ids } = await engine(Date.UTC(2026, 11, 1));
     await setLimits(w, 'alice', { wager_month: 1_000, loss_month: 1_000 });
@@ -260,7 +260,7 @@ describe('periods are calendar periods in UTC: a month ends at the end of its la
   });
 });
 
-describe('usage is exact: wager = bets less cancelled bets, loss = wager less wins paid; free bets, cashier operations, refusals and replays count nowhere', () => {
+describe(onStore('usage is exact: wager = bets less cancelled bets, loss = wager less wins paid; free bets, cashier operations, refusals and replays count nowhere'), () => {
   it('sums bets, wins and rollbacks of the current periods exactly', async () => {
     const { w, ids } = await engine();
     const a = await bet(w, ids, 100);
@@ -327,7 +327,7 @@ describe('usage is exact: wager = bets less cancelled bets, loss = wager less wi
   });
 });
 
-describe("a rollback of a bet made in an earlier period reduces that period's sums, never the current period's", () => {
+describe(onStore("a rollback of a bet made in an earlier period reduces that period's sums, never the current period's"), () => {
   it('a bet of Monday cancelled on Tuesday leaves Tuesday at its own bets and takes it off the week and the month', async () => {
     const { w, clock, ids } = await engine();
     const monday = await bet(w, ids, 300);
@@ -370,7 +370,7 @@ describe("a rollback of a bet made in an earlier period reduces that period's su
   });
 });
 
-describe('getLimits answers { user, limits, pending, usage }: the six limits in force, the raises waiting, the sums of the current periods; undefined for an unknown user', () => {
+describe(onStore('getLimits answers { user, limits, pending, usage }: the six limits in force, the raises waiting, the sums of the current periods; undefined for an unknown user'), () => {
   it('answers no limit, nothing pending and no usage for a new user', async () => {
     const { w } = await engine();
     const answer = await report(w);
@@ -400,7 +400,7 @@ describe('getLimits answers { user, limits, pending, usage }: the six limits in 
   });
 });
 
-describe('a first limit or a lower one applies at once, and drops a raise of it that was waiting', () => {
+describe(onStore('a first limit or a lower one applies at once, and drops a raise of it that was waiting'), () => {
   it('applies a first limit at once', async () => {
     const { w, ids } = await engine();
     expect(await setLimits(w, 'alice', { wager_day: 500 })).toEqual({ user: 'alice', limits: { ...NONE, wager_day: 500 }, pending: {}, usage: ZERO });
@@ -434,7 +434,7 @@ describe('a first limit or a lower one applies at once, and drops a raise of it 
   });
 });
 
-describe('a higher limit or null waits 24 hours (cooling-off); the old limit holds until then', () => {
+describe(onStore('a higher limit or null waits 24 hours (cooling-off); the old limit holds until then'), () => {
   it('reports the raise as pending with the time it applies, refuses by the old limit until then and by the new one from then', async () => {
     const { w, clock, ids } = await engine();
     await setLimits(w, 'alice', { wager_day: 500 });
@@ -490,7 +490,7 @@ describe('a higher limit or null waits 24 hours (cooling-off); the old limit hol
   });
 });
 
-describe('setLimits takes the six names only, each a non-negative safe integer or null; anything else rejects with InvalidFieldError naming it, nothing changed', () => {
+describe(onStore('setLimits takes the six names only, each a non-negative safe integer or null; anything else rejects with InvalidFieldError naming it, nothing changed'), () => {
   it.each<[string, Record<string, unknown>, string]>([
     ['a negative limit', { wager_day: -1 }, 'wager_day'],
     ['a fraction', { loss_week: 1.5 }, 'loss_week'],
@@ -516,7 +516,7 @@ describe('setLimits takes the six names only, each a non-negative safe integer o
   });
 });
 
-describe(`limits, their waiting raises and the period sums set before a restart hold after it (${RESTART_STORE})`, () => {
+describe(onStore(`limits, their waiting raises and the period sums set before a restart hold after it (${RESTART_STORE})`), () => {
   it('reports the same limits, pending raises and usage, enforces them, and applies the raise at its time', async () => {
     const clock: Clock = { now: START };
     const engine = startRestartable({ clock: () => clock.now });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { InvalidFieldError, type Limits, type UserSpec, type Wallet } from '../../lib/index.js';
-import { runs, start } from '../support/stores.js';
+import { onStore, runs, start } from '../support/stores.js';
 import {
   CLOCK_START,
   OPENING_SESSIONS,
@@ -207,7 +207,7 @@ async function checkLimits(w: Wallet, model: ReferenceWallet): Promise<void> {
   for (const user of model.balances.keys()) expect(await w.getLimits(user)).toEqual(model.getLimits(user));
 }
 
-describe('the engine answers every request sequence exactly as the reference model', () => {
+describe(onStore('the engine answers every request sequence exactly as the reference model'), () => {
   it('conserves money when balances together pass 2^53 (found by the soak run)', async () => {
     const steps: Step[] = [
       { kind: 'call', operation: 'bet', body: { user: 'u1', transaction_uuid: uuid(6), request_uuid: uuid(1000), currency: 'USD', amount: 100_000 } },
@@ -234,7 +234,7 @@ describe('the engine answers every request sequence exactly as the reference mod
   });
 });
 
-describe('with tokens required, sessions opened, closed and expiring, limits set and raised across day, ISO week and month boundaries, the engine answers as the reference model', () => {
+describe(onStore('with tokens required, sessions opened, closed and expiring, limits set and raised across day, ISO week and month boundaries, the engine answers as the reference model'), () => {
   it('agrees on every response, session, limit report and usage, conserves money and replays every transaction', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(sessionStep, { maxLength: 200, size: 'max' }), async (steps) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createUsers, deposit, setUserDisabled, Status, withdraw, type UserSpec, type Wallet } from '../../lib/index.js';
-import { start } from '../support/stores.js';
+import { onStore, start } from '../support/stores.js';
 import { balanceOf, betBody, Ids, resent, rollbackBody, setup, uuid, winBody, type With } from '../support/helpers.js';
 
 interface CashierShape {
@@ -26,7 +26,7 @@ async function withUsers(users: readonly UserSpec[]): Promise<{ w: Wallet; ids: 
 
 const KEYS = ['user', 'status', 'request_uuid', 'currency', 'balance'];
 
-describe('createUsers takes items { user, currency?, balance? } with their own currency and opening balance', () => {
+describe(onStore('createUsers takes items { user, currency?, balance? } with their own currency and opening balance'), () => {
   it('opens each user with the currency and balance of its item, the engine defaults for what it leaves out', async () => {
     const w = start();
     await createUsers(w, [{ user: 'eve', currency: 'EUR', balance: 500 }, { user: 'ann', balance: 0 }, { user: 'gus', currency: 'GBP' }, { user: 'sam' }, 'tom']);
@@ -53,7 +53,7 @@ describe('createUsers takes items { user, currency?, balance? } with their own c
   });
 });
 
-describe('createUsers ignores an invalid item and creates the valid ones of the list', () => {
+describe(onStore('createUsers ignores an invalid item and creates the valid ones of the list'), () => {
   it.each<[string, unknown]>([
     ['a lower-case currency', { user: 'eve', currency: 'usd' }],
     ['a four-letter currency', { user: 'eve', currency: 'EURO' }],
@@ -83,7 +83,7 @@ describe('createUsers ignores an invalid item and creates the valid ones of the 
   });
 });
 
-describe('createUsers never changes an existing user', () => {
+describe(onStore('createUsers never changes an existing user'), () => {
   it('keeps the currency and balance of a user that a later item names with others', async () => {
     const { w, ids } = await withUsers([{ user: 'alice', currency: 'USD', balance: 1_000 }]);
     await w.bet(betBody(ids, { amount: 400 }));
@@ -100,7 +100,7 @@ describe('createUsers never changes an existing user', () => {
   });
 });
 
-describe('the first of two items naming one user wins', () => {
+describe(onStore('the first of two items naming one user wins'), () => {
   it('creates the user from the first item of the list', async () => {
     const w = start();
     await createUsers(w, [{ user: 'eve', currency: 'EUR', balance: 1 }, { user: 'eve', currency: 'GBP', balance: 2 }, 'eve']);
@@ -115,7 +115,7 @@ describe('the first of two items naming one user wins', () => {
   });
 });
 
-describe("a bet or win in another currency than the user's is RS_ERROR_WRONG_CURRENCY", () => {
+describe(onStore("a bet or win in another currency than the user's is RS_ERROR_WRONG_CURRENCY"), () => {
   it("refuses a bet in the engine's currency from a user opened in another, and takes one in the user's", async () => {
     const { w, ids } = await withUsers([{ user: 'alice', currency: 'EUR', balance: 1_000 }, 'bob']);
     expect(await w.bet(betBody(ids))).toMatchObject({ status: Status.WRONG_CURRENCY, currency: 'EUR', balance: 1_000 });
@@ -132,7 +132,7 @@ describe("a bet or win in another currency than the user's is RS_ERROR_WRONG_CUR
   });
 });
 
-describe('deposit credits and withdraw debits the amount, answered as { user, status, request_uuid, currency, balance }', () => {
+describe(onStore('deposit credits and withdraw debits the amount, answered as { user, status, request_uuid, currency, balance }'), () => {
   it('credits a deposit and debits a withdrawal, keys in the contract order', async () => {
     const { w, ids } = await setup(['alice']);
     const credit = cashierBody(ids, { amount: 700 });
@@ -176,7 +176,7 @@ describe('deposit credits and withdraw debits the amount, answered as { user, st
   });
 });
 
-describe('deposit and withdraw are idempotent by transaction_uuid', () => {
+describe(onStore('deposit and withdraw are idempotent by transaction_uuid'), () => {
   it.each(['deposit', 'withdraw'] as const)('%s: an exact retry replays the original answer byte for byte and moves nothing', async (operation) => {
     const { w, ids } = await setup(['alice']);
     const body = cashierBody(ids, { amount: 500 });
@@ -247,7 +247,7 @@ describe('deposit and withdraw are idempotent by transaction_uuid', () => {
   });
 });
 
-describe('deposit and withdraw pass checks 1 to 6, in order', () => {
+describe(onStore('deposit and withdraw pass checks 1 to 6, in order'), () => {
   const operations = ['deposit', 'withdraw'] as const;
 
   it.each(operations)('%s: check 1, a body that is no plain object is RS_ERROR_WRONG_SYNTAX', async (operation) => {
@@ -311,7 +311,7 @@ describe('deposit and withdraw pass checks 1 to 6, in order', () => {
   );
 });
 
-describe('a withdrawal larger than the balance is RS_ERROR_NOT_ENOUGH_MONEY with the actual balance', () => {
+describe(onStore('a withdrawal larger than the balance is RS_ERROR_NOT_ENOUGH_MONEY with the actual balance'), () => {
   it('refuses one unit more than the balance and takes the whole balance', async () => {
     const { w, ids } = await setup(['alice']);
     await w.bet(betBody(ids, { amount: 60_000 }));
@@ -322,7 +322,7 @@ describe('a withdrawal larger than the balance is RS_ERROR_NOT_ENOUGH_MONEY with
   });
 });
 
-describe('a deposit that would leave the safe-integer range is RS_ERROR_UNKNOWN', () => {
+describe(onStore('a deposit that would leave the safe-integer range is RS_ERROR_UNKNOWN'), () => {
   it('refuses one unit past Number.MAX_SAFE_INTEGER and takes a deposit up to it', async () => {
     const { w, ids } = await withUsers([{ user: 'alice', balance: Number.MAX_SAFE_INTEGER - 10 }]);
     const tooMuch = cashierBody(ids, { amount: 11 });
@@ -333,7 +333,7 @@ describe('a deposit that would leave the safe-integer range is RS_ERROR_UNKNOWN'
   });
 });
 
-describe('a win or rollback naming a deposit or withdrawal is RS_ERROR_TRANSACTION_DOES_NOT_EXIST', () => {
+describe(onStore('a win or rollback naming a deposit or withdrawal is RS_ERROR_TRANSACTION_DOES_NOT_EXIST'), () => {
   it.each(['deposit', 'withdraw'] as const)('%s: neither a rollback nor a win can name it, and nothing moves', async (operation) => {
     const { w, ids } = await setup(['alice']);
     const body = cashierBody(ids, { amount: 500 });
@@ -348,7 +348,7 @@ describe('a win or rollback naming a deposit or withdrawal is RS_ERROR_TRANSACTI
   });
 });
 
-describe("a disabled user's new bet is RS_ERROR_USER_DISABLED and records nothing", () => {
+describe(onStore("a disabled user's new bet is RS_ERROR_USER_DISABLED and records nothing"), () => {
   it('refuses the bet with the unchanged balance, and takes the same id once the user is enabled', async () => {
     const { w, ids } = await setup(['alice']);
     expect(await setUserDisabled(w, 'alice', true)).toBe(true);
@@ -377,7 +377,7 @@ describe("a disabled user's new bet is RS_ERROR_USER_DISABLED and records nothin
   });
 });
 
-describe('a disabled user is judged by checks 1 to 5 first', () => {
+describe(onStore('a disabled user is judged by checks 1 to 5 first'), () => {
   it('replays an exact retry of a bet made before the user was disabled', async () => {
     const { w, ids } = await setup(['alice']);
     const bet = betBody(ids, { amount: 100 });
@@ -417,7 +417,7 @@ describe('a disabled user is judged by checks 1 to 5 first', () => {
   });
 });
 
-describe('a disabled user is still paid and served: wins, rollbacks, deposits, withdrawals and balance', () => {
+describe(onStore('a disabled user is still paid and served: wins, rollbacks, deposits, withdrawals and balance'), () => {
   it('serves every operation but a new bet as usual', async () => {
     const { w, ids } = await setup(['alice']);
     const won = betBody(ids, { amount: 100 });
@@ -435,7 +435,7 @@ describe('a disabled user is still paid and served: wins, rollbacks, deposits, w
   });
 });
 
-describe('enabling a user again restores bets', () => {
+describe(onStore('enabling a user again restores bets'), () => {
   it('takes bets after the user is enabled, and disabling or enabling twice changes nothing more', async () => {
     const { w, ids } = await setup(['alice']);
     expect(await setUserDisabled(w, 'alice', true)).toBe(true);
@@ -461,7 +461,7 @@ describe('enabling a user again restores bets', () => {
   });
 });
 
-describe('setUserDisabled on an unknown user resolves false and creates nothing', () => {
+describe(onStore('setUserDisabled on an unknown user resolves false and creates nothing'), () => {
   it.each(['mallory', ''])('answers false for %p', async (user) => {
     const { w, ids } = await setup(['alice']);
     expect(await setUserDisabled(w, user, true)).toBe(false);
@@ -473,7 +473,7 @@ describe('setUserDisabled on an unknown user resolves false and creates nothing'
   });
 });
 
-describe('after stop the operator operations change nothing', () => {
+describe(onStore('after stop the operator operations change nothing'), () => {
   it('answers deposits and withdrawals RS_ERROR_UNKNOWN without a balance, and setUserDisabled false', async () => {
     const { w, ids } = await setup(['alice']);
     await w.stop();

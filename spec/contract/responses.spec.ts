@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Status } from '../../lib/index.js';
 import { betBody, setup } from '../support/helpers.js';
+import { onStore } from '../support/stores.js';
 
-describe('a response for an existing user is { user, status, request_uuid, currency, balance }', () => {
+describe(onStore('a response for an existing user is { user, status, request_uuid, currency, balance }'), () => {
   it('has those keys in that order on success', async () => {
     const { w, ids } = await setup();
     const response = await w.bet(betBody(ids));
@@ -36,7 +37,7 @@ describe('a response for an existing user is { user, status, request_uuid, curre
   });
 });
 
-describe('a response for an unknown user is { user, status, request_uuid }', () => {
+describe(onStore('a response for an unknown user is { user, status, request_uuid }'), () => {
   it('has only those keys, in that order', async () => {
     const { w, ids } = await setup();
     const body = betBody(ids, { user: 'nobody' });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Status } from '../../lib/index.js';
 import { balanceOf, betBody, resent, rollbackBody, setup, uuid, winBody } from '../support/helpers.js';
+import { onStore } from '../support/stores.js';
 
-describe('rollback of an open bet refunds it and cancels it', () => {
+describe(onStore('rollback of an open bet refunds it and cancels it'), () => {
   it('refunds the amount with RS_OK', async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids, { amount: 800 });
@@ -33,7 +34,7 @@ describe('rollback of an open bet refunds it and cancels it', () => {
   });
 });
 
-describe('rollback of a bet that is already cancelled answers RS_OK and changes nothing', () => {
+describe(onStore('rollback of a bet that is already cancelled answers RS_OK and changes nothing'), () => {
   it('does not refund twice', async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids, { amount: 800 });
@@ -47,7 +48,7 @@ describe('rollback of a bet that is already cancelled answers RS_OK and changes 
   });
 });
 
-describe('rollback of an unknown id answers RS_OK and reserves the id as cancelled', () => {
+describe(onStore('rollback of an unknown id answers RS_OK and reserves the id as cancelled'), () => {
   it('changes no balance', async () => {
     const { w, ids } = await setup();
     expect(await w.rollback(rollbackBody(ids, uuid(5000)))).toMatchObject({ status: Status.OK, balance: 100_000 });
@@ -94,7 +95,7 @@ describe('rollback of an unknown id answers RS_OK and reserves the id as cancell
   });
 });
 
-describe('rollback of a bet that already has a win answers RS_ERROR_UNKNOWN', () => {
+describe(onStore('rollback of a bet that already has a win answers RS_ERROR_UNKNOWN'), () => {
   it('keeps the settled bet and its win', async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids, { amount: 100 });
@@ -107,7 +108,7 @@ describe('rollback of a bet that already has a win answers RS_ERROR_UNKNOWN', ()
   });
 });
 
-describe('rollback of anything else answers RS_ERROR_TRANSACTION_DOES_NOT_EXIST', () => {
+describe(onStore('rollback of anything else answers RS_ERROR_TRANSACTION_DOES_NOT_EXIST'), () => {
   it("refuses another user's bet", async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids, { user: 'bob' });
@@ -156,7 +157,7 @@ describe('rollback of anything else answers RS_ERROR_TRANSACTION_DOES_NOT_EXIST'
   });
 });
 
-describe('a successful rollback is recorded under its own transaction_uuid', () => {
+describe(onStore('a successful rollback is recorded under its own transaction_uuid'), () => {
   it('replays the original response and refunds once', async () => {
     const { w, ids } = await setup();
     const bet = betBody(ids, { amount: 400 });
@@ -194,7 +195,7 @@ describe('a successful rollback is recorded under its own transaction_uuid', () 
   });
 });
 
-describe('balance answers the current balance', () => {
+describe(onStore('balance answers the current balance'), () => {
   it('answers RS_OK with the balance and echoes request_uuid', async () => {
     const { w, ids } = await setup();
     await w.bet(betBody(ids, { amount: 42 }));

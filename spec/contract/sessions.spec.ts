@@ -13,7 +13,7 @@ import {
   type UserSpec,
   type Wallet,
 } from '../../lib/index.js';
-import { start } from '../support/stores.js';
+import { onStore, start } from '../support/stores.js';
 import { RESTART_STORE, startRestartable } from '../support/restart.js';
 import { balanceOf, betBody, Ids, rollbackBody, uuid, winBody } from '../support/helpers.js';
 
@@ -47,7 +47,7 @@ function refusal(user: string, status: string, requestUuid: string, balance: num
   return { user, status, request_uuid: requestUuid, currency, balance };
 }
 
-describe('openSession answers { token, user, currency, game_code?, expires_at } for a known user and undefined for an unknown one', () => {
+describe(onStore('openSession answers { token, user, currency, game_code?, expires_at } for a known user and undefined for an unknown one'), () => {
   it('answers the fields in that order, the currency of the user, expires_at 14,400 s from now by default', async () => {
     const { w } = await engine();
     const session = await opened(w, { user: 'eve', game_code: 'slot-1' });
@@ -76,7 +76,7 @@ describe('openSession answers { token, user, currency, game_code?, expires_at } 
   });
 });
 
-describe('a token is 32 to 64 URL-safe characters and never repeats', () => {
+describe(onStore('a token is 32 to 64 URL-safe characters and never repeats'), () => {
   it('gives 300 sessions 300 different tokens of the URL-safe alphabet', async () => {
     const { w } = await engine(true, ['alice']);
     const tokens: string[] = [];
@@ -93,7 +93,7 @@ describe('a token is 32 to 64 URL-safe characters and never repeats', () => {
   });
 });
 
-describe('ttl_seconds is an integer from 60 to 604,800 and game_code a string of at most 255 characters; anything else rejects with InvalidFieldError naming the field', () => {
+describe(onStore('ttl_seconds is an integer from 60 to 604,800 and game_code a string of at most 255 characters; anything else rejects with InvalidFieldError naming the field'), () => {
   it.each([60, 61, 14_400, 604_799, 604_800])('opens a session of %d seconds, expiring that long after now', async (ttl) => {
     const { w } = await engine();
     expect((await opened(w, { user: 'alice', ttl_seconds: ttl })).expires_at).toBe(iso(START + ttl * SECOND));
@@ -131,7 +131,7 @@ describe('ttl_seconds is an integer from 60 to 604,800 and game_code a string of
   });
 });
 
-describe('with tokens required, a bet whose token is missing, not a string, unknown, closed or of another user gets RS_ERROR_INVALID_TOKEN with the balance, and nothing changes', () => {
+describe(onStore('with tokens required, a bet whose token is missing, not a string, unknown, closed or of another user gets RS_ERROR_INVALID_TOKEN with the balance, and nothing changes'), () => {
   const cases: ReadonlyArray<[string, (sessions: { own: Session; closed: Session; bobs: Session }) => Record<string, unknown>]> = [
     ['no token', () => ({})],
     ['a numeric token', () => ({ token: 7 })],
@@ -165,7 +165,7 @@ describe('with tokens required, a bet whose token is missing, not a string, unkn
   });
 });
 
-describe('a session expires at expires_at: from that instant its bets and balance calls get RS_ERROR_TOKEN_EXPIRED with the balance', () => {
+describe(onStore('a session expires at expires_at: from that instant its bets and balance calls get RS_ERROR_TOKEN_EXPIRED with the balance'), () => {
   it('accepts a bet 1 ms before expires_at and refuses one at expires_at and after', async () => {
     const { w, clock, ids } = await engine();
     const session = await opened(w, { user: 'alice', ttl_seconds: 60 });
@@ -203,7 +203,7 @@ describe('a session expires at expires_at: from that instant its bets and balanc
   });
 });
 
-describe('the token is checked after idempotency: an exact retry of an earlier bet replays even once its session is closed or expired', () => {
+describe(onStore('the token is checked after idempotency: an exact retry of an earlier bet replays even once its session is closed or expired'), () => {
   it('replays a bet whose session was closed since, and refuses a differing reuse of its id as a duplicate', async () => {
     const { w, ids } = await engine();
     const session = await opened(w, { user: 'alice' });
@@ -234,7 +234,7 @@ describe('the token is checked after idempotency: an exact retry of an earlier b
   });
 });
 
-describe('the token is checked after checks 1 to 4 and before the disabled-user, currency, limit and balance checks', () => {
+describe(onStore('the token is checked after checks 1 to 4 and before the disabled-user, currency, limit and balance checks'), () => {
   it('answers checks 1 to 4 first', async () => {
     const { w, ids } = await engine();
     expect(await w.handle('bet', null)).toEqual({ user: '', status: Status.WRONG_SYNTAX, request_uuid: '' });
@@ -273,7 +273,7 @@ describe('the token is checked after checks 1 to 4 and before the disabled-user,
   });
 });
 
-describe('wins and rollbacks never check the token', () => {
+describe(onStore('wins and rollbacks never check the token'), () => {
   it('pays a win and cancels a bet whose session was closed, with no token, a bogus one or an expired one', async () => {
     const { w, clock, ids } = await engine();
     const session = await opened(w, { user: 'alice', ttl_seconds: 60 });
@@ -295,7 +295,7 @@ describe('wins and rollbacks never check the token', () => {
   });
 });
 
-describe('with tokens required, a balance call checks the token after check 2', () => {
+describe(onStore('with tokens required, a balance call checks the token after check 2'), () => {
   it('answers RS_OK with the token of an open session of the user', async () => {
     const { w } = await engine();
     const session = await opened(w, { user: 'alice' });
@@ -337,7 +337,7 @@ describe('with tokens required, a balance call checks the token after check 2', 
   });
 });
 
-describe('closeSession ends one session: true the first time, false for a token unknown or already closed', () => {
+describe(onStore('closeSession ends one session: true the first time, false for a token unknown or already closed'), () => {
   it('answers true, then false, and the token is refused from then on', async () => {
     const { w, ids } = await engine();
     const session = await opened(w, { user: 'alice' });
@@ -356,7 +356,7 @@ describe('closeSession ends one session: true the first time, false for a token 
   });
 });
 
-describe('a user may hold several sessions at once, each valid until it is closed or expires', () => {
+describe(onStore('a user may hold several sessions at once, each valid until it is closed or expires'), () => {
   it('accepts bets on each; closing or expiring one leaves the others valid', async () => {
     const { w, clock, ids } = await engine();
     const short = await opened(w, { user: 'alice', ttl_seconds: 60, game_code: 'a' });
@@ -377,7 +377,7 @@ describe('a user may hold several sessions at once, each valid until it is close
   });
 });
 
-describe('without requireToken no token is checked', () => {
+describe(onStore('without requireToken no token is checked'), () => {
   it('accepts bets and balance calls with no token, a bogus one, or that of a closed session', async () => {
     const { w, ids } = await engine(false);
     const session = await opened(w, { user: 'alice' });
@@ -389,7 +389,7 @@ describe('without requireToken no token is checked', () => {
   });
 });
 
-describe('retention passes keep a session until a day after it expired, then drop it', () => {
+describe(onStore('retention passes keep a session until a day after it expired, then drop it'), () => {
   it('keeps an open session through a pass, and an expired one answering RS_ERROR_TOKEN_EXPIRED through a pass 23 hours after its expiry', async () => {
     const { w, clock, ids } = await engine();
     const open = await opened(w, { user: 'alice', ttl_seconds: 604_800 });
@@ -412,7 +412,7 @@ describe('retention passes keep a session until a day after it expired, then dro
   });
 });
 
-describe(`a session opened before a restart holds after it (${RESTART_STORE})`, () => {
+describe(onStore(`a session opened before a restart holds after it (${RESTART_STORE})`), () => {
   it('accepts its token after the restart, refuses a session closed before it, and expires at the same time', async () => {
     // Not on a minute: the session expires to the millisecond after the restart too.
     const clock: Clock = { now: START + 1_234 };

@@ -3,9 +3,9 @@
  * engines really keep their state where the run's name says.
  */
 import { describe, expect, it } from '@jest/globals';
-import { start, STORE } from '../support/stores.js';
+import { onStore, start, STORE } from '../support/stores.js';
 
-describe(`the contract suite's engines keep their state on the ${STORE} store`, () => {
+describe(onStore(`the contract suite's engines keep their state on the ${STORE} store`), () => {
   it(`starts engines on the ${STORE} store`, async () => {
     const w = start();
     const health = await w.health();

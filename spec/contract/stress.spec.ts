@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { Status, type WalletResponse } from '../../lib/index.js';
-import { start } from '../support/stores.js';
+import { onStore, start } from '../support/stores.js';
 import { RUN_FACTOR, SEED } from '../support/model/arbitraries.js';
 import { ReferenceWallet } from '../support/model/reference-wallet.js';
 import { randomWorkload, type WorkloadRequest } from '../support/model/workload.js';
 
 const HOT_USERS = ['hot-1', 'hot-2', 'hot-3'];
 
-describe('thousands of requests in flight over a few hot users', () => {
+describe(onStore('thousands of requests in flight over a few hot users'), () => {
   const workloads = Array.from({ length: 3 * RUN_FACTOR }, (_, i) => i + 1);
   it.each(workloads)('agree with the model, conserve money and apply each transaction once (workload %i)', async (n) => {
     const requests = randomWorkload(SEED + n, HOT_USERS, 6000);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { InvalidFieldError, openSession, setUserInfo, Status, userInfo, type UserInfo, type UserSpec, type Wallet } from '../../lib/index.js';
-import { start } from '../support/stores.js';
+import { onStore, start } from '../support/stores.js';
 import { RESTART_STORE, startRestartable } from '../support/restart.js';
 import { balanceOf, betBody, Ids } from '../support/helpers.js';
 
@@ -42,7 +42,7 @@ async function expectRefused(w: Wallet, info: unknown, field: string): Promise<v
   expect(JSON.stringify(await userInfo(w, { user: 'alice', request_uuid: 'r' }))).toBe(before);
 }
 
-describe('userInfo answers { user, status: RS_OK, request_uuid, ...the info fields set } with the fields in the order SPEC 11 lists them', () => {
+describe(onStore('userInfo answers { user, status: RS_OK, request_uuid, ...the info fields set } with the fields in the order SPEC 11 lists them'), () => {
   it('answers every field in order, whatever the order they were set in', async () => {
     const w = await engine();
     expect(await setUserInfo(w, 'alice', reversed(FULL))).toEqual(FULL);
@@ -71,7 +71,7 @@ describe('userInfo answers { user, status: RS_OK, request_uuid, ...the info fiel
   });
 });
 
-describe('userInfo makes checks 1 and 2 only, never rejects, checks no token and records nothing', () => {
+describe(onStore('userInfo makes checks 1 and 2 only, never rejects, checks no token and records nothing'), () => {
   it.each<[string, unknown]>([
     ['null', null],
     ['an array', [{ user: 'alice' }]],
@@ -113,7 +113,7 @@ describe('userInfo makes checks 1 and 2 only, never rejects, checks no token and
   });
 });
 
-describe('setUserInfo replaces the info and resolves to what is stored; undefined for an unknown user', () => {
+describe(onStore('setUserInfo replaces the info and resolves to what is stored; undefined for an unknown user'), () => {
   it('replaces every field: fields left out of the new info are gone', async () => {
     const w = await engine();
     await setUserInfo(w, 'alice', FULL);
@@ -146,7 +146,7 @@ describe('setUserInfo replaces the info and resolves to what is stored; undefine
   });
 });
 
-describe('each info field has its shape: strings of at most 64 characters, country ISO 3166-1 alpha-2, dates YYYY-MM-DD, sex MALE or FEMALE, at most 32 tags; anything else rejects naming the field and changes nothing', () => {
+describe(onStore('each info field has its shape: strings of at most 64 characters, country ISO 3166-1 alpha-2, dates YYYY-MM-DD, sex MALE or FEMALE, at most 32 tags; anything else rejects naming the field and changes nothing'), () => {
   it('accepts strings of 64 characters, 32 tags of 64 characters, and the boundary values of each field', async () => {
     const w = await engine();
     const long = 'x'.repeat(64);
@@ -221,7 +221,7 @@ describe('each info field has its shape: strings of at most 64 characters, count
   });
 });
 
-describe('createUsers items take an info; an item whose info is invalid is ignored like any invalid item', () => {
+describe(onStore('createUsers items take an info; an item whose info is invalid is ignored like any invalid item'), () => {
   it('opens users with their info, and users without one answer no fields', async () => {
     const w = await engine([{ user: 'eve', currency: 'EUR', info: reversed(FULL) }, { user: 'gus', info: { tags: ['x'] } }, 'tom']);
     expect(JSON.stringify(await userInfo(w, { user: 'eve', request_uuid: 'r' }))).toBe(JSON.stringify({ user: 'eve', status: 'RS_OK', request_uuid: 'r', ...FULL }));
@@ -248,7 +248,7 @@ describe('createUsers items take an info; an item whose info is invalid is ignor
   });
 });
 
-describe(`player information set before a restart holds after it (${RESTART_STORE})`, () => {
+describe(onStore(`player information set before a restart holds after it (${RESTART_STORE})`), () => {
   it('answers the info set by createUsers and by setUserInfo after the restart', async () => {
     const engine = startRestartable();
     await engine.w.createUsers([{ user: 'eve', info: FULL }, 'tom', 'sam']);

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import { createUsers, Status } from '../../lib/index.js';
 import { buildServer } from '../../lib/http/index.js';
-import { start } from '../support/stores.js';
+import { onStore, start } from '../support/stores.js';
 import { balanceOf, betBody, Ids, setup } from '../support/helpers.js';
 import { ADMIN_TOKEN, HUB88_PUBLIC } from '../support/http.js';
 
-describe('start gives an isolated engine', () => {
+describe(onStore('start gives an isolated engine'), () => {
   it('shares no users between engines', async () => {
     const one = start();
     const two = start();
@@ -42,7 +42,7 @@ describe('start gives an isolated engine', () => {
   });
 });
 
-describe('createUsers makes USD users with 100000', () => {
+describe(onStore('createUsers makes USD users with 100000'), () => {
   it('creates each listed user with currency USD and balance 100000', async () => {
     const w = start();
     await createUsers(w, ['alice', 'bob']);
@@ -115,7 +115,7 @@ const BAD_NAMES: ReadonlyArray<readonly [string, string]> = [
 /** Names at the edges of the rule, each a user. */
 const GOOD_NAMES = ['a'.repeat(255), `${'\u00e9'.repeat(127)}a`, '\u{1f600}'.repeat(63), 'tab\there', '\u00ff'];
 
-describe('user names are 1 to 255 UTF-8 bytes, with no NUL and no lone surrogate', () => {
+describe(onStore('user names are 1 to 255 UTF-8 bytes, with no NUL and no lone surrogate'), () => {
   it('createUsers ignores any other name and still creates the valid items of the same call', async () => {
     const w = start();
     await createUsers(w, ['carol', ...BAD_NAMES.map(([, name]) => name), ...BAD_NAMES.map(([, name]) => ({ user: name })), ...GOOD_NAMES, 'dave']);
@@ -146,7 +146,7 @@ describe('user names are 1 to 255 UTF-8 bytes, with no NUL and no lone surrogate
   });
 });
 
-describe('over HTTP, such names are refused: POST /admin/users 400 naming the item, the user routes 404', () => {
+describe(onStore('over HTTP, such names are refused: POST /admin/users 400 naming the item, the user routes 404'), () => {
   let app: FastifyInstance | undefined;
   afterEach(async () => {
     await app?.close();

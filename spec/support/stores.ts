@@ -23,6 +23,15 @@ function contractStore(name: string | undefined): ContractStore {
 }
 
 /**
+ * `title` with this run's store in front, `[memory] title`, `[journal] title` or `[postgres] title`:
+ * the title of every top-level describe of the contract files, so that each test's full name says
+ * which store it ran on (`-t '^\[journal\]'` picks one store's tests).
+ */
+export function onStore(title: string): string {
+  return `[${STORE}] ${title}`;
+}
+
+/**
  * Property-test runs for this store: every run in memory, a fifth with a journal (each engine
  * opens a directory and syncs each commit), a tenth on PostgreSQL (each step is a database round
  * trip); `npm run test:soak` multiplies them all.

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Status, type Wallet } from '../../../lib/index.js';
 import { buildServer } from '../../../lib/http/index.js';
 import { balanceOf, betBody, Ids, setup } from '../../support/helpers.js';
-import { STORE } from '../../support/stores.js';
+import { onStore, STORE } from '../../support/stores.js';
 import { ADMIN_TOKEN, HUB88_PUBLIC, METRICS_TOKEN } from '../../support/http.js';
 
 /** The admin routes and a body each accepts (the toggles take none). */
@@ -56,7 +56,7 @@ async function snapshot(w: Wallet) {
   return { stats: await w.stats(), alice: await balanceOf(w, 'alice'), bob: await balanceOf(w, 'bob') };
 }
 
-describe('every admin route needs the bearer token: 401 with a JSON error otherwise, and nothing changes', () => {
+describe(onStore('every admin route needs the bearer token: 401 with a JSON error otherwise, and nothing changes'), () => {
   const refused = [null, 'Bearer wrong-token-0123456789', ADMIN_TOKEN, `Basic ${ADMIN_TOKEN}`, `Bearer ${ADMIN_TOKEN}x`, 'Bearer '];
   it.each(ADMIN_ROUTES)('refuses %s without the right token', async (url, body) => {
     const { app, w } = await admin();
@@ -79,7 +79,7 @@ describe('every admin route needs the bearer token: 401 with a JSON error otherw
   });
 });
 
-describe('POST /admin/users creates every item of a valid list and nothing of an invalid one', () => {
+describe(onStore('POST /admin/users creates every item of a valid list and nothing of an invalid one'), () => {
   it('creates names and { user, currency, balance } items, answering how many were created and the total', async () => {
     const { app, w } = await admin();
     const response = await post(app, '/admin/users', { users: ['carol', { user: 'dave', currency: 'EUR', balance: 7 }, { user: 'erin' }, 'alice', 'carol'] });
@@ -135,7 +135,7 @@ describe('POST /admin/users creates every item of a valid list and nothing of an
   );
 });
 
-describe('POST /admin/deposit and /admin/withdraw answer like a wallet route: HTTP 200 and the engine response', () => {
+describe(onStore('POST /admin/deposit and /admin/withdraw answer like a wallet route: HTTP 200 and the engine response'), () => {
   it('credits and debits, answering the new balance', async () => {
     const { app } = await admin();
     const ids = new Ids();
@@ -206,7 +206,7 @@ describe('POST /admin/deposit and /admin/withdraw answer like a wallet route: HT
   });
 });
 
-describe('POST /admin/users/:user/disable and /enable switch new bets off and on', () => {
+describe(onStore('POST /admin/users/:user/disable and /enable switch new bets off and on'), () => {
   it("disables a user's new bets and enables them again", async () => {
     const { app, w, ids } = await admin();
     const disabled = await post(app, '/admin/users/alice/disable');
@@ -240,7 +240,7 @@ describe('POST /admin/users/:user/disable and /enable switch new bets off and on
   });
 });
 
-describe("GET /healthz and the /metrics gauges do not count the store's tables on every call", () => {
+describe(onStore("GET /healthz and the /metrics gauges do not count the store's tables on every call"), () => {
   const gauge = async (server: FastifyInstance, name: string): Promise<number | undefined> => {
     const scrape = await server.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     const line = scrape.body.split('\n').find((l) => l.startsWith(`${name} `));

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { Status, type Wallet, type WalletOptions } from '../../../lib/index.js';
 import { buildServer } from '../../../lib/http/index.js';
 import { betBody, Ids } from '../../support/helpers.js';
-import { start } from '../../support/stores.js';
+import { onStore, start } from '../../support/stores.js';
 import { freePort } from '../../../test-support/postgres.js';
 import { ADMIN_TOKEN, HUB88_PUBLIC, INTRUDER_PRIVATE, LogLines, METRICS_TOKEN, OPERATOR_PRIVATE, OPERATOR_PUBLIC, signedPost } from '../../support/http.js';
 
@@ -83,7 +83,7 @@ const ROUTES: ReadonlyArray<readonly [Method, string, unknown]> = [
   ['GET', '/admin/users/alice/limits', undefined],
 ];
 
-describe('every session, info and limits route needs the admin bearer token: 401 otherwise, and nothing changes', () => {
+describe(onStore('every session, info and limits route needs the admin bearer token: 401 otherwise, and nothing changes'), () => {
   const refused = [null, 'Bearer wrong-token-0123456789', ADMIN_TOKEN, `Bearer ${METRICS_TOKEN}`, 'Bearer '];
 
   it.each(ROUTES)('refuses %s %s without the right token', async (method, url, body) => {
@@ -109,7 +109,7 @@ describe('every session, info and limits route needs the admin bearer token: 401
   });
 });
 
-describe('POST /admin/sessions opens a session: 201 with it, 400 naming a bad field, 404 for an unknown user', () => {
+describe(onStore('POST /admin/sessions opens a session: 201 with it, 400 naming a bad field, 404 for an unknown user'), () => {
   it('answers 201 with token, user, currency, game_code and expires_at, in that order', async () => {
     const { app } = await serve();
     const response = await admin(app, 'POST', '/admin/sessions', { user: 'alice', game_code: 'slots-7', ttl_seconds: 600 });
@@ -160,7 +160,7 @@ describe('POST /admin/sessions opens a session: 201 with it, 400 naming a bad fi
   });
 });
 
-describe('DELETE /admin/sessions/:token closes a session: 204, then 404 for it as for any unknown token', () => {
+describe(onStore('DELETE /admin/sessions/:token closes a session: 204, then 404 for it as for any unknown token'), () => {
   it('closes the session: its token no longer lets a bet through', async () => {
     const { app } = await serve({ requireToken: true });
     const ids = new Ids();
@@ -181,7 +181,7 @@ describe('DELETE /admin/sessions/:token closes a session: 204, then 404 for it a
   });
 });
 
-describe('PUT /admin/users/:user/info replaces the player information: 200 with it, 400 naming a bad field, 404', () => {
+describe(onStore('PUT /admin/users/:user/info replaces the player information: 200 with it, 400 naming a bad field, 404'), () => {
   const full = {
     country: 'EE',
     jurisdiction: 'MGA',
@@ -238,7 +238,7 @@ describe('PUT /admin/users/:user/info replaces the player information: 200 with 
   });
 });
 
-describe('PUT and GET /admin/users/:user/limits: 200 with the limits report, 400 naming a bad field, 404', () => {
+describe(onStore('PUT and GET /admin/users/:user/limits: 200 with the limits report, 400 naming a bad field, 404'), () => {
   it('reports no limit, nothing pending and no usage for a new user', async () => {
     const { app } = await serve();
     expect(await limitsOf(app)).toEqual({ user: 'alice', limits: NO_LIMITS, pending: {}, usage: NO_USAGE });
@@ -299,7 +299,7 @@ describe('PUT and GET /admin/users/:user/limits: 200 with the limits report, 400
   });
 });
 
-describe("POST /user/info checks Hub88's signature like every Hub88 route, and answers HTTP 200 with a status", () => {
+describe(onStore("POST /user/info checks Hub88's signature like every Hub88 route, and answers HTTP 200 with a status"), () => {
   it('refuses an unsigned request and one signed with another key with RS_ERROR_INVALID_SIGNATURE, telling nothing of the player', async () => {
     const { app } = await serve();
     await admin(app, 'PUT', '/admin/users/alice/info', { country: 'EE' });
@@ -333,7 +333,7 @@ describe("POST /user/info checks Hub88's signature like every Hub88 route, and a
   });
 });
 
-describe('a store that cannot commit answers 503 on the routes that change or read it', () => {
+describe(onStore('a store that cannot commit answers 503 on the routes that change or read it'), () => {
   it.each(ROUTES)('%s %s answers 503 with a JSON error while the database cannot be reached', async (method, url, body) => {
     const port = await freePort();
     const w = start({ database: { url: `postgres://postgres@127.0.0.1:${port}/wallet`, commitTimeout: 1_000 } });
