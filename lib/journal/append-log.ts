@@ -6,6 +6,13 @@ import { LineBuffer } from './line-buffer.js';
 
 type Done<T = void> = (error: NodeJS.ErrnoException | null, result: T) => void;
 
+/** A commit to come, and what settles it. */
+interface Waiting {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
 /**
  * The file-system calls an append log makes, so that a test can watch (or fail) each write and
  * `fdatasync` of a running engine. Every store uses {@link nodeFileSystem} unless told otherwise.
@@ -15,8 +22,14 @@ export interface JournalFileSystem {
   closeSync(fd: number): void;
   write(fd: number, buffer: Buffer, offset: number, length: number, position: null, callback: Done<number>): void;
   fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
-  fstat(fd: number, options: { bigint: true }, callback: Done<BigIntStats>): void;
-  stat(path: string, options: { bigint: true }, callback: Done<BigIntStats>): void;
+  /** The open file's identity, once, when it is opened. */
+  fstatSync(fd: number, options: { bigint: true }): BigIntStats;
+  /** What the path names now, at each commit (see `JournalDetachedError`). */
+  statSync(path: string, options: { bigint: true }): BigIntStats;
+  /** Not called: the log checks with {@link fstatSync} and {@link statSync}. Kept so that file systems written for earlier versions still fit. */
+  fstat?(fd: number, options: { bigint: true }, callback: Done<BigIntStats>): void;
+  /** Not called (see {@link fstat}). */
+  stat?(path: string, options: { bigint: true }, callback: Done<BigIntStats>): void;
 }
 
 /** The real `node:fs` functions. */
@@ -25,8 +38,8 @@ export const nodeFileSystem: JournalFileSystem = {
   closeSync: nodeFs.closeSync,
   write: nodeFs.write,
   fdatasync: nodeFs.fdatasync,
-  fstat: nodeFs.fstat,
-  stat: nodeFs.stat,
+  fstatSync: (fd, options) => nodeFs.fstatSync(fd, options),
+  statSync: (path, options) => nodeFs.statSync(path, options),
 };
 
 /** Calls `call` with a node-style callback and settles with what it reports. */
@@ -41,14 +54,6 @@ export class JournalDetachedError extends Error {
   }
 }
 
-/**
- * An append-only file with group commit: lines appended during one event-loop turn (and any
- * that arrive while a write is under way) go out in one write and one `fdatasync`.
- * {@link durable} tells when everything appended so far is on disk. After a failed write every
- * later {@link durable} rejects: the log never claims durability it cannot give. Each commit also
- * checks that the file is still the one at its path: a removed data directory fails like a
- * failed write. {@link close} is idempotent, and nothing touches the descriptor after it.
- */
 /** Running totals of the commits of every log of one journal, across generations. */
 export interface CommitTally {
   commits: number;
@@ -56,17 +61,32 @@ export interface CommitTally {
   seconds: number;
 }
 
+/**
+ * An append-only file with group commit: lines appended during one event-loop turn (and any
+ * that arrive while a write is under way) go out in one write and one `fdatasync`.
+ * {@link durable} tells when everything appended so far is on disk. After a failed write every
+ * later {@link durable} rejects: the log never claims durability it cannot give. Each commit also
+ * checks that the file is still the one at its path (beside the write and the sync, not after
+ * them): a removed data directory fails like a failed write. {@link close} is idempotent, and nothing touches the descriptor after it.
+ */
 export class AppendLog {
   readonly path: string;
   readonly #fd: number;
+  /** The device and inode of the open file: what its path must still name. */
+  readonly #dev: bigint;
+  readonly #ino: bigint;
   /** Lines waiting for the next write: text, or a command and (in {@link #users} and {@link #ats}, at the same index) its user and time. */
   #pending: Array<string | Command> = [];
   #users: string[] = [];
   #ats: Array<number | undefined> = [];
   /** What each write sends, encoded; reused, as one write at a time is under way. */
   readonly #buffer = new LineBuffer();
-  #waiting: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
-  #writing: Promise<void>;
+  /** The commit the lines appended since the last flush wait for. */
+  #waiting: Waiting | undefined;
+  /** The latest commit begun (under way or done); before the first, the last one of the log before. */
+  #written: Promise<void>;
+  /** Until this log's first commit: the last write of the log before it, which that commit waits for. */
+  #after: Promise<void> | undefined;
   #busy = false;
   #failure: Error | undefined;
   #commits = 0;
@@ -84,7 +104,14 @@ export class AppendLog {
     this.path = path;
     this.#fs = fs;
     this.#fd = fs.openSync(path, 'a', 0o600); // the owner's alone: it holds every balance
-    this.#writing = after;
+    try {
+      ({ dev: this.#dev, ino: this.#ino } = fs.fstatSync(this.#fd, BIGINT));
+    } catch (error) {
+      fs.closeSync(this.#fd);
+      throw error;
+    }
+    this.#written = after;
+    this.#after = after;
     this.#tally = tally;
   }
 
@@ -123,7 +150,7 @@ export class AppendLog {
       });
       promise.catch(() => {}); // a failure is reported through durable()
       this.#waiting = { promise, resolve, reject };
-      setImmediate(() => this.#flush());
+      queueMicrotask(() => this.#flush());
     }
   }
 
@@ -135,7 +162,7 @@ export class AppendLog {
   /** Resolves once every line appended so far is on disk. */
   durable(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    return this.#waiting?.promise ?? this.#writing;
+    return this.#waiting?.promise ?? this.#written;
   }
 
   /**
@@ -167,19 +194,17 @@ export class AppendLog {
     this.#users = [];
     this.#ats = [];
     this.#busy = true;
-    this.#writing = this.#writing.then(() => this.#writeAll(data, lines));
-    this.#writing.then(
-      () => {
-        this.#busy = false;
-        waiting.resolve();
-        this.#flush(); // lines that arrived during the write
-      },
-      (error: Error) => {
-        this.#failure = error;
-        waiting.reject(error);
-        this.#waiting?.reject(error);
-      },
-    );
+    this.#written = waiting.promise;
+    const after = this.#after;
+    if (after === undefined) this.#commit(data, lines, waiting);
+    else {
+      // The first write of this log waits for the last one of the log before it.
+      this.#after = undefined;
+      after.then(
+        () => this.#commit(data, lines, waiting),
+        (error: Error) => this.#committed(error, waiting),
+      );
+    }
   }
 
   /** The pending lines as bytes, in the reused buffer: the write of the previous ones is over. */
@@ -195,29 +220,77 @@ export class AppendLog {
     return out.bytes();
   }
 
-  async #writeAll(data: Buffer, lines: number): Promise<void> {
-    if (this.#failure !== undefined) throw this.#failure;
-    if (this.#closed) throw new Error(`${this.path} is closed: the engine was stopped`);
+  /**
+   * One commit: the write of `data`, then its `fdatasync`; the check that the file is still at
+   * its path runs beside them (it reads nothing they change), so that a commit costs the write and
+   * the sync alone. `waiting` is settled once all of it is done: resolved only after the
+   * `fdatasync` succeeded and the file was found in place, rejected if anything failed.
+   */
+  #commit(data: Buffer, lines: number, waiting: Waiting): void {
     const started = performance.now();
+    if (this.#failure !== undefined) return this.#committed(this.#failure, waiting);
+    if (this.#closed) return this.#committed(new Error(`${this.path} is closed: the engine was stopped`), waiting);
     const fs = this.#fs;
-    await writeFully(this.#fd, data, fs);
-    await settle<void>((done) => fs.fdatasync(this.#fd, (error) => done(error, undefined)));
-    await this.#checkInPlace();
-    this.#commits += 1;
-    this.#tally.commits += 1;
-    this.#tally.lines += lines;
-    this.#tally.seconds += (performance.now() - started) / 1000;
+    const fd = this.#fd;
+    let outstanding = 2;
+    let failure: Error | undefined;
+    const done = (error: Error | null): void => {
+      if (error !== null) failure ??= error;
+      outstanding -= 1;
+      if (outstanding > 0) return;
+      if (failure === undefined) {
+        this.#commits += 1;
+        this.#tally.commits += 1;
+        this.#tally.lines += lines;
+        this.#tally.seconds += (performance.now() - started) / 1000;
+      }
+      this.#committed(failure ?? null, waiting);
+    };
+    writeAll(fs, fd, data, 0, (error) => (error === null ? fs.fdatasync(fd, done) : done(error)));
+    // While the write is under way: one `stat`, a few microseconds of this thread, where a
+    // round trip to the thread pool would cost more than the call.
+    done(this.#checkInPlace());
   }
 
-  /** Throws {@link JournalDetachedError} unless the open file is still linked at its path. */
-  async #checkInPlace(): Promise<void> {
-    const fs = this.#fs;
-    const [open, named] = await Promise.all([
-      settle<BigIntStats>((done) => fs.fstat(this.#fd, { bigint: true }, done)),
-      settle<BigIntStats | undefined>((done) => fs.stat(this.path, { bigint: true }, (error, stats) => (error?.code === 'ENOENT' ? done(null, undefined) : done(error, stats)))),
-    ]);
-    if (open.nlink === 0n || named === undefined || named.ino !== open.ino || named.dev !== open.dev) throw new JournalDetachedError(this.path);
+  /**
+   * Why the file is no longer the one at its path, if it is not (a {@link JournalDetachedError},
+   * or the error of the `stat`), else `null`. The open file's device and inode never change, so
+   * its path must still name them; a file unlinked while open keeps its inode number, so no
+   * other file can take it meanwhile.
+   */
+  #checkInPlace(): Error | null {
+    let named: BigIntStats;
+    try {
+      named = this.#fs.statSync(this.path, BIGINT);
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? new JournalDetachedError(this.path) : (error as Error);
+    }
+    return named.ino === this.#ino && named.dev === this.#dev ? null : new JournalDetachedError(this.path);
   }
+
+  /** A commit is over: releases what waited for it, or stops the log for good. */
+  #committed(error: Error | null, waiting: Waiting): void {
+    if (error !== null) {
+      this.#failure ??= error;
+      waiting.reject(this.#failure);
+      this.#waiting?.reject(this.#failure);
+      return;
+    }
+    this.#busy = false;
+    waiting.resolve();
+    this.#flush(); // lines that arrived during the write
+  }
+}
+
+const BIGINT = { bigint: true } as const;
+
+/** Writes `data` from `from` on at the file's position, however many `write` calls the system needs, then calls `done`. */
+function writeAll(fs: JournalFileSystem, fd: number, data: Buffer, from: number, done: (error: Error | null) => void): void {
+  fs.write(fd, data, from, data.length - from, null, (error, written) => {
+    if (error !== null) done(error);
+    else if (from + written < data.length) writeAll(fs, fd, data, from + written, done);
+    else done(null);
+  });
 }
 
 /** Writes all of `data` at the file's position, however many `write` calls the system needs. */
