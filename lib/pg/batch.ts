@@ -80,6 +80,12 @@ export interface BatchWrites {
   readonly settled: { readonly ids: string[]; readonly states: number[] };
   /** New balances and period sums (JSON) of the accounts the batch changed. */
   readonly balances: { readonly walletIds: string[]; readonly balances: string[]; readonly usages: Array<string | null> };
+  /**
+   * The rounds the inserted rows carry, once per (wallet, round), for the table of open rounds
+   * (lib/pg/schema.ts): the round in the transactions' columns, and whether one of the rows
+   * closed it.
+   */
+  readonly rounds: { readonly walletIds: string[]; readonly uuids: Array<string | null>; readonly texts: Array<string | null>; readonly closeds: boolean[] };
 }
 
 class BatchAccount implements Account {
@@ -229,6 +235,7 @@ function writesOf(created: Map<string, NewRow>, settled: Map<string, BetState>, 
     inserted.gameCodes.push(typeof row.details?.gameCode === 'string' ? encodeText(row.details.gameCode) : null);
   }
   const states = { ids: [...settled.keys()], states: [...settled.values()].map((state) => stateCode('bet', state)) };
+  const rounds = roundsOf(inserted);
   const balances: BatchWrites['balances'] = { walletIds: [], balances: [], usages: [] };
   for (const account of accounts.values()) {
     if (!account.changed) continue;
@@ -236,7 +243,32 @@ function writesOf(created: Map<string, NewRow>, settled: Map<string, BetState>, 
     balances.balances.push(String(account.balance));
     balances.usages.push(account.usage === undefined ? null : JSON.stringify(account.usage));
   }
-  return { inserted, settled: states, balances };
+  return { inserted, settled: states, balances, rounds };
+}
+
+/** The rounds the inserted rows carry, once per (wallet, round) in the order first met, each closed if one of its rows said so. */
+function roundsOf(inserted: BatchWrites['inserted']): BatchWrites['rounds'] {
+  const rounds: BatchWrites['rounds'] = { walletIds: [], uuids: [], texts: [], closeds: [] };
+  const seen = new Map<string, number>();
+  inserted.ids.forEach((_, i) => {
+    const uuid = inserted.rounds[i] as string | null;
+    const text = inserted.roundTexts[i] as string | null;
+    if ((uuid === null && text === null) || inserted.kinds[i] === KIND.reserved) return;
+    const walletId = inserted.walletIds[i] as string;
+    // A UUID and a text never meet: a UUID-shaped round is always kept as a UUID.
+    const key = `${walletId} ${uuid ?? (text as string)}`;
+    let at = seen.get(key);
+    if (at === undefined) {
+      at = rounds.walletIds.length;
+      seen.set(key, at);
+      rounds.walletIds.push(walletId);
+      rounds.uuids.push(uuid);
+      rounds.texts.push(text);
+      rounds.closeds.push(false);
+    }
+    if (inserted.roundCloseds[i] === true) rounds.closeds[at] = true;
+  });
+  return rounds;
 }
 
 /** A stored row as the rules see it. */

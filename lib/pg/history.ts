@@ -1,9 +1,10 @@
 /**
  * The PostgreSQL store's back office (SPEC 13): lookups over `transactions` joined to `wallets`,
- * each through an index (see the EXPLAIN test in spec/backoffice-pg.spec.ts): an id through the
+ * each through an index (see the EXPLAIN test in spec/integration/pg/backoffice-pg.spec.ts): an id through the
  * primary key, a user's history through `transactions_wallet` (wallet_id, created_at), a round
  * through `transactions_round` / `transactions_round_text`, a day or a period through the BRIN
- * index on the time of the last change (a row created in a period was last changed in it or later).
+ * index on the time of the last change (a row created in a period was last changed in it or later),
+ * stuck rounds through `rounds_idle` on the table of open rounds the batches keep.
  * Read-only statements outside any batch: they never wait for a user's row.
  */
 import type { Sql } from 'postgres';
@@ -74,6 +75,26 @@ function recordOf(row: RecordRow): TransactionRecord {
 }
 
 const RESERVED = KIND.reserved;
+
+/** Where a stuck-rounds page ends: the round's last time (ms), its user and its round as stored (`coalesce(round::text, round_text)`). */
+interface StuckCursor {
+  readonly t: number;
+  readonly u: string;
+  readonly r: string;
+}
+
+/** A row of the stuck-rounds query. */
+interface StuckRow {
+  readonly name: string;
+  readonly currency: string;
+  readonly round: string | null;
+  readonly round_text: string | null;
+  readonly first: string;
+  readonly last: string;
+  readonly bet: string;
+  readonly win: string;
+  readonly refund: string;
+}
 
 /** The back office of a PostgreSQL store: `pool` resolves to the store's current pool, its schema applied. */
 export class PostgresHistory implements BackOffice {
@@ -154,10 +175,10 @@ export class PostgresHistory implements BackOffice {
   async stuckRounds(query: StuckQuery): Promise<Page<StuckRound>> {
     const sql = await this.pool();
     const cutoff = new Date(this.clock() - query.idleMinutes * 60_000);
-    let after: { t: number; u: string; r: string } | undefined;
+    let after: StuckCursor | undefined;
     if (query.cursor !== undefined) {
       const c = decodeCursor(query.cursor);
-      if (typeof c.t !== 'number' || typeof c.u !== 'string' || typeof c.r !== 'string') throw new BadCursorError();
+      if (typeof c.t !== 'number' || !Number.isSafeInteger(c.t) || typeof c.u !== 'string' || typeof c.r !== 'string') throw new BadCursorError();
       after = { t: c.t, u: c.u, r: c.r };
     }
     const limit = query.limit ?? 100;
@@ -165,25 +186,35 @@ export class PostgresHistory implements BackOffice {
     return this.#stuckPage(rows, limit);
   }
 
-  #stuckQuery(sql: Sql, cutoff: Date, after: { t: number; u: string; r: string } | undefined, limit: number) {
-    return sql<Array<{ name: string; currency: string; round: string | null; round_text: string | null; first: string; last: string; bet: string; win: string; refund: string }>>`
-      SELECT * FROM (
-        SELECT w.name, w.currency, t.round::text AS round, t.round_text,
-               (extract(epoch FROM min(t.created_at)) * 1000)::int8 AS first, (extract(epoch FROM max(t.created_at)) * 1000)::int8 AS last,
+  /**
+   * Open rounds idle since `cutoff`, longest idle first, after the cursor: a range of the index
+   * rounds_idle (last_at) on the table of open rounds the batches keep (lib/pg/schema.ts), rounds
+   * of one millisecond put in order of user and round as they are read; then, for the page's
+   * rounds only, their first time and sums from their transactions through the round indexes.
+   */
+  #stuckQuery(sql: Sql, cutoff: Date, after: StuckCursor | undefined, limit: number) {
+    return sql<StuckRow[]>`
+      SELECT p.name, p.currency, p.round, p.round_text, (extract(epoch FROM a.first_at) * 1000)::int8 AS first,
+             (extract(epoch FROM p.last_at) * 1000)::int8 AS last, a.bet, a.win, a.refund
+      FROM (
+        SELECT w.name, w.currency, r.wallet_id, r.round, r.round_text, r.last_at
+        FROM rounds r JOIN wallets w ON w.id = r.wallet_id
+        WHERE r.last_at <= ${cutoff}
+          ${after === undefined ? sql`` : sql`AND r.last_at >= ${new Date(after.t)} AND (r.last_at, w.name, coalesce(r.round::text, r.round_text)) > (${new Date(after.t)}, ${after.u}, ${after.r})`}
+        ORDER BY r.last_at, w.name, coalesce(r.round::text, r.round_text)
+        LIMIT ${limit + 1}
+      ) p CROSS JOIN LATERAL (
+        SELECT min(t.created_at) AS first_at,
                coalesce(sum(-t.amount) FILTER (WHERE t.kind = ${KIND.bet}), 0) AS bet,
                coalesce(sum(t.amount) FILTER (WHERE t.kind = ${KIND.win}), 0) AS win,
                coalesce(sum(t.amount) FILTER (WHERE t.kind = ${KIND.rollback}), 0) AS refund
-        FROM transactions t JOIN wallets w ON w.id = t.wallet_id
-        WHERE (t.round IS NOT NULL OR t.round_text IS NOT NULL) AND t.kind <> ${RESERVED}
-        GROUP BY w.name, w.currency, t.round, t.round_text
-        HAVING NOT bool_or(t.round_closed) AND max(t.created_at) <= ${cutoff}
-      ) s
-      ${after === undefined ? sql`` : sql`WHERE (s.last, s.name, coalesce(s.round, s.round_text)) > (${after.t}, ${after.u}, ${after.r})`}
-      ORDER BY s.last, s.name, coalesce(s.round, s.round_text)
-      LIMIT ${limit + 1}`;
+        FROM transactions t
+        WHERE (t.round = p.round OR t.round_text = p.round_text) AND t.wallet_id = p.wallet_id AND t.kind <> ${RESERVED}
+      ) a
+      ORDER BY p.last_at, p.name, coalesce(p.round::text, p.round_text)`;
   }
 
-  #stuckPage(rows: Array<{ name: string; currency: string; round: string | null; round_text: string | null; first: string; last: string; bet: string; win: string; refund: string }>, limit: number): Page<StuckRound> {
+  #stuckPage(rows: StuckRow[], limit: number): Page<StuckRound> {
     const page = rows.slice(0, limit);
     const items: StuckRound[] = page.map((row) => ({
       round: row.round ?? decodeText(row.round_text as string),
@@ -243,6 +274,7 @@ export class PostgresHistory implements BackOffice {
       dailyReport: this.#dailyQuery(sql, new Date(sample.day), new Date(sample.day + 86_400_000)),
       transactionsBetween: this.#recordsQuery(sql, sample.day, sample.day + 86_400_000),
       stuckRounds: this.#stuckQuery(sql, new Date(sample.day), undefined, 100),
+      stuckRoundsNextPage: this.#stuckQuery(sql, new Date(sample.day), { t: sample.day - 86_400_000, u: sample.user, r: sample.round }, 100),
     };
     const plans: Record<string, string> = {};
     for (const [name, query] of Object.entries(queries)) {

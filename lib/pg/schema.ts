@@ -86,6 +86,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX transactions_round ON transactions (round) WHERE round IS NOT NULL;
   CREATE INDEX transactions_round_text ON transactions (round_text) WHERE round_text IS NOT NULL;
   `,
+  // Stuck rounds (SPEC 13) as a lookup: a row per open round (a user's round value none of whose
+  // transactions closed it) with the time of its last transaction, written by each batch in its
+  // transaction under the user's row lock, and computed again by retention for the rounds it
+  // takes transactions from. A round closes for good, so its row then goes: the table holds open
+  // rounds only, and a stuck-rounds page is a range of rounds_idle. The round is kept as the
+  // transactions keep it (a UUID in 16 bytes, else text); its sums come from its transactions.
+  // Filled here from the transactions stored.
+  `
+  CREATE TABLE rounds (
+    wallet_id  bigint NOT NULL,
+    last_at    timestamptz NOT NULL,
+    round      uuid,
+    round_text text,
+    CHECK ((round IS NULL) <> (round_text IS NULL))
+  );
+  CREATE UNIQUE INDEX rounds_round ON rounds (wallet_id, round) WHERE round IS NOT NULL;
+  CREATE UNIQUE INDEX rounds_round_text ON rounds (wallet_id, round_text) WHERE round_text IS NOT NULL;
+  CREATE INDEX rounds_idle ON rounds (last_at);
+  INSERT INTO rounds (wallet_id, last_at, round, round_text)
+  SELECT wallet_id, max(created_at), round, round_text
+  FROM transactions
+  WHERE (round IS NOT NULL OR round_text IS NOT NULL) AND kind <> 6
+  GROUP BY wallet_id, round, round_text
+  HAVING NOT bool_or(round_closed);
+  `,
 ];
 
 /** An arbitrary constant for the advisory lock that lets one process at a time migrate. */

@@ -1,4 +1,4 @@
-import postgres, { type Sql } from 'postgres';
+import postgres, { type Sql, type TransactionSql } from 'postgres';
 import { KEPT_WHATEVER_AGE_SQL, KIND } from '../codes.js';
 import { isUnlimited, limitsReport, setLimits, type LimitState, type Usage } from '../limits.js';
 import { DEFAULT_RETENTION_DAYS } from '../options.js';
@@ -265,17 +265,63 @@ export class PostgresStore implements Store {
     const cutoff = new Date(this.#clock() - this.#retentionDays * DAY);
     let deleted = 0;
     for (;;) {
-      // Found through the transactions_changed index and deleted by physical address, so a pass
-      // reads only the old part of the table. The address is safe to use: a row chosen is never
-      // an open bet, and no other row is ever written again.
-      const rows = await this.#sql`
+      const count = await this.#sql.begin((sql) => this.#purgeChunk(sql, cutoff));
+      deleted += count;
+      if (count < RETENTION_CHUNK) return deleted;
+    }
+  }
+
+  /**
+   * Deletes up to a chunk of rows older than `cutoff` and brings the rounds they carried up to
+   * date, in one transaction; resolves to the number of rows deleted.
+   */
+  async #purgeChunk(sql: TransactionSql, cutoff: Date): Promise<number> {
+    // A lock held longer than a commit may take (an operator's session) fails the pass, which the
+    // next one tries again, rather than keep a connection of the pool waiting.
+    await unlessConnectionLost(sql`SELECT set_config('lock_timeout', ${String(this.#commitTimeout)}, true)`);
+    // Found through the transactions_changed index and deleted by physical address, so a pass
+    // reads only the old part of the table. The address is safe to use: a row chosen is never
+    // an open bet, and no other row is ever written again.
+    const groups = await unlessConnectionLost(sql<Array<{ wallet_id: string; round: string | null; round_text: string | null; count: string }>>`
+      WITH gone AS (
         DELETE FROM transactions WHERE ctid = ANY(ARRAY(
           SELECT ctid FROM transactions
-          WHERE coalesce(settled_at, created_at) < ${cutoff} AND NOT (${this.#sql.unsafe(KEPT_WHATEVER_AGE_SQL)})
-          LIMIT ${RETENTION_CHUNK}))`;
-      deleted += rows.count;
-      if (rows.count < RETENTION_CHUNK) return deleted;
+          WHERE coalesce(settled_at, created_at) < ${cutoff} AND NOT (${sql.unsafe(KEPT_WHATEVER_AGE_SQL)})
+          LIMIT ${RETENTION_CHUNK}))
+        RETURNING wallet_id, round, round_text)
+      SELECT wallet_id, round::text AS round, round_text, count(*) AS count FROM gone GROUP BY wallet_id, round, round_text`);
+    const touched = groups.filter((group) => group.round !== null || group.round_text !== null);
+    if (touched.length > 0) {
+      // The rounds that lost rows are computed again from the rows left. Their users' rows are
+      // locked first, in the order batches lock them: a batch writing one of these rounds has
+      // committed (and is seen) or waits for this commit, so no write of a round is lost.
+      const walletIds = [...new Set(touched.map((group) => group.wallet_id))];
+      await unlessConnectionLost(sql`SELECT FROM wallets WHERE id = ANY(${walletIds}::int8[]) ORDER BY name FOR UPDATE`);
+      await unlessConnectionLost(sql`
+        WITH k AS (
+          SELECT * FROM unnest(${touched.map((g) => g.wallet_id)}::int8[], ${touched.map((g) => g.round)}::uuid[], ${touched.map((g) => g.round_text)}::text[])
+            AS k(wallet_id, round, round_text)
+        ), hit AS (
+          SELECT t.wallet_id, t.round, t.round_text, t.round_closed, t.created_at
+          FROM k JOIN transactions t ON t.round = k.round AND t.wallet_id = k.wallet_id
+          UNION ALL
+          SELECT t.wallet_id, t.round, t.round_text, t.round_closed, t.created_at
+          FROM k JOIN transactions t ON t.round_text = k.round_text AND t.wallet_id = k.wallet_id
+        ), left_open AS (
+          SELECT wallet_id, round, round_text, max(created_at) AS last_at FROM hit
+          GROUP BY wallet_id, round, round_text HAVING NOT bool_or(round_closed)
+        ), closed_or_gone AS (
+          DELETE FROM rounds r USING k
+          WHERE r.wallet_id = k.wallet_id AND (r.round = k.round OR r.round_text = k.round_text)
+            AND NOT EXISTS (SELECT FROM left_open o WHERE o.wallet_id = r.wallet_id AND (o.round = r.round OR o.round_text = r.round_text))
+        ), by_uuid AS (
+          INSERT INTO rounds AS r (wallet_id, last_at, round) SELECT wallet_id, last_at, round FROM left_open WHERE round IS NOT NULL
+          ON CONFLICT (wallet_id, round) WHERE round IS NOT NULL DO UPDATE SET last_at = excluded.last_at
+        )
+        INSERT INTO rounds AS r (wallet_id, last_at, round_text) SELECT wallet_id, last_at, round_text FROM left_open WHERE round_text IS NOT NULL
+        ON CONFLICT (wallet_id, round_text) WHERE round_text IS NOT NULL DO UPDATE SET last_at = excluded.last_at`);
     }
+    return groups.reduce((n, group) => n + Number(group.count), 0);
   }
 
   close(): Promise<void> {
@@ -530,8 +576,31 @@ export class PostgresStore implements Store {
       const time = this.#clock();
       const now = new Date(time);
       const { responses, writes } = judgeBatch(judged, [...waited, ...skipped], entries, time, this.#requireToken, sessions);
-      const { inserted, settled, balances } = writes;
+      const { inserted, settled, balances, rounds } = writes;
       await unlessConnectionLost(Promise.all([
+        // First, so that it sees the round's transactions stored before this batch only: a round
+        // without a row but with transactions is closed. Under the user's row lock, as every
+        // write of its rounds but retention's (which takes that lock too).
+        rounds.walletIds.length === 0
+          ? undefined
+          : sql`
+              WITH v AS (
+                SELECT * FROM unnest(${rounds.walletIds}::int8[], ${rounds.uuids}::uuid[], ${rounds.texts}::text[], ${sql.array(rounds.closeds, BOOL)}::bool[])
+                  AS v(wallet_id, round, round_text, closed)
+              ), closing AS (
+                DELETE FROM rounds r USING v WHERE v.closed AND r.wallet_id = v.wallet_id AND (r.round = v.round OR r.round_text = v.round_text)
+              ), open AS (
+                SELECT v.* FROM v
+                WHERE NOT v.closed
+                  AND (EXISTS (SELECT FROM rounds o WHERE o.wallet_id = v.wallet_id AND (o.round = v.round OR o.round_text = v.round_text))
+                       OR NOT (EXISTS (SELECT FROM transactions t WHERE t.round = v.round AND t.wallet_id = v.wallet_id)
+                               OR EXISTS (SELECT FROM transactions t WHERE t.round_text = v.round_text AND t.wallet_id = v.wallet_id)))
+              ), by_uuid AS (
+                INSERT INTO rounds AS r (wallet_id, last_at, round) SELECT wallet_id, ${now}, round FROM open WHERE round IS NOT NULL
+                ON CONFLICT (wallet_id, round) WHERE round IS NOT NULL DO UPDATE SET last_at = greatest(r.last_at, excluded.last_at)
+              )
+              INSERT INTO rounds AS r (wallet_id, last_at, round_text) SELECT wallet_id, ${now}, round_text FROM open WHERE round_text IS NOT NULL
+              ON CONFLICT (wallet_id, round_text) WHERE round_text IS NOT NULL DO UPDATE SET last_at = greatest(r.last_at, excluded.last_at)`,
         inserted.ids.length === 0
           ? undefined
           : sql`

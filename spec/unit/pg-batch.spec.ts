@@ -144,7 +144,12 @@ describe('a batch judges its requests in order, as the embedded store does', () 
     const items = [item('win', winBody(ids, won.transaction_uuid)), item('win', winBody(ids, cancelled.transaction_uuid)), item('bet', reserved), item('rollback', rollbackBody(ids, won.transaction_uuid))];
     const { responses, writes } = judgeBatch(items, [account('alice', 1_000)], rows, NOW);
     expect(responses.map((r) => r.status)).toEqual([Status.UNKNOWN, Status.TRANSACTION_ROLLED_BACK, Status.TRANSACTION_ROLLED_BACK, Status.UNKNOWN]);
-    expect(writes).toEqual({ inserted: expect.objectContaining({ ids: [] }), settled: { ids: [], states: [] }, balances: { walletIds: [], balances: [], usages: [] } });
+    expect(writes).toEqual({
+      inserted: expect.objectContaining({ ids: [] }),
+      settled: { ids: [], states: [] },
+      balances: { walletIds: [], balances: [], usages: [] },
+      rounds: { walletIds: [], uuids: [], texts: [], closeds: [] },
+    });
   });
 
   it('writes a bet left open as open, and answers a win or rollback naming a stored reservation as the reservation it is', () => {
@@ -212,5 +217,44 @@ describe('a batch judges its requests in order, as the embedded store does', () 
     expect(responses.map((r) => r.status)).toEqual([Status.USER_DISABLED, Status.WRONG_CURRENCY, Status.NOT_ENOUGH_MONEY]);
     expect(writes.inserted.ids).toEqual([]);
     expect(moneyOf(writes.balances)).toEqual({ walletIds: [], balances: [] });
+  });
+});
+
+describe('a batch tells the table of open rounds which rounds its rows carry', () => {
+  it('names each (user, round) once, as a UUID or as text, closed if one of its rows said so, and never a reservation', () => {
+    const ids = new Ids();
+    const shared = '0a0b0c0d-1111-4222-8333-444455556666';
+    const aliceBet = betBody(ids, { round: shared });
+    const bobBet = betBody(ids, { user: 'bob', round: shared });
+    const textBet = betBody(ids, { round: 'Game-7' });
+    const aliceWin = winBody(ids, aliceBet.transaction_uuid, { round: shared, round_closed: true });
+    const lateRollback = rollbackBody(ids, ids.next(), { round: 'Game-7' }); // reserves the id it names, which carries no round
+    const plain = betBody(ids);
+    const items = [item('bet', aliceBet), item('bet', bobBet), item('bet', textBet), item('win', aliceWin), item('rollback', lateRollback), item('bet', plain)];
+    const { responses, writes } = judgeBatch(items, [account('alice', 1_000), account('bob', 1_000)], [], NOW);
+    expect(responses.map((r) => r.status)).toEqual([Status.OK, Status.OK, Status.OK, Status.OK, Status.OK, Status.OK]);
+    expect(writes.inserted.ids).toHaveLength(7);
+    // In the order the inserted rows (id order) first carry each round.
+    const firsts = [aliceBet, bobBet, textBet].sort((a, b) => (a.transaction_uuid < b.transaction_uuid ? -1 : 1));
+    const expected = firsts.map((body) =>
+      body === aliceBet
+        ? { walletId: '1', uuid: shared, text: null, closed: true }
+        : body === bobBet
+          ? { walletId: '2', uuid: shared, text: null, closed: false }
+          : { walletId: '1', uuid: null, text: 'Game-7', closed: false },
+    );
+    expect(writes.rounds).toEqual({
+      walletIds: expected.map((r) => r.walletId),
+      uuids: expected.map((r) => r.uuid),
+      texts: expected.map((r) => r.text),
+      closeds: expected.map((r) => r.closed),
+    });
+  });
+
+  it('names no round for a batch whose rows carry none', () => {
+    const ids = new Ids();
+    const { writes } = judgeBatch([item('bet', betBody(ids)), item('rollback', rollbackBody(ids, ids.next()))], [account('alice', 1_000)], [], NOW);
+    expect(writes.inserted.ids).toHaveLength(3);
+    expect(writes.rounds).toEqual({ walletIds: [], uuids: [], texts: [], closeds: [] });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL back office at a size where plans matter: 24,000 transactions over 20 days,
- * a 36-character round on every bet and win. Each lookup's plan (EXPLAIN) uses an index, and a
- * transaction row with its share of every index stays within 330 bytes.
+ * a 36-character round on every bet and win, one round in six left open. Each lookup's plan
+ * (EXPLAIN) uses an index, and a transaction row with its share of every index and of the
+ * table of open rounds stays within 330 bytes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
@@ -46,7 +47,8 @@ beforeAll(async () => {
           const id = n;
           const r = round(id);
           await w.bet({ user, transaction_uuid: uuid(1, id), request_uuid: uuid(2, id), currency: 'USD', amount: 100, round: r, game_code: 'starburst' } as never);
-          await w.win({ user, transaction_uuid: uuid(3, id), request_uuid: uuid(4, id), reference_transaction_uuid: uuid(1, id), currency: 'USD', amount: 50, round: r, round_closed: true } as never);
+          // The first round of each user's day is left open: 2,000 stuck rounds by the end.
+          await w.win({ user, transaction_uuid: uuid(3, id), request_uuid: uuid(4, id), reference_transaction_uuid: uuid(1, id), currency: 'USD', amount: 50, round: r, round_closed: pair !== 0 } as never);
         }),
       );
       now += 60_000;
@@ -54,6 +56,7 @@ beforeAll(async () => {
     // As autovacuum does on a live table: the space of the bet versions that wins replaced is
     // made free for the next day's rows.
     await sql.unsafe('VACUUM ANALYZE transactions');
+    await sql.unsafe('VACUUM ANALYZE rounds');
   }
   await sql.unsafe('VACUUM ANALYZE wallets');
   await sql.end();
@@ -79,19 +82,53 @@ describe('each PostgreSQL back-office lookup is served by an index', () => {
     expect(plans.roundOfUser).toMatch(/transactions_round/);
     expect(plans.dailyReport).toMatch(/Bitmap Index Scan on transactions_changed/);
     expect(plans.transactionsBetween).toMatch(/Bitmap Index Scan on transactions_changed/);
-    // Stuck rounds aggregate every row that carries a round (a report, not a lookup): no index narrows that.
-    for (const [name, plan] of Object.entries(plans)) if (name !== 'stuckRounds') expect(plan).not.toMatch(/Seq Scan on transactions/);
+    // Stuck rounds: a range of the open rounds' index on their last time, whatever the page.
+    expect(plans.stuckRounds).toMatch(/Index Scan using rounds_idle on rounds/);
+    expect(plans.stuckRoundsNextPage).toMatch(/Index Scan using rounds_idle on rounds/);
+    for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Seq Scan on (transactions|rounds)/);
+  });
+
+  it('answers stuck rounds as the transactions tell them, page after page', async () => {
+    const sql = postgres(testServerUrl(), { onnotice: () => {}, connection: { search_path: schema } });
+    const expected = await sql<Array<{ round: string; user: string; bet: string; win: string; refund: string; first: string; last: string }>>`
+      SELECT coalesce(t.round::text, t.round_text) AS round, w.name AS user,
+             coalesce(sum(-t.amount) FILTER (WHERE t.kind = 1), 0) AS bet, coalesce(sum(t.amount) FILTER (WHERE t.kind = 2), 0) AS win,
+             coalesce(sum(t.amount) FILTER (WHERE t.kind = 3), 0) AS refund,
+             (extract(epoch FROM min(t.created_at)) * 1000)::int8 AS first, (extract(epoch FROM max(t.created_at)) * 1000)::int8 AS last
+      FROM transactions t JOIN wallets w ON w.id = t.wallet_id
+      WHERE (t.round IS NOT NULL OR t.round_text IS NOT NULL) AND t.kind <> 6
+      GROUP BY w.name, t.round, t.round_text
+      HAVING NOT bool_or(t.round_closed) AND max(t.created_at) <= ${new Date(now - 3 * DAY)}
+      ORDER BY 7, 2, 1`;
+    await sql.end();
+    expect(expected).toHaveLength((DAYS - 3) * USERS);
+    const seen: Array<{ round: string; user: string; bet: number; win: number; refund: number; first: string; last: string }> = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await w.stuckRounds({ idle_minutes: 3 * 24 * 60, limit: 700, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((r) => ({ round: r.round, user: r.user, bet: r.bet_amount, win: r.win_amount, refund: r.refunded_amount, first: r.first_at, last: r.last_at })));
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(expected.map((r) => ({ round: r.round, user: r.user, bet: Number(r.bet), win: Number(r.win), refund: Number(r.refund), first: new Date(Number(r.first)).toISOString(), last: new Date(Number(r.last)).toISOString() })));
   });
 });
 
 describe('a PostgreSQL transaction row stays within 330 bytes', () => {
-  it('measures the table with its indexes and TOAST (pg_total_relation_size) over its rows', async () => {
+  it('measures the table with its indexes and TOAST (pg_total_relation_size), and its share of the open rounds, over its rows', async () => {
     const sql = postgres(testServerUrl(), { onnotice: () => {}, connection: { search_path: schema } });
-    const [row] = await sql<Array<{ bytes: string; rows: string }>>`SELECT pg_total_relation_size('transactions') AS bytes, count(*) AS rows FROM transactions`;
+    const [row] = await sql<Array<{ bytes: string; rounds: string; open: string; rows: string }>>`
+      SELECT pg_total_relation_size('transactions') AS bytes, pg_total_relation_size('rounds') AS rounds,
+             (SELECT count(*) FROM rounds) AS open, count(*) AS rows FROM transactions`;
     await sql.end();
-    const perRow = Number(row?.bytes) / Number(row?.rows);
-    process.stdout.write(`PostgreSQL: ${Number(row?.rows)} transaction rows, ${Number(row?.bytes)} bytes with indexes: ${perRow.toFixed(1)} bytes a row\n`);
-    expect(Number(row?.rows)).toBe(DAYS * PAIRS * USERS * 2);
-    expect(perRow).toBeLessThanOrEqual(330);
+    const rows = Number(row?.rows);
+    const perRow = Number(row?.bytes) / rows;
+    const roundsPerRow = Number(row?.rounds) / rows;
+    process.stdout.write(
+      `PostgreSQL: ${rows} transaction rows, ${Number(row?.bytes)} bytes with indexes: ${perRow.toFixed(1)} bytes a row; ` +
+        `${Number(row?.open)} open rounds, ${Number(row?.rounds)} bytes: ${roundsPerRow.toFixed(1)} bytes a transaction row more\n`,
+    );
+    expect(rows).toBe(DAYS * PAIRS * USERS * 2);
+    expect(Number(row?.open)).toBe(DAYS * USERS);
+    expect(perRow + roundsPerRow).toBeLessThanOrEqual(330);
   });
 });
