@@ -32,6 +32,7 @@ describe('a snapshot is written a slice at a time, and holds the state of the mo
       if (ticking) setImmediate(tick);
     };
     setImmediate(tick);
+    const began = performance.now();
     const snapshot = w.journal?.snapshot();
     const during: Array<Promise<unknown>> = [];
     for (let n = 0; n < 2_000; n += 1) {
@@ -40,10 +41,13 @@ describe('a snapshot is written a slice at a time, and holds the state of the mo
       if (n % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     await snapshot;
+    const took = performance.now() - began;
     ticking = false;
     expect((await Promise.all(during)).every((r) => (r as { status: string }).status === Status.OK)).toBe(true);
-    // Encoding 200,000 records in one go takes about a second; a slice takes about 10 ms.
-    expect(longest).toBeLessThan(250);
+    // Written in one go, the longest pause would be the whole snapshot; in slices (about 10 ms
+    // each) it is a small part of it. A ratio within this run, so that a loaded machine, which
+    // stretches both, does not decide it; the pause in milliseconds is bench/snapshot.ts's to measure.
+    expect(longest).toBeLessThan(took / 4);
     const balances = await Promise.all(Array.from({ length: 100 }, (_, n) => w.balance({ user: `p${n}`, request_uuid: uuid(0) })));
     await data.shutDown(w);
 
