@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { nanoid } from 'nanoid';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import { Status, type Operation, type UnknownUserResponse, type UserInfoResponse, type WalletResponse } from '../types.js';
@@ -10,7 +10,8 @@ import { bearerGuard, registerAdminRoutes } from './admin.js';
 import { registerPlayerRoutes } from './player-routes.js';
 import { registerBackOfficeRoutes } from './backoffice.js';
 import { INVALID_JSON, parseJson, rawBody } from './body.js';
-import { registerMetrics } from './metrics.js';
+import { registerMetrics, RequestFigures } from './metrics.js';
+import { lazyChildLogger, RequestLog, standardOutputLog } from './logging.js';
 import { answerWhatWasTaken } from './shutdown.js';
 import { openApiDocument } from './openapi.js';
 import { registerProbes } from './probes.js';
@@ -49,7 +50,7 @@ export interface ServerOptions extends Partial<Timeouts> {
   readonly metricsToken?: string;
   /** pino log level. Default `info`. */
   readonly logLevel?: LevelWithSilent;
-  /** Where log lines go. Default standard output. */
+  /** Where log lines go. Default standard output, written in batches (see {@link standardOutputLog}). */
   readonly logDestination?: DestinationStream;
 }
 
@@ -60,23 +61,6 @@ export const WALLET_ROUTES: ReadonlyArray<readonly [string, Operation]> = [
   ['/transaction/win', 'win'],
   ['/transaction/rollback', 'rollback'],
 ];
-
-/** Logs each request once, when it completes, with the wallet status it was answered with. */
-class RequestLog extends LogController {
-  override incomingRequest(): void {}
-
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const line = {
-      method: request.method,
-      url: request.url,
-      statusCode: reply.statusCode,
-      status: request.walletStatus,
-      durationMs: reply.elapsedTime,
-    };
-    if (error) reply.log.error({ ...line, err: error }, 'request');
-    else reply.log.info(line, 'request');
-  }
-}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -120,6 +104,7 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
   const signer = options.privateKey === undefined ? undefined : bodySigner(options.privateKey);
   const wallet = options.wallet ?? start();
 
+  const requestLog = new RequestLog();
   const app = Fastify({
     bodyLimit,
     ...timeoutOptions(timeouts),
@@ -128,12 +113,12 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     genReqId: () => nanoid(12),
-    logController: new RequestLog(),
-    logger:
-      options.logDestination === undefined
-        ? { level: logLevel }
-        : { level: logLevel, stream: options.logDestination },
+    logController: requestLog,
+    childLoggerFactory: lazyChildLogger,
+    // Silent, no destination is opened; otherwise standard output, its lines written in batches.
+    logger: logLevel === 'silent' && options.logDestination === undefined ? { level: logLevel } : { level: logLevel, stream: options.logDestination ?? standardOutputLog() },
   });
+  requestLog.logger = app.log;
 
   // Every body is kept as raw bytes: signatures cover the bytes, and bad JSON is a wallet status.
   app.removeAllContentTypeParsers();
@@ -145,8 +130,10 @@ export function buildServer(options: ServerOptions = {}): FastifyInstance {
 
   const stats = new StatsCache(wallet);
   const guard = options.adminToken === undefined ? undefined : bearerGuard(options.adminToken);
-  // Counts every request, so its hook comes before the routes.
-  if (options.metricsToken !== undefined) registerMetrics(app, wallet, stats, bearerGuard(options.metricsToken));
+  if (options.metricsToken !== undefined) {
+    requestLog.figures = new RequestFigures();
+    registerMetrics(app, wallet, stats, bearerGuard(options.metricsToken), requestLog.figures);
+  }
 
   function answer(request: FastifyRequest, reply: FastifyReply, response: WalletResponse | UserInfoResponse): FastifyReply {
     const text = JSON.stringify(response);
