@@ -2,8 +2,9 @@
  * The PostgreSQL store's back office (SPEC 13): lookups over `transactions` joined to `wallets`,
  * each through an index (see the EXPLAIN test in spec/integration/pg/backoffice-pg.spec.ts): an id through the
  * primary key, a user's history through `transactions_wallet` (wallet_id, created_at), a round
- * through `transactions_round` / `transactions_round_text`, a day or a period through the BRIN
- * index on the time of the last change (a row created in a period was last changed in it or later),
+ * through `transactions_round` / `transactions_round_key` (a text round by its SHA-256,
+ * `round_key(round_text)`, then by its text), a day or a period through the BRIN index on the
+ * time of the last change (a row created in a period was last changed in it or later),
  * stuck rounds through `rounds_idle` on the table of open rounds the batches keep.
  * Read-only statements outside any batch: they never wait for a user's row.
  */
@@ -149,7 +150,7 @@ export class PostgresHistory implements BackOffice {
         ${query.from === undefined ? sql`` : sql`AND t.created_at >= ${new Date(query.from)}`}
         ${query.to === undefined ? sql`` : sql`AND t.created_at < ${new Date(query.to)}`}
         ${query.kind === undefined ? sql`` : sql`AND t.kind = ${KIND[query.kind]}`}
-        ${round === undefined ? sql`` : round.uuid !== null ? sql`AND t.round = ${round.uuid}::uuid` : sql`AND t.round_text = ${round.text}`}
+        ${round === undefined ? sql`` : round.uuid !== null ? sql`AND t.round = ${round.uuid}::uuid` : sql`AND round_key(t.round_text) = round_key(${round.text}::text) AND t.round_text = ${round.text}`}
         ${after === undefined ? sql`` : sql`AND (t.created_at, t.transaction_uuid) < (${new Date(after.t)}, ${after.k}::uuid)`}
       ORDER BY t.created_at DESC, t.transaction_uuid DESC
       LIMIT ${limit + 1}`;
@@ -168,7 +169,7 @@ export class PostgresHistory implements BackOffice {
     const { uuid, text } = roundColumns(round);
     return sql<RecordRow[]>`
       SELECT ${this.#columns(sql)} FROM transactions t JOIN wallets w ON w.id = t.wallet_id
-      WHERE ${uuid !== null ? sql`t.round = ${uuid}::uuid` : sql`t.round_text = ${text}`} AND t.kind <> ${RESERVED}
+      WHERE ${uuid !== null ? sql`t.round = ${uuid}::uuid` : sql`round_key(t.round_text) = round_key(${text}::text) AND t.round_text = ${text}`} AND t.kind <> ${RESERVED}
         ${user === undefined ? sql`` : sql`AND t.wallet_id = (SELECT id FROM wallets WHERE name = ${user})`}`;
   }
 
@@ -209,7 +210,8 @@ export class PostgresHistory implements BackOffice {
                coalesce(sum(t.amount) FILTER (WHERE t.kind = ${KIND.win}), 0) AS win,
                coalesce(sum(t.amount) FILTER (WHERE t.kind = ${KIND.rollback}), 0) AS refund
         FROM transactions t
-        WHERE (t.round = p.round OR t.round_text = p.round_text) AND t.wallet_id = p.wallet_id AND t.kind <> ${RESERVED}
+        WHERE (t.round = p.round OR (round_key(t.round_text) = round_key(p.round_text) AND t.round_text = p.round_text))
+          AND t.wallet_id = p.wallet_id AND t.kind <> ${RESERVED}
       ) a
       ORDER BY p.last_at, p.name, coalesce(p.round::text, p.round_text)`;
   }
@@ -269,6 +271,7 @@ export class PostgresHistory implements BackOffice {
       transaction: this.#lookupQuery(sql, [sample.id]),
       history: this.#historyQuery(sql, walletId, {}, undefined, 100),
       historyNextPage: this.#historyQuery(sql, walletId, {}, { t: sample.day + 43_200_000, k: sample.id }, 100),
+      historyOfRound: this.#historyQuery(sql, walletId, { round: sample.round }, undefined, 100),
       round: this.#roundQuery(sql, sample.round, undefined),
       roundOfUser: this.#roundQuery(sql, sample.round, sample.user),
       dailyReport: this.#dailyQuery(sql, new Date(sample.day), new Date(sample.day + 86_400_000)),

@@ -111,6 +111,20 @@ export const MIGRATIONS: readonly string[] = [
   GROUP BY wallet_id, round, round_text
   HAVING NOT bool_or(round_closed);
   `,
+  // A text round is indexed through its SHA-256 (32 bytes) instead of as sent: a btree entry
+  // holds at most about 2,700 bytes, and a round may be as long as a request. round_key is
+  // immutable (the database's encoding never changes; convert_to alone is only marked stable, so
+  // it cannot be indexed). Every lookup by a text round compares its key, for the index, then
+  // the text itself; a round's row in `rounds` stays unique by user and key.
+  `
+  CREATE FUNCTION round_key(text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8')) $$;
+  DROP INDEX transactions_round_text;
+  CREATE INDEX transactions_round_key ON transactions (round_key(round_text)) WHERE round_text IS NOT NULL;
+  DROP INDEX rounds_round_text;
+  CREATE UNIQUE INDEX rounds_round_key ON rounds (wallet_id, round_key(round_text)) WHERE round_text IS NOT NULL;
+  `,
 ];
 
 /** An arbitrary constant for the advisory lock that lets one process at a time migrate. */

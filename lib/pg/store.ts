@@ -306,20 +306,20 @@ export class PostgresStore implements Store {
           FROM k JOIN transactions t ON t.round = k.round AND t.wallet_id = k.wallet_id
           UNION ALL
           SELECT t.wallet_id, t.round, t.round_text, t.round_closed, t.created_at
-          FROM k JOIN transactions t ON t.round_text = k.round_text AND t.wallet_id = k.wallet_id
+          FROM k JOIN transactions t ON round_key(t.round_text) = round_key(k.round_text) AND t.round_text = k.round_text AND t.wallet_id = k.wallet_id
         ), left_open AS (
           SELECT wallet_id, round, round_text, max(created_at) AS last_at FROM hit
           GROUP BY wallet_id, round, round_text HAVING NOT bool_or(round_closed)
         ), closed_or_gone AS (
           DELETE FROM rounds r USING k
-          WHERE r.wallet_id = k.wallet_id AND (r.round = k.round OR r.round_text = k.round_text)
+          WHERE r.wallet_id = k.wallet_id AND (r.round = k.round OR (round_key(r.round_text) = round_key(k.round_text) AND r.round_text = k.round_text))
             AND NOT EXISTS (SELECT FROM left_open o WHERE o.wallet_id = r.wallet_id AND (o.round = r.round OR o.round_text = r.round_text))
         ), by_uuid AS (
           INSERT INTO rounds AS r (wallet_id, last_at, round) SELECT wallet_id, last_at, round FROM left_open WHERE round IS NOT NULL
           ON CONFLICT (wallet_id, round) WHERE round IS NOT NULL DO UPDATE SET last_at = excluded.last_at
         )
         INSERT INTO rounds AS r (wallet_id, last_at, round_text) SELECT wallet_id, last_at, round_text FROM left_open WHERE round_text IS NOT NULL
-        ON CONFLICT (wallet_id, round_text) WHERE round_text IS NOT NULL DO UPDATE SET last_at = excluded.last_at`);
+        ON CONFLICT (wallet_id, round_key(round_text)) WHERE round_text IS NOT NULL DO UPDATE SET last_at = excluded.last_at`);
     }
     return groups.reduce((n, group) => n + Number(group.count), 0);
   }
@@ -588,19 +588,23 @@ export class PostgresStore implements Store {
                 SELECT * FROM unnest(${rounds.walletIds}::int8[], ${rounds.uuids}::uuid[], ${rounds.texts}::text[], ${sql.array(rounds.closeds, BOOL)}::bool[])
                   AS v(wallet_id, round, round_text, closed)
               ), closing AS (
-                DELETE FROM rounds r USING v WHERE v.closed AND r.wallet_id = v.wallet_id AND (r.round = v.round OR r.round_text = v.round_text)
+                DELETE FROM rounds r USING v
+                WHERE v.closed AND r.wallet_id = v.wallet_id
+                  AND (r.round = v.round OR (round_key(r.round_text) = round_key(v.round_text) AND r.round_text = v.round_text))
               ), open AS (
                 SELECT v.* FROM v
                 WHERE NOT v.closed
-                  AND (EXISTS (SELECT FROM rounds o WHERE o.wallet_id = v.wallet_id AND (o.round = v.round OR o.round_text = v.round_text))
+                  AND (EXISTS (SELECT FROM rounds o WHERE o.wallet_id = v.wallet_id
+                                 AND (o.round = v.round OR (round_key(o.round_text) = round_key(v.round_text) AND o.round_text = v.round_text)))
                        OR NOT (EXISTS (SELECT FROM transactions t WHERE t.round = v.round AND t.wallet_id = v.wallet_id)
-                               OR EXISTS (SELECT FROM transactions t WHERE t.round_text = v.round_text AND t.wallet_id = v.wallet_id)))
+                               OR EXISTS (SELECT FROM transactions t
+                                          WHERE round_key(t.round_text) = round_key(v.round_text) AND t.round_text = v.round_text AND t.wallet_id = v.wallet_id)))
               ), by_uuid AS (
                 INSERT INTO rounds AS r (wallet_id, last_at, round) SELECT wallet_id, ${now}, round FROM open WHERE round IS NOT NULL
                 ON CONFLICT (wallet_id, round) WHERE round IS NOT NULL DO UPDATE SET last_at = greatest(r.last_at, excluded.last_at)
               )
               INSERT INTO rounds AS r (wallet_id, last_at, round_text) SELECT wallet_id, ${now}, round_text FROM open WHERE round_text IS NOT NULL
-              ON CONFLICT (wallet_id, round_text) WHERE round_text IS NOT NULL DO UPDATE SET last_at = greatest(r.last_at, excluded.last_at)`,
+              ON CONFLICT (wallet_id, round_key(round_text)) WHERE round_text IS NOT NULL DO UPDATE SET last_at = greatest(r.last_at, excluded.last_at)`,
         inserted.ids.length === 0
           ? undefined
           : sql`

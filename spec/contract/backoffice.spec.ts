@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { BadCursorError, dailyReport, history, QueryError, reconcile, round, Status, start as startEngine, stuckRounds, transaction, type TransactionRecord, type Wallet } from '../../lib/index.js';
 import { onStore, start, STORE } from '../support/stores.js';
 import { testServerUrl } from '../../test-support/postgres.js';
+import { seededRandom } from '../../test-support/random.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 10, 9, 30, 0, 0);
@@ -258,6 +259,46 @@ describe(onStore('stuck rounds are open rounds idle for the time asked'), () => 
     expect(second.next_cursor).toBeNull();
     expect((await w.stuckRounds({ idle_minutes: 0 })).items.map((r) => r.round)).toEqual(['old-1', 'old-2', 'recent']);
     await expect(w.stuckRounds({ status: 'closed' })).rejects.toMatchObject({ parameter: 'status' });
+  });
+});
+
+describe(onStore('a round of any length is kept and found like a short one'), () => {
+  it('takes a 9,000-character round in a batch with another user, and answers it from the round, the history filter and stuck rounds', async () => {
+    const random = seededRandom(9_000);
+    const printable = (length: number): string => Array.from({ length }, () => String.fromCharCode(33 + Math.floor(random() * 94))).join('');
+    const long = printable(9_000);
+    // Another long round that differs from it in its last character only.
+    const other = long.slice(0, -1) + (long.endsWith('!') ? '"' : '!');
+    const clock = new Clock();
+    const w = await open(clock);
+    const stuck = await bet(w, 'alice', 3, { round: other });
+    clock.tick(60_000);
+    const [a, b] = [ids(), ids()];
+    const answers = await Promise.all([
+      w.bet({ user: 'alice', transaction_uuid: a.tx, request_uuid: a.req, currency: 'USD', amount: 10, round: long } as never),
+      w.bet({ user: 'bob', transaction_uuid: b.tx, request_uuid: b.req, currency: 'USD', amount: 4, round: 'short' } as never),
+    ]);
+    expect(answers.map((r) => [r.user, r.status])).toEqual([['alice', Status.OK], ['bob', Status.OK]]);
+    clock.tick(60_000);
+    const paid = await win(w, 'alice', a.tx, 25, { round: long, round_closed: true });
+    clock.tick(2 * 3_600_000);
+
+    expect(await w.transaction(a.tx)).toMatchObject({ round: long, round_closed: false });
+    expect(await w.round(long)).toMatchObject({ round: long, user: 'alice', status: 'closed', bet_amount: 10, win_amount: 25, first_at: new Date(T0 + 60_000).toISOString() });
+    expect((await w.round(long, 'alice'))?.transactions.map((r) => r.transaction_uuid)).toEqual([a.tx, paid]);
+    expect((await w.history('alice', { round: long }))?.items.map((r) => r.transaction_uuid)).toEqual([paid, a.tx]);
+    expect((await w.history('alice', { round: other }))?.items.map((r) => r.transaction_uuid)).toEqual([stuck]);
+    expect(await w.round(other)).toMatchObject({ round: other, status: 'open', bet_amount: 3 });
+    expect(await w.round(long.slice(0, -1))).toBeUndefined();
+    // Stuck rounds, a page at a time: the cursor after the long round leads to the next one.
+    const first = await w.stuckRounds({ idle_minutes: 60, limit: 1 });
+    expect(first.items.map((r) => [r.round, r.user, r.bet_amount])).toEqual([[other, 'alice', 3]]);
+    const second = await w.stuckRounds({ idle_minutes: 60, limit: 1, cursor: first.next_cursor });
+    expect(second.items.map((r) => [r.round, r.user, r.bet_amount])).toEqual([['short', 'bob', 4]]);
+    expect(second.next_cursor).toBeNull();
+    // Closed with a win, the other long round leaves the stuck rounds too.
+    await win(w, 'alice', stuck, 0, { round: other, round_closed: true });
+    expect((await w.stuckRounds({ idle_minutes: 0 })).items.map((r) => r.round)).toEqual(['short']);
   });
 });
 

@@ -2,7 +2,8 @@
  * The PostgreSQL back office at a size where plans matter: 24,000 transactions over 20 days,
  * a 36-character round on every bet and win, one round in six left open. Each lookup's plan
  * (EXPLAIN) uses an index, and a transaction row with its share of every index and of the
- * table of open rounds stays within 330 bytes.
+ * table of open rounds stays within 330 bytes. Then a text round on a bet of each user, one of
+ * them 9,000 characters long: a text round is found through the index of its key.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import postgres from 'postgres';
 import { postgresStore, start, type OpenedStore, type Wallet } from '../../../lib/index.js';
 import type { PostgresHistory } from '../../../lib/pg/history.js';
 import { testServerUrl } from '../../../test-support/postgres.js';
+import { seededRandom } from '../../../test-support/random.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
@@ -78,6 +80,7 @@ describe('each PostgreSQL back-office lookup is served by an index', () => {
     expect(plans.transaction).toMatch(/Index Scan using transactions_pkey/);
     expect(plans.history).toMatch(/Index Scan (Backward )?using transactions_wallet/);
     expect(plans.historyNextPage).toMatch(/Index Scan (Backward )?using transactions_wallet/);
+    expect(plans.historyOfRound).toMatch(/Index Scan (Backward )?using transactions_(wallet|round)|Bitmap Index Scan on transactions_(wallet|round)/);
     expect(plans.round).toMatch(/(Index|Bitmap Index) Scan on transactions_round|Index Scan using transactions_round/);
     expect(plans.roundOfUser).toMatch(/transactions_round/);
     expect(plans.dailyReport).toMatch(/Bitmap Index Scan on transactions_changed/);
@@ -130,5 +133,35 @@ describe('a PostgreSQL transaction row stays within 330 bytes', () => {
     expect(rows).toBe(DAYS * PAIRS * USERS * 2);
     expect(Number(row?.open)).toBe(DAYS * USERS);
     expect(perRow + roundsPerRow).toBeLessThanOrEqual(330);
+  });
+});
+
+describe('a text round, however long, is found through the index of its key', () => {
+  it('shows EXPLAIN using transactions_round_key (SHA-256 of the text) for a round of 42 or 9,000 characters', async () => {
+    // A text round on a bet of each user, and a 9,000-character one.
+    const random = seededRandom(777);
+    const long = Array.from({ length: 9_000 }, () => String.fromCharCode(33 + Math.floor(random() * 94))).join('');
+    now += DAY;
+    const users = Array.from({ length: USERS }, (_, i) => `player-${i}`);
+    const answers = await Promise.all(
+      users.map((user, i) => w.bet({ user, transaction_uuid: uuid(5, i), request_uuid: uuid(6, i), currency: 'USD', amount: 1, round: i === 7 ? long : `table-${round(i)}` } as never)),
+    );
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set(['RS_OK']));
+    const sql = postgres(testServerUrl(), { onnotice: () => {}, connection: { search_path: schema } });
+    await sql.unsafe('VACUUM ANALYZE transactions');
+    await sql.unsafe('VACUUM ANALYZE rounds');
+    await sql.end();
+    for (const sample of [`table-${round(8)}`, long]) {
+      const plans = await history().explain({ id: uuid(5, 8), user: 'player-8', round: sample, day: T0 + (DAYS - 2) * DAY });
+      if (sample !== long) process.stdout.write(`${['round', 'roundOfUser', 'historyOfRound'].map((name) => `-- ${name} (text round)\n${plans[name]}`).join('\n')}\n`);
+      expect(plans.round).toMatch(/(Index|Bitmap Index) Scan on transactions_round_key|Index Scan using transactions_round_key/);
+      expect(plans.roundOfUser).toMatch(/transactions_round_key/);
+      expect(plans.historyOfRound).toMatch(/Index Scan (Backward )?using transactions_(wallet|round_key)|Bitmap Index Scan on transactions_(wallet|round_key)/);
+      // A page's sums: each round's transactions through the index of its form.
+      expect(plans.stuckRounds).toMatch(/transactions_round_key/);
+      for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Seq Scan on (transactions|rounds)/);
+    }
+    expect((await w.round(long))?.transactions.map((r) => r.transaction_uuid)).toEqual([uuid(5, 7)]);
+    expect((await w.history('player-7', { round: long }))?.items.map((r) => r.transaction_uuid)).toEqual([uuid(5, 7)]);
   });
 });
