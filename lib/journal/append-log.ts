@@ -1,6 +1,7 @@
 import * as nodeFs from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import type { Command } from '../validation.js';
+import { writeBinaryCommand } from './binary.js';
 import { writeCommand } from './format.js';
 import { LineBuffer } from './line-buffer.js';
 
@@ -95,14 +96,19 @@ export class AppendLog {
 
   readonly #tally: CommitTally;
   readonly #fs: JournalFileSystem;
+  /** Commands go out as binary records (a file of format 3 on), else as lines. */
+  readonly #binary: boolean;
 
   /**
    * Opens `path` for appending; its first write waits for `after` (an earlier log's last write).
-   * Each commit is added to `tally`. Every file operation goes through `fs`.
+   * Each commit is added to `tally`. Every file operation goes through `fs`. With `binary`, a
+   * command is written as a binary record (see binary.ts), which only files of format 3 on may
+   * hold; else as a line.
    */
-  constructor(path: string, after: Promise<void> = Promise.resolve(), tally: CommitTally = { commits: 0, lines: 0, seconds: 0 }, fs: JournalFileSystem = nodeFileSystem) {
+  constructor(path: string, after: Promise<void> = Promise.resolve(), tally: CommitTally = { commits: 0, lines: 0, seconds: 0 }, fs: JournalFileSystem = nodeFileSystem, binary = false) {
     this.path = path;
     this.#fs = fs;
+    this.#binary = binary;
     this.#fd = fs.openSync(path, 'a', 0o600); // the owner's alone: it holds every balance
     try {
       ({ dev: this.#dev, ino: this.#ino } = fs.fstatSync(this.#fd, BIGINT));
@@ -129,8 +135,8 @@ export class AppendLog {
   }
 
   /**
-   * Appends the `command` line of a transaction applied for `user` at `at` (ms since the epoch),
-   * encoded when it is written (see `writeCommand`).
+   * Appends the `command` record of a transaction applied for `user` at `at` (ms since the
+   * epoch), encoded when it is written (see `writeBinaryCommand` and `writeCommand`).
    */
   appendCommand(user: string, command: Command, at?: number): void {
     this.#pending.push(command);
@@ -211,11 +217,13 @@ export class AppendLog {
   #encode(): Buffer {
     const out = this.#buffer;
     const pending = this.#pending;
+    const binary = this.#binary;
     out.clear();
     for (let i = 0; i < pending.length; i += 1) {
       const item = pending[i] as string | Command;
       if (typeof item === 'string') out.line(item);
-      else writeCommand(out, this.#users[i] as string, item, this.#ats[i]);
+      // A command binary records cannot carry (a lone surrogate in a string) goes as a line.
+      else if (!binary || !writeBinaryCommand(out, this.#users[i] as string, item, this.#ats[i])) writeCommand(out, this.#users[i] as string, item, this.#ats[i]);
     }
     return out.bytes();
   }

@@ -4,6 +4,7 @@ import type { Command } from '../validation.js';
 import { AppendLog, nodeFileSystem, type CommitTally, type JournalFileSystem } from './append-log.js';
 import { encodeRecord, type JournalRecord } from './format.js';
 import type { DirectoryLock } from './lock.js';
+import { FIRST_BINARY_FORMAT } from './binary.js';
 import { settingsRecord, type EngineSettings } from './settings.js';
 import { installSnapshot, journalPath, recover, writeSnapshotFile, type RecoveryReport, type StateView } from './store.js';
 
@@ -68,9 +69,10 @@ export class Durability {
     settings: EngineSettings,
     fs: JournalFileSystem = nodeFileSystem,
   ) {
-    const { lock, generation, journaled, header, report } = recover(directory, settings, restore);
+    const { lock, generation, journaled, header, format, report } = recover(directory, settings, restore);
     try {
-      this.#log = new AppendLog(journalPath(directory, generation), undefined, this.#tally, fs);
+      // A journal of an earlier format is continued in its own; the next snapshot replaces it.
+      this.#log = new AppendLog(journalPath(directory, generation), undefined, this.#tally, fs, format >= FIRST_BINARY_FORMAT);
       if (header !== undefined) this.#log.append(header);
     } catch (error) {
       lock.release();
@@ -228,7 +230,7 @@ export class Durability {
     let newLog: AppendLog;
     try {
       // Opened before the state is read: if it cannot be, journaling goes on where it was.
-      newLog = new AppendLog(journalPath(this.directory, next), oldLog.durable(), this.#tally, this.#fs);
+      newLog = new AppendLog(journalPath(this.directory, next), oldLog.durable(), this.#tally, this.#fs, true);
     } catch (error) {
       return Promise.reject(error as Error);
     }

@@ -10,6 +10,19 @@ const BACKSLASH = 0x5c;
 const SHORT_ESCAPE: Readonly<Record<number, number>> = { 0x08: 0x62, 0x09: 0x74, 0x0a: 0x6e, 0x0c: 0x66, 0x0d: 0x72 };
 /** Room for a line's fixed parts: keys, ids, numbers, checksum. */
 const LINE_ROOM = 512;
+/** True unless `text` holds a lone surrogate, which UTF-8 cannot carry. */
+function wellFormed(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0xd800 || code > 0xdfff) continue;
+    if (code > 0xdbff || i + 1 === text.length) return false;
+    const next = text.charCodeAt(i + 1);
+    if (next < 0xdc00 || next > 0xdfff) return false;
+    i += 1;
+  }
+  return true;
+}
+
 /** A buffer larger than this is not kept for reuse. */
 const SHRINK_ABOVE = 8 << 20;
 
@@ -162,6 +175,75 @@ export class LineBuffer {
       value = Math.floor(value / 10);
     }
     this.at = p + digits;
+  }
+
+  /**
+   * Starts a binary record (see binary.ts) with at most `textLength` characters of strings beside
+   * its fixed parts; answers where it starts, for {@link endBinary}.
+   */
+  beginBinary(textLength: number): number {
+    this.#ensure(LINE_ROOM + 3 * textLength);
+    const start = this.at;
+    this.at += 6; // marker, type and length, once the body is known
+    return start;
+  }
+
+  /** Ends the binary record of type `type` begun at `start`: its head, then its CRC-32 and a newline. */
+  endBinary(start: number, type: number): void {
+    const out = this.#out;
+    out[start] = 0xb3;
+    out[start + 1] = type;
+    out.writeUInt32LE(this.at - start - 6, start + 2);
+    out.writeUInt32LE(crc32(out.subarray(start, this.at)), this.at);
+    out[this.at + 4] = 0x0a;
+    this.at += 5;
+    this.lines += 1;
+  }
+
+  /** One byte. */
+  byte(value: number): void {
+    this.#out[this.at] = value;
+    this.at += 1;
+  }
+
+  /** A float64, little-endian. */
+  float64(value: number): void {
+    this.#out.writeDoubleLE(value, this.at);
+    this.at += 8;
+  }
+
+  /**
+   * A string as binary records carry it (see binary.ts): its length in 16 bits, little-endian,
+   * then its bytes: one a character (latin1, the top bit of the length set) when every
+   * character is below 256, as ids, codes and fingerprints are; else its UTF-8. False, with
+   * `at` left anywhere, if it cannot be carried: more than 32,767 bytes, or a lone surrogate.
+   */
+  text(text: string): boolean {
+    const out = this.#out;
+    const start = this.at + 2;
+    const length = text.length;
+    if (length > 0x7fff) return false;
+    let p = start;
+    for (let i = 0; i < length; i += 1) {
+      const code = text.charCodeAt(i);
+      if (code > 0xff) return this.#utf8(text, start);
+      out[p++] = code;
+    }
+    out[start - 2] = length & 0xff;
+    out[start - 1] = 0x80 | (length >>> 8);
+    this.at = p;
+    return true;
+  }
+
+  /** {@link text} for a string with a character past latin1. */
+  #utf8(text: string, start: number): boolean {
+    if (!wellFormed(text)) return false;
+    const length = this.#out.write(text, start, 'utf8');
+    if (length > 0x7fff) return false;
+    this.#out[start - 2] = length & 0xff;
+    this.#out[start - 1] = length >>> 8;
+    this.at = start + length;
+    return true;
   }
 
   /** Makes room for `bytes` more, keeping what is written. */

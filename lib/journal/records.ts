@@ -7,9 +7,10 @@
  * record of the wrong shape, which recovery treats like a line with a bad checksum.
  *
  * Format versions (see "Format versions" in docs/durability.md): files written before versions
- * were recorded are version 1; this module writes version {@link FORMAT_VERSION}, whose first line
- * is the `settings` record with `"format":2`. Version 2 reads every version-1 record unchanged and
- * adds record types (`session`, `session-closed`, `info`, `limits`) and optional fields.
+ * were recorded are version 1; version 2 reads every version-1 record unchanged and adds record
+ * types (`session`, `session-closed`, `info`, `limits`) and optional fields. Files of version
+ * {@link FORMAT_VERSION} begin with the `settings` line with `"format":3` and hold the same
+ * records, each either a line as in version 2 or, for a `command`, a binary record (binary.ts).
  */
 import type { Limits, LimitName, UserInfo } from '../types.js';
 import type { LimitState, Usage } from '../limits.js';
@@ -17,7 +18,7 @@ import type { Entry, EntryKind } from '../rules.js';
 import type { Command } from '../validation.js';
 
 /** The format this version of exwallet writes, and the newest it reads. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 /** The stable `code` of {@link JournalFormatError}. */
 export const JOURNAL_FORMAT_CODE = 'EXWALLET_JOURNAL_FORMAT';

@@ -3,6 +3,7 @@ import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writeFully } from './append-log.js';
+import { BINARY_MARKER, binaryEnd, decodeBinary, FIRST_BINARY_FORMAT } from './binary.js';
 import type { EncodedLines } from './entry-lines.js';
 import { decodeRecord, encodeRecord, parseLine, type FileRecord, type JournalRecord } from './format.js';
 import { DirectoryLock } from './lock.js';
@@ -64,6 +65,12 @@ export interface Recovered {
   readonly journaled: number;
   /** The header line the journal to continue still needs, if any. */
   readonly header: string | undefined;
+  /**
+   * The format of the journal to continue, which what is appended to it must keep: a file of an
+   * earlier format is continued in its own (see "Format versions" in docs/durability.md); a new
+   * or empty one is written in {@link FORMAT_VERSION}.
+   */
+  readonly format: number;
   readonly report: RecoveryReport;
 }
 
@@ -120,12 +127,14 @@ function readDirectory(directory: string, settings: EngineSettings, apply: (reco
   // What the journal to be continued holds: no line at all (or there is none yet), or whether it has its settings.
   let empty = true;
   let headed = false;
+  let format = FORMAT_VERSION;
   journals.forEach((path, i) => {
     const result = readJournal(path, contents[i] as Buffer, settings, apply, i >= lastWritten);
     journaled += result.records;
     truncatedBytes += result.truncatedBytes;
     headed = result.settings;
     empty = result.empty;
+    format = result.format;
   });
   records += journaled;
   const generation = allJournals.filter((g) => g >= (base ?? 0)).at(-1) ?? base ?? 0;
@@ -133,7 +142,7 @@ function readDirectory(directory: string, settings: EngineSettings, apply: (reco
   // stays a file of version 1: its first line says so (see "Format versions" in docs/durability.md).
   const header = empty ? encodeRecord(settingsRecord(settings)) : headed ? undefined : encodeRecord(settingsRecord(settings, false));
   const seconds = (performance.now() - started) / 1000;
-  return { lock, generation, journaled, header, report: { snapshot: base === undefined ? undefined : name('snapshot', base), records, truncatedBytes, seconds } };
+  return { lock, generation, journaled, header, format, report: { snapshot: base === undefined ? undefined : name('snapshot', base), records, truncatedBytes, seconds } };
 }
 
 /**
@@ -191,22 +200,25 @@ function readSnapshot(path: string, settings: EngineSettings, apply: (record: Jo
   let offset = 0;
   let count = 0;
   let line = 0;
+  let binary = false;
   while (offset < data.length) {
-    const end = data.indexOf(0x0a, offset);
+    const end = recordEnd(data, offset, binary);
     line += 1;
-    const record = end < 0 ? undefined : recordAt(data, offset, end, line);
+    const record: FileRecord | undefined = end < 0 ? undefined : recordAt(data, offset, end, line, binary);
     if (record === undefined) throw new JournalCorruptError(path, line, 'checksum or syntax error');
     if (record.type === 'end') {
-      if (record.records !== count || end !== data.length - 1) throw new JournalCorruptError(path, line, 'the snapshot is incomplete');
+      if (record.records !== count || end !== data.length) throw new JournalCorruptError(path, line, 'the snapshot is incomplete');
       return count;
     }
     // The settings line is not a record of the state, and snapshots from before it lack it.
-    if (record.type === 'settings') checkSettings(path, record, settings);
-    else {
+    if (record.type === 'settings') {
+      checkSettings(path, record, settings);
+      binary = (record.format ?? 1) >= FIRST_BINARY_FORMAT;
+    } else {
       applyAt(path, line, record, apply);
       count += 1;
     }
-    offset = end + 1;
+    offset = end;
   }
   throw new JournalCorruptError(path, line, 'the snapshot has no end record');
 }
@@ -215,6 +227,8 @@ function readSnapshot(path: string, settings: EngineSettings, apply: (record: Jo
  * Applies every record of a journal and checks the settings it holds. A damaged or unfinished
  * stretch at the very end of the last journal written is what a crash during a write leaves:
  * it is cut off. Damage followed by good records, or in an earlier journal, is corruption.
+ * Answers also the journal's format: the one its first line declares (1 without one), or
+ * {@link FORMAT_VERSION} for a journal left empty, which gets a new header.
  */
 function readJournal(
   path: string,
@@ -222,26 +236,30 @@ function readJournal(
   settings: EngineSettings,
   apply: (record: JournalRecord) => void,
   last: boolean,
-): { records: number; truncatedBytes: number; settings: boolean; empty: boolean } {
+): { records: number; truncatedBytes: number; settings: boolean; empty: boolean; format: number } {
   let offset = 0;
   let records = 0;
   let line = 0;
   let headed = false;
+  let format = 1;
+  let binary = false;
   while (offset < data.length) {
-    const end = data.indexOf(0x0a, offset);
+    const end = recordEnd(data, offset, binary);
     line += 1;
-    const record: FileRecord | undefined = end < 0 ? undefined : recordAt(data, offset, end, line);
+    const record: FileRecord | undefined = end < 0 ? undefined : recordAt(data, offset, end, line, binary);
     if (record !== undefined) {
       if (record.type === 'settings') {
         checkSettings(path, record, settings);
         headed = true;
+        if (line === 1) format = record.format ?? 1;
+        binary = format >= FIRST_BINARY_FORMAT;
       } else {
         applyAt(path, line, record, apply);
         if (record.type !== 'time') records += 1;
       }
-      offset = end + 1;
+      offset = end;
     } else {
-      if (!last || hasValidRecordAfter(data, end)) throw new JournalCorruptError(path, line, 'checksum or syntax error');
+      if (!last || hasValidRecordAfter(data, offset, binary)) throw new JournalCorruptError(path, line, 'checksum or syntax error');
       const fd = openSync(path, 'r+');
       try {
         ftruncateSync(fd, offset);
@@ -249,18 +267,31 @@ function readJournal(
       } finally {
         closeSync(fd);
       }
-      return { records, truncatedBytes: data.length - offset, settings: headed, empty: offset === 0 };
+      return { records, truncatedBytes: data.length - offset, settings: headed, empty: offset === 0, format: offset === 0 ? FORMAT_VERSION : format };
     }
   }
-  return { records, truncatedBytes: 0, settings: headed, empty: data.length === 0 };
+  return { records, truncatedBytes: 0, settings: headed, empty: data.length === 0, format: data.length === 0 ? FORMAT_VERSION : format };
 }
 
 /**
- * The record of line `line` of a file, from `start` to `end`, or `undefined` if it is damaged: a
- * header (a `settings` record with a format) stands only on the first line.
+ * Where the record at `start` of a file ends (exclusive), or -1 if it is cut short: a line
+ * without its newline, or a binary record (in a file whose format has them) that runs past the
+ * end of the data.
  */
-function recordAt(data: Buffer, start: number, end: number, line: number): FileRecord | undefined {
-  const record = decodeRecord(data, start, end);
+function recordEnd(data: Buffer, start: number, binary: boolean): number {
+  if (binary && data[start] === BINARY_MARKER) return binaryEnd(data, start);
+  const newline = data.indexOf(0x0a, start);
+  return newline < 0 ? -1 : newline + 1;
+}
+
+/**
+ * The record of the `line`th record of a file, from `start` to `end`, or `undefined` if it is
+ * damaged: a header (a `settings` record with a format) stands only on the first line, and a
+ * binary record only in a file whose format has them.
+ */
+function recordAt(data: Buffer, start: number, end: number, line: number, binary: boolean): FileRecord | undefined {
+  if (binary && data[start] === BINARY_MARKER) return decodeBinary(data, start, end);
+  const record = decodeRecord(data, start, end - 1);
   return record?.type === 'settings' && record.format !== undefined && line !== 1 ? undefined : record;
 }
 
@@ -297,13 +328,20 @@ function applyAt(path: string, line: number, record: JournalRecord, apply: (reco
   }
 }
 
-function hasValidRecordAfter(data: Buffer, end: number): boolean {
-  let offset = end < 0 ? data.length : end + 1;
-  while (offset < data.length) {
-    const next = data.indexOf(0x0a, offset);
-    if (next < 0) return false;
-    if (decodeRecord(data, offset, next) !== undefined) return true;
-    offset = next + 1;
+/**
+ * True if a whole, valid record begins anywhere after the damaged one at `start`: a line after a
+ * newline, or (where the format has them) a binary record. A torn write leaves none.
+ */
+function hasValidRecordAfter(data: Buffer, start: number, binary: boolean): boolean {
+  for (let offset = start + 1; offset < data.length; offset += 1) {
+    if (binary && data[offset] === BINARY_MARKER) {
+      const end = binaryEnd(data, offset);
+      if (end > 0 && decodeBinary(data, offset, end) !== undefined) return true;
+    }
+    if (data[offset - 1] === 0x0a) {
+      const next = data.indexOf(0x0a, offset);
+      if (next > 0 && decodeRecord(data, offset, next) !== undefined) return true;
+    }
   }
   return false;
 }

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JOURNAL_FORMAT_VERSION, start, type Wallet } from '../../lib/index.js';
+import { decodeRecord } from '../../lib/journal/format.js';
 
 /**
  * spec/fixtures/journal-v2: a data directory written by the engine in journal format 2 (JSON
@@ -96,6 +97,14 @@ describe('a data directory written in format 2 recovers with every balance, repl
     // What the format-2 journal held is still there, byte for byte, first.
     expect(readFileSync(join(directory, 'journal-000001.log')).subarray(0, journal.length)).toEqual(journal);
     expect(firstLine('journal-000001.log')).toEqual({ type: 'settings', format: 2, currency: 'USD', initialBalance: 100_000 });
+    // Continued in its own format: what was added is lines of format 2 too, each a record.
+    const continued = readFileSync(join(directory, 'journal-000001.log'));
+    expect(continued.length).toBeGreaterThan(journal.length);
+    for (let offset = journal.length; offset < continued.length; ) {
+      const end = continued.indexOf(0x0a, offset);
+      expect(decodeRecord(continued, offset, end)).toBeDefined();
+      offset = end + 1;
+    }
 
     const again = open();
     expect(await ask(again, bet)).toBe(answered);

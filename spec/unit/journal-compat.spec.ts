@@ -96,10 +96,10 @@ describe('a data directory written in format 1 recovers with every balance, repl
 });
 
 describe('every new journal and snapshot file begins with the format version and the settings', () => {
-  it('heads a new journal, the journal a snapshot starts and the snapshot with {"type":"settings","format":2,…}', async () => {
+  it('heads a new journal, the journal a snapshot starts and the snapshot with {"type":"settings","format":3,…}', async () => {
     const w = start({ journal: directory, currency: 'EUR', initialBalance: 7 });
     await w.createUsers(['alice']);
-    const header = { type: 'settings', format: 2, currency: 'EUR', initialBalance: 7 };
+    const header = { type: 'settings', format: 3, currency: 'EUR', initialBalance: 7 };
     expect(firstLine('journal-000000.log')).toEqual(header);
     await w.journal?.snapshot();
     await w.stop();
@@ -109,15 +109,15 @@ describe('every new journal and snapshot file begins with the format version and
 });
 
 describe('a file of a newer format is refused at start with a JournalFormatError, and nothing in the directory changes', () => {
-  const newer = checksummed('{"type":"settings","format":3,"currency":"USD","initialBalance":100000,"codec":"binary"}');
+  const newer = checksummed('{"type":"settings","format":4,"currency":"USD","initialBalance":100000,"codec":"other"}');
 
   /** Every file of the directory and its bytes. */
   const contents = (): Record<string, string> => Object.fromEntries(readdirSync(directory).map((file) => [file, readFileSync(join(directory, file), 'latin1')]));
 
   it.each([
-    ['a journal', 'journal-000000.log', `${newer}\u0001\u0002 no line of format 2`],
+    ['a journal', 'journal-000000.log', `${newer}\u0001\u0002 no record of format 3`],
     ['a snapshot', 'snapshot-000001.log', `${newer}${checksummed('{"type":"end","records":0}')}`],
-  ])('refuses %s of format 3 with code EXWALLET_JOURNAL_FORMAT and a one-line message naming the file and both versions', (_, file, text) => {
+  ])('refuses %s of format 4 with code EXWALLET_JOURNAL_FORMAT and a one-line message naming the file and both versions', (_, file, text) => {
     writeFileSync(join(directory, file), text, 'latin1');
     const before = contents();
     let error: unknown;
@@ -127,10 +127,10 @@ describe('a file of a newer format is refused at start with a JournalFormatError
       error = thrown;
     }
     expect(error).toBeInstanceOf(JournalFormatError);
-    expect(error).toMatchObject({ name: 'JournalFormatError', code: 'EXWALLET_JOURNAL_FORMAT', version: 3, file: join(directory, file) });
+    expect(error).toMatchObject({ name: 'JournalFormatError', code: 'EXWALLET_JOURNAL_FORMAT', version: 4, file: join(directory, file) });
     const { message } = error as Error;
     expect(message).not.toContain('\n');
-    expect(message).toBe(`${join(directory, file)} is in journal format 3, newer than this exwallet reads (formats 1 to 2); start a newer exwallet on this directory`);
+    expect(message).toBe(`${join(directory, file)} is in journal format 4, newer than this exwallet reads (formats 1 to 3); start a newer exwallet on this directory`);
     // Nothing cut off, removed or added (the lock is given up again).
     const after = contents();
     delete after['exwallet.lock'];
@@ -220,7 +220,7 @@ describe('format 2 carries sessions, player info, limits, period sums and the ba
       expect.objectContaining({ kind: 'bet', amount: 1 }),
     ]);
     await w.stop();
-    expect(firstLine('journal-000000.log')).toMatchObject({ type: 'settings', format: 2 });
+    expect(firstLine('journal-000000.log')).toMatchObject({ type: 'settings', format: JOURNAL_FORMAT_VERSION });
 
     const fromJournal = start(options);
     expect(await state(fromJournal)).toEqual(before);

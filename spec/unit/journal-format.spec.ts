@@ -173,7 +173,7 @@ describe('the disk format is its own: each record is written as the format names
   });
 
   it(`writes format ${FORMAT_VERSION}`, () => {
-    expect(FORMAT_VERSION).toBe(2);
+    expect(FORMAT_VERSION).toBe(3);
   });
 });
 

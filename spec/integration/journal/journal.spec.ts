@@ -3,7 +3,8 @@ import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { JournalCorruptError, start, Status, type TransactionOperation, type Wallet } from '../../../lib/index.js';
 import { AppendLog } from '../../../lib/journal/append-log.js';
-import { encodeRecord } from '../../../lib/journal/format.js';
+import { binaryEnd, BINARY_MARKER, decodeBinary } from '../../../lib/journal/binary.js';
+import { decodeRecord, encodeRecord } from '../../../lib/journal/format.js';
 import { betBody, Ids, rollbackBody, uuid, winBody } from '../../support/helpers.js';
 import { journalDirectory } from '../../support/journal-directory.js';
 
@@ -12,6 +13,24 @@ const { shutDown, restart } = data;
 const durable = (options: { snapshotEvery?: number } = {}): Wallet => data.open(options);
 
 const journalFile = (): string => join(data.path, readdirSync(data.path).find((file) => file.startsWith('journal-')) as string);
+
+/**
+ * Rewrites the journal as a journal of format 2 holds the same records: a line each. The tests
+ * that damage a journal by editing its text run on it; spec/unit/journal-binary.spec.ts damages
+ * the binary records of format 3 alike.
+ */
+function asFormat2(): void {
+  const bytes = readFileSync(journalFile());
+  const lines: string[] = [];
+  for (let offset = 0; offset < bytes.length; ) {
+    const end = bytes[offset] === BINARY_MARKER ? binaryEnd(bytes, offset) : bytes.indexOf(0x0a, offset) + 1;
+    const record = bytes[offset] === BINARY_MARKER ? decodeBinary(bytes, offset, end) : decodeRecord(bytes, offset, end - 1);
+    if (record === undefined) throw new Error(`no record at byte ${offset}`);
+    lines.push(encodeRecord(record.type === 'settings' ? { ...record, format: 2 } : record));
+    offset = end;
+  }
+  writeFileSync(journalFile(), lines.join(''));
+}
 
 /** A little of everything: a settled bet, a cancelled one, an open one, an id reserved in advance. */
 async function workload(w: Wallet, ids: Ids): Promise<Array<[TransactionOperation, Record<string, unknown>, unknown]>> {
@@ -122,6 +141,7 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     const w = durable();
     await workload(w, ids);
     await shutDown(w);
+    asFormat2();
     const text = readFileSync(journalFile(), 'utf8');
     const lastStart = text.lastIndexOf('\n', text.length - 2) + 1;
     writeFileSync(journalFile(), text.slice(0, lastStart) + text.slice(lastStart).replace('"rollback"', '"rollbacK"'));
@@ -134,6 +154,7 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     const w = durable();
     await workload(w, new Ids());
     await shutDown(w);
+    asFormat2();
     const text = readFileSync(journalFile(), 'utf8');
     writeFileSync(journalFile(), text.replace('"amount":300', '"amount":900'));
     expect(() => start({ journal: data.path })).toThrow(JournalCorruptError);
@@ -143,6 +164,7 @@ describe('a torn or damaged tail is cut off; damage in the middle stops start-up
     const w = durable();
     await workload(w, new Ids());
     await shutDown(w);
+    asFormat2();
     const lines = readFileSync(journalFile(), 'utf8').split('\n');
     // Lines 4 and 5 lose a byte each (their newlines stay); good records follow them.
     const damaged = lines.map((line, i) => (i === 3 || i === 4 ? line.slice(0, -2) + line.slice(-1) : line)).join('\n');
