@@ -20,14 +20,21 @@ export function userNames(count: number): string[] {
  * `pairs` bets, each followed by the win that settles it, spread over `users` users. Ids are
  * offset by `epoch` so that several workloads can run against one engine.
  */
-export function betsAndWins(pairs: number, users: readonly string[], epoch = 0): Request[] {
+export function betsAndWins(pairs: number, users: readonly string[], epoch = 0, tokens?: ReadonlyMap<string, string>): Request[] {
   const requests: Request[] = [];
   for (let i = 0; i < pairs; i += 1) {
     const user = users[i % users.length] as string;
     const bet = id(epoch * 4 + 1, i);
+    const request = id(epoch * 4 + 2, i);
+    const amount = 1 + (i % 50);
+    // With tokens, the bet carries its user's, as Hub88 sends it. Each body is a literal, of one
+    // shape, as a parsed body is: a spread would give the bodies another shape than Hub88's.
+    const token = tokens?.get(user);
     requests.push({
       operation: 'bet',
-      body: { user, transaction_uuid: bet, request_uuid: id(epoch * 4 + 2, i), currency: 'USD', amount: 1 + (i % 50), round: `round-${i}`, game_code: 'clt_dragonrising' },
+      body: token === undefined
+        ? { user, transaction_uuid: bet, request_uuid: request, currency: 'USD', amount, round: `round-${i}`, game_code: 'clt_dragonrising' }
+        : { user, transaction_uuid: bet, request_uuid: request, currency: 'USD', amount, round: `round-${i}`, game_code: 'clt_dragonrising', token },
     });
     requests.push({
       operation: 'win',
@@ -72,10 +79,10 @@ export async function engineWith(users: readonly string[], initialBalance = 100_
 
 /**
  * An engine that requires tokens, with a session open for every user and a daily wager and loss
- * limit on each that the workload never reaches, and `requests` with each bet carrying its
- * user's token: every bet pays the token check, the limit check and the period sums.
+ * limit on each that the workload never reaches, and each user's token for
+ * {@link betsAndWins}: every bet then pays the token check, the limit check and the period sums.
  */
-export async function guardedEngineWith(users: readonly string[], requests: readonly Request[]): Promise<{ w: Wallet; requests: Request[] }> {
+export async function guardedEngineWith(users: readonly string[]): Promise<{ w: Wallet; tokens: Map<string, string> }> {
   const w = start({ initialBalance: 100_000, requireToken: true });
   await w.createUsers(users);
   const tokens = new Map<string, string>();
@@ -85,8 +92,5 @@ export async function guardedEngineWith(users: readonly string[], requests: read
     tokens.set(user, session.token);
     await w.setLimits(user, { wager_day: 1e12, loss_day: 1e12 });
   }
-  const signed = requests.map((request): Request =>
-    request.operation === 'bet' ? { operation: 'bet', body: { ...request.body, token: tokens.get(request.body.user) as string } } : request,
-  );
-  return { w, requests: signed };
+  return { w, tokens };
 }
