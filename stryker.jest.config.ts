@@ -18,14 +18,18 @@ const SPECS = [
   // out: each would run for every surviving mutant, and the rules they check have examples here.
   ...['checks', 'idempotency', 'rollback', 'responses', 'concurrency', 'users', 'operator'].map((name) => `contract/${name}`),
   // Rules, validation, fingerprint and registry by themselves.
-  ...['admission', 'registry', 'fingerprint', 'uuid', 'retention', 'free-bet-retention'].map((name) => `unit/${name}`),
+  ...['admission', 'registry', 'fingerprint', 'uuid', 'retention', 'free-bet-retention', 'validation-details'].map((name) => `unit/${name}`),
+  // Limits and sessions: the contract's examples and the rules by themselves.
+  ...['limits', 'sessions', 'user-info'].map((name) => `contract/${name}`),
+  'unit/limits-rules', 'unit/session-asks',
   // The journal's format and recovery.
-  'unit/entry-lines', 'unit/journal-format', 'faults/journal-faults',
+  'unit/entry-lines', 'unit/journal-format', 'unit/journal-compat', 'faults/journal-faults',
   ...['journal', 'journal-leftovers', 'journal-lifecycle', 'journal-settings', 'journal-sync'].map((name) => `integration/journal/${name}`),
   // The PostgreSQL batch, judged without a database.
   'unit/pg-batch',
   // Signature checking.
   ...['signatures', 'signature-order', 'routes'].map((name) => `integration/http/${name}`),
+  'unit/signature-header',
 ];
 
 /** Tests that time the engine, left out by name: instrumented code is several times slower. */
