@@ -191,6 +191,8 @@ export function walkCanonicalForm(operation: string, fields: ReadonlyMap<string,
       if (frame.kind !== 'fields') {
         text += frame.kind === 'array' ? ']' : '}';
         open.delete(frame.source);
+        // A closing bracket counts as every other character: a form one past the limit is refused however it ends.
+        if (text.length + leftOut > limit) return undefined;
       }
       continue;
     }
@@ -247,6 +249,7 @@ function resolve(value: unknown, open: ReadonlySet<object>, budget: number): str
     if (typeof value === 'object' && value !== null) {
       if (!types.isBoxedPrimitive(value)) return open.has(value) ? CYCLE : value;
       value = unbox(value);
+      if (typeof value === 'object') return value as object; // a boxed symbol: written {}, as JSON writes it
     }
   }
   switch (typeof value) {

@@ -224,3 +224,85 @@ describe('the fast path for a body of scalars writes exactly the text of the gen
     expect(scalarCanonicalForm('bet', ['request_uuid'], [{}])).toBe('bet'); // request_uuid is not fingerprinted
   });
 });
+
+describe('a string is written as JSON writes it, on the fast path too: a lone surrogate is \\u-escaped', () => {
+  const lone = ['\ud800', '\udbff', '\udc00', '\udfff', 'a\ud83d', '\ude00b'];
+
+  it('writes each lone surrogate as its escape, the text the walk writes', () => {
+    for (const text of lone) {
+      const fast = scalarCanonicalForm('bet', ['round'], [text]);
+      expect(fast).toBe(`bet,"round":${JSON.stringify(text)}`);
+      expect(fast).toBe(walkCanonicalForm('bet', new Map([['round', text]])));
+      expect(fast).toMatch(/\\ud[89a-f][0-9a-f]{2}/);
+    }
+  });
+
+  it('keeps two rounds that differ only in a lone surrogate apart (UTF-8 would make both U+FFFD)', () => {
+    const prints = new Set(lone.slice(0, 4).map((round) => of({ round })));
+    expect(prints.size).toBe(4);
+  });
+
+  it('writes a surrogate pair, quotes, backslashes and control characters as JSON does', () => {
+    for (const text of ['\ud83d\ude00', 'say "hi"', 'a\\b', '\u0000\u001f', 'tab\there', ' ', '\ud7ff\ue000']) {
+      expect(scalarCanonicalForm('bet', ['round'], [text])).toBe(`bet,"round":${JSON.stringify(text)}`);
+    }
+  });
+});
+
+describe('the limit counts a field left out as one character, on the walk as on the fast path', () => {
+  const fields = new Map<string, unknown>([['left_out', undefined], ['meta', { x: 'y' }]]);
+  const written = 'bet,"meta":{"x":"y"}';
+
+  it('accepts the text at the limit with its left-out field counted, and refuses it one under', () => {
+    expect(canonicalForm('bet', fields, written.length + 1)).toBe(written);
+    expect(canonicalForm('bet', fields, written.length)).toBeUndefined();
+  });
+
+  it('counts closing brackets: a nested form one past the limit is refused however it ends', () => {
+    const nested = new Map<string, unknown>([['meta', [[{ a: [] }]]]]);
+    const text = 'bet,"meta":[[{"a":[]}]]';
+    expect(canonicalForm('bet', nested, text.length)).toBe(text);
+    for (let limit = text.length - 4; limit < text.length; limit += 1) expect(canonicalForm('bet', nested, limit)).toBeUndefined();
+  });
+
+  it('gives a body read into a field list with a nested value a form of exactly CANONICAL_LIMIT', () => {
+    const empty = 'bet,"meta":{"x":""}';
+    const meta = { x: 'x'.repeat(CANONICAL_LIMIT - empty.length) };
+    expect(fingerprint('bet', { keys: ['meta'], values: [meta] })).toBe(fingerprint('bet', new Map([['meta', meta]])));
+    expect(fingerprint('bet', { keys: ['meta'], values: [meta] })).toBeDefined();
+    expect(fingerprint('bet', { keys: ['meta'], values: [{ x: `${meta.x}x` }] })).toBeUndefined();
+  });
+});
+
+describe('nested values of every kind JavaScript has are written, and told apart', () => {
+  it('writes a bigint with its n, boxed or not', () => {
+    expect(metaText(10n)).toBe('10n');
+    expect(metaText(Object(10n))).toBe('10n');
+    expect(of({ meta: 10n })).not.toBe(of({ meta: 11n }));
+  });
+
+  it('writes a boxed boolean, number and string as the primitive, and a boxed symbol as {}', () => {
+    expect(metaText(Object(false))).toBe('false');
+    expect(metaText(Object(true))).toBe('true');
+    expect(metaText(Object(5))).toBe('5');
+    expect(metaText(Object('5'))).toBe('"5"');
+    expect(metaText(Object(Symbol('s')))).toBe('{}');
+  });
+
+  it('writes a small typed array as JSON does, an object of its entries', () => {
+    expect(metaText(new Uint8Array([1, 2]))).toBe(JSON.stringify(new Uint8Array([1, 2])));
+    expect(metaText({ a: new Float64Array([0.5]) })).toBe('{"a":{"0":0.5}}');
+  });
+
+  it('calls toJSON once on an object whose toJSON gives back itself, and marks its cycle', () => {
+    let calls = 0;
+    const looped: Record<string, unknown> = { n: 1 };
+    looped.toJSON = function (this: unknown) {
+      calls += 1;
+      return this;
+    };
+    looped.self = looped;
+    expect(metaText(looped)).toBe('{"n":1,"self":"[cycle]"}');
+    expect(calls).toBe(1);
+  });
+});
