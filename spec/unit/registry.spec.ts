@@ -298,3 +298,245 @@ describe('a request_uuid that is a UUID in one case lives in its row, only a mix
     for (let n = 0; n < 50_000; n += 4_999) expect(registry.lookup(id(n))?.requestUuid).toBe(mixed(n));
   });
 });
+
+/** Ids of the form used across these rules: `n` in the first and last groups. */
+const idOf = (n: number): string => `${hex(n, 8)}-0000-4000-8000-${hex(n, 12)}`;
+const winOf = (n: number, fields: Partial<Entry> = {}): Entry => ({ user: 'u', kind: 'win', fingerprint: 'f'.repeat(12), requestUuid: idOf(n), balance: n, state: 0, ...fields });
+
+describe('a transaction id or request_uuid with a character outside ASCII is no UUID: kept and answered exactly as sent', () => {
+  const base = '00000000-0000-4000-8000-000000000000';
+  // A character in the first or second digit of a byte: é (beyond ASCII), and U+0080 (just past it).
+  const odd = [0, 1].flatMap((at) => [['é', 'é'], ['U+0080', '\u0080']].map(([name, c]) => [`${name} as digit ${at + 1}`, base.slice(0, at) + (c as string) + base.slice(at + 1)]));
+
+  it.each(odd)('keeps an id and a request_uuid with %s as sent, apart from every UUID', (_, text) => {
+    const registry = new TransactionRegistry();
+    registry.record(text, winOf(1, { requestUuid: text }), 0);
+    expect([...registry.entries()].map(([id]) => id)).toEqual([text]);
+    expect(registry.lookup(text)?.requestUuid).toBe(text);
+    expect([...registry.freeze().rows()].map((row) => [row.transactionUuid, row.requestUuid])).toEqual([[text, text]]);
+    for (const lookalike of [base, '10000000-0000-4000-8000-000000000000', '01000000-0000-4000-8000-000000000000']) expect(registry.lookup(lookalike)).toBeUndefined();
+  });
+});
+
+describe('a request_uuid mixing lower- and upper-case letters is kept as sent, whichever digits hold them', () => {
+  it.each(['aB000000-0000-4000-8000-000000000000', 'Ba000000-0000-4000-8000-000000000000', '0000000a-0000-4000-8000-0000000000FF'])('answers %s exactly', (requestUuid) => {
+    const registry = new TransactionRegistry();
+    registry.record(idOf(1), winOf(1, { requestUuid }), 0);
+    expect(registry.lookup(idOf(1))?.requestUuid).toBe(requestUuid);
+    expect([...registry.freeze().rows()][0]?.requestUuid).toBe(requestUuid);
+  });
+});
+
+describe('ids that differ in any one of their four 32-bit words are different ids', () => {
+  const fromWords = (w: readonly number[]): string => {
+    const h = w.map((word) => hex(word >>> 0, 8)).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  };
+
+  it.each([0, 1, 2, 3])('finds only the ids recorded among 600 that differ in word %i alone', (word) => {
+    const registry = new TransactionRegistry();
+    const id = (n: number): string => fromWords([0x12345678, 0x9abc4def, 0x8fedcba9, 0x87654321].map((fixed, w) => (w === word ? Math.imul(n + 1, 0x9e3779b1) : fixed)));
+    for (let n = 0; n < 600; n += 2) registry.record(id(n), winOf(n), 0);
+    for (let n = 0; n < 600; n += 1) {
+      const found = registry.lookup(id(n));
+      if (n % 2 === 0 ? found?.balance !== n : found !== undefined) throw new Error(`${id(n)}: ${n % 2 === 0 ? 'not found as recorded' : 'found, never recorded'}`);
+    }
+  });
+});
+
+describe('size counts recorded transactions, never reservations', () => {
+  it('counts a transaction recorded over a reservation once, and nothing when a reservation is dropped', () => {
+    const registry = new TransactionRegistry();
+    registry.reserve(idOf(1), 'u', 0);
+    expect(registry.size).toBe(0);
+    registry.record(idOf(1), winOf(1), 0);
+    expect(registry.size).toBe(1);
+    registry.reserve(idOf(2), 'u', 0);
+    registry.forget(idOf(2));
+    expect(registry.size).toBe(1);
+    registry.reserve(idOf(3), 'u', 0);
+    registry.record(idOf(4), winOf(4), 10);
+    expect(registry.purge(5)).toBe(2); // the reservation and the win of minute 0
+    expect(registry.size).toBe(1);
+  });
+});
+
+describe('the listing and snapshots show live rows only', () => {
+  it('leaves out a forgotten row, from the listing, the rows of a view and the view of that row', () => {
+    const registry = new TransactionRegistry();
+    for (const n of [1, 2, 3]) registry.record(idOf(n), winOf(n), 0);
+    const row = registry.rowOf(idOf(2));
+    expect(registry.keyOf(row)).toBe(idOf(2));
+    registry.forget(idOf(2));
+    expect([...registry.entries()].map(([id]) => id)).toEqual([idOf(1), idOf(3)]);
+    const view = registry.freeze();
+    expect([...view.rows()].map((record) => record.transactionUuid)).toEqual([idOf(1), idOf(3)]);
+    expect(view.record(row)).toBeUndefined();
+  });
+
+  it('leaves out, from a view frozen with a cutoff, the rows a retention pass at it drops, and lists them for dropRows', () => {
+    const registry = new TransactionRegistry();
+    registry.record(idOf(1), winOf(1), 0);
+    registry.record(idOf(2), winOf(2, { kind: 'bet', state: 7 }), 0); // an open bet: kept whatever its age
+    registry.record(idOf(3), winOf(3), 20);
+    const view = registry.freeze(10);
+    expect([...view.rows()].map((record) => record.transactionUuid)).toEqual([idOf(2), idOf(3)]);
+    expect(view.left).toEqual([registry.rowOf(idOf(1))]);
+    view.release();
+    expect(registry.dropRows(view.left)).toBe(1);
+    expect(registry.lookup(idOf(1))).toBeUndefined();
+    expect(registry.size).toBe(2);
+  });
+});
+
+describe('expired(cutoff) counts exactly the rows purge(cutoff) drops', () => {
+  it('counts them over a first segment filled to its last row', () => {
+    const registry = new TransactionRegistry();
+    // 512 rows, the first segment's first size: 200 old wins, 100 old open bets, 212 recent wins.
+    for (let n = 0; n < 512; n += 1) registry.record(idOf(n), n >= 200 && n < 300 ? winOf(n, { kind: 'bet', state: 5 }) : winOf(n), n < 300 ? 0 : 100);
+    expect([registry.expired(0), registry.expired(50), registry.expired(101)]).toEqual([0, 200, 412]);
+    expect(registry.purge(50)).toBe(200);
+    expect(registry.expired(50)).toBe(0);
+  });
+});
+
+describe('growthBytes: a new segment, and the next index if the rows would fill the current one past 70 %, and nothing while freed rows wait', () => {
+  const SEGMENT = 69 * (1 << 14); // bytes of a row across the columns, times the rows of a segment
+  const nextIndex = (slots: number): number => slots * 2 * 4;
+
+  it('counts the index of 2,048 slots once 717 ids would be in the first one of 1,024', () => {
+    const registry = new TransactionRegistry();
+    expect([registry.growthBytes(1), registry.growthBytes(716), registry.growthBytes(717)]).toEqual([SEGMENT, SEGMENT, SEGMENT + nextIndex(1_024)]);
+    for (let n = 0; n < 716; n += 1) registry.record(idOf(n), winOf(n), 0);
+    expect(registry.growthBytes(1)).toBe(SEGMENT + nextIndex(1_024));
+    registry.record(idOf(716), winOf(716), 0); // the index has grown to 2,048 slots
+    expect([registry.growthBytes(1), registry.growthBytes(716), registry.growthBytes(717)]).toEqual([SEGMENT, SEGMENT, SEGMENT + nextIndex(2_048)]);
+  });
+
+  it('is nothing while a dropped row waits for reuse, and counts forgotten ids out of the index', () => {
+    const registry = new TransactionRegistry();
+    for (let n = 0; n < 100; n += 1) registry.record(idOf(n), winOf(n), 0);
+    for (let n = 0; n < 100; n += 1) registry.forget(idOf(n));
+    expect(registry.growthBytes(1)).toBe(0);
+    for (let n = 100; n < 200; n += 1) registry.record(idOf(n), winOf(n), 0); // reuses every freed row
+    expect([registry.growthBytes(616), registry.growthBytes(617)]).toEqual([SEGMENT, SEGMENT + nextIndex(1_024)]);
+  });
+});
+
+describe('knownUserNumber gives the number userNumber gave, and -1 for a user never seen', () => {
+  it('answers -1 before and the same number after', () => {
+    const registry = new TransactionRegistry();
+    expect(registry.knownUserNumber('alice')).toBe(-1);
+    registry.record(idOf(1), winOf(1, { user: 'alice' }), 0);
+    registry.reserve(idOf(2), 'bob', 0);
+    expect([registry.knownUserNumber('alice'), registry.knownUserNumber('bob'), registry.knownUserNumber('carol')]).toEqual([registry.userNumber('alice'), registry.userNumber('bob'), -1]);
+    expect(registry.knownUserNumber('bob')).not.toBe(registry.knownUserNumber('alice'));
+  });
+});
+
+describe('values kept outside the columns stay with their row through growth, copies and the drop of a neighbour', () => {
+  const odd = (n: number): Partial<Entry> => ({ fingerprint: `odd fingerprint ${n}`, requestUuid: `request ${n}` });
+
+  it('keeps them when the first segment grows and when a frozen segment is copied', () => {
+    const registry = new TransactionRegistry();
+    registry.record(idOf(0), winOf(0, odd(0)), 0);
+    for (let n = 1; n < 600; n += 1) registry.record(idOf(n), winOf(n), 0); // the first segment doubles at row 512
+    expect(plain(registry.lookup(idOf(0)))).toEqual(plain(winOf(0, odd(0))));
+    const view = registry.freeze();
+    registry.record(idOf(600), winOf(600), 0); // copies the frozen segment
+    expect(plain(registry.lookup(idOf(0)))).toEqual(plain(winOf(0, odd(0))));
+    expect([...view.rows()][0]).toMatchObject(odd(0));
+  });
+
+  it('keeps those of the other rows of a segment when one row is dropped', () => {
+    const registry = new TransactionRegistry();
+    for (const n of [1, 2, 3]) registry.record(idOf(n), winOf(n, odd(n)), 0);
+    registry.forget(idOf(2));
+    for (const n of [1, 3]) expect(plain(registry.lookup(idOf(n)))).toEqual(plain(winOf(n, odd(n))));
+    registry.forget(idOf(1));
+    expect(plain(registry.lookup(idOf(3)))).toEqual(plain(winOf(3, odd(3))));
+  });
+});
+
+describe('retention gives back the heap that values kept outside the columns held', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const usedHeap = (): number => {
+    gc();
+    gc();
+    return getHeapStatistics().used_heap_size;
+  };
+
+  it('holds less than 16 bytes a row once 20,000 rows with odd fingerprints and request_uuids are purged', () => {
+    const registry = new TransactionRegistry();
+    const rows = 20_000;
+    const before = usedHeap();
+    for (let n = 0; n < rows; n += 1) registry.record(idOf(n), winOf(n, { fingerprint: `odd fingerprint ${n}`, requestUuid: `request ${n}` }), 0);
+    expect((usedHeap() - before) / rows).toBeGreaterThan(100);
+    expect(registry.purge(1)).toBe(rows);
+    expect((usedHeap() - before) / rows).toBeLessThan(16);
+    expect(registry.size).toBe(0); // the registry is still held while the heap is measured
+  });
+});
+
+describe('a forgotten id that is no lower-case UUID is gone', () => {
+  it('is no longer found, listed or counted, and can be recorded again', () => {
+    const registry = new TransactionRegistry();
+    registry.record('r-1', winOf(1), 0);
+    registry.record('R-2', winOf(2), 0);
+    registry.forget('r-1');
+    expect(registry.lookup('r-1')).toBeUndefined();
+    expect([...registry.entries()].map(([id]) => id)).toEqual(['R-2']);
+    expect(registry.size).toBe(1);
+    registry.record('r-1', winOf(3), 0);
+    expect(registry.lookup('r-1')?.balance).toBe(3);
+  });
+});
+
+describe('dropping ids from the index leaves every other id found, runs that wrap round the end of the table included', () => {
+  it('finds each of 700 ids until it is forgotten, in a scrambled order, and holds none at the end, for 40 sets of random ids', () => {
+    // 700 ids fill 68 % of the first table of 1,024 slots: long runs, some wrapping from the last slot to the first.
+    // An id a deletion lost can no longer be found, nor forgotten.
+    const sets = fc.sample(fc.uniqueArray(fc.uuid(), { minLength: 700, maxLength: 700 }), { seed: SEED, numRuns: 40 });
+    for (const ids of sets) {
+      const registry = new TransactionRegistry();
+      ids.forEach((id, n) => registry.record(id, winOf(n), 0));
+      const order = [...ids.keys()].sort((x, y) => Math.imul(x + 1, 0x9e3779b1) - Math.imul(y + 1, 0x9e3779b1));
+      for (const n of order) {
+        const id = ids[n] as string;
+        if (registry.lookup(id)?.balance !== n) throw new Error(`${id} lost before it was forgotten`);
+        registry.forget(id);
+        if (registry.lookup(id) !== undefined) throw new Error(`${id} found after it was forgotten`);
+      }
+      expect(registry.size).toBe(0);
+      expect([...registry.entries()]).toEqual([]);
+    }
+  });
+
+  it('forgets ids while the index moves to a table twice as large, and finds every other', () => {
+    const registry = new TransactionRegistry();
+    // The 717th id starts the move to 2,048 slots, eight slots of the old table a record: 126 more leave it unfinished.
+    for (let n = 0; n < 843; n += 1) registry.record(idOf(n), winOf(n), 0);
+    for (let n = 0; n < 843; n += 100) registry.forget(idOf(n));
+    for (let n = 0; n < 843; n += 1) {
+      const found = registry.lookup(idOf(n));
+      if (n % 100 === 0 ? found !== undefined : found?.balance !== n) throw new Error(`${idOf(n)}: ${n % 100 === 0 ? 'found after forget' : 'lost'}`);
+    }
+  });
+});
+
+describe('a segment is copied on write only while a view holds it', () => {
+  it('copies a segment written to under a view, and no longer once the view is released', () => {
+    const registry = new TransactionRegistry();
+    registry.record(idOf(1), winOf(1, { kind: 'bet', state: 5 }), 0);
+    const view = registry.freeze();
+    registry.settle(idOf(1), WON, 1);
+    const second = registry.freeze();
+    expect(second.segments[0]).not.toBe(view.segments[0]);
+    expect([view.record(0)?.state, second.record(0)?.state]).toEqual([5, WON]);
+    second.release();
+    registry.settle(idOf(1), CANCELLED, 2);
+    expect(registry.freeze().segments[0]).toBe(second.segments[0]);
+    expect(second.record(0)?.state).toBe(CANCELLED);
+  });
+});
