@@ -10,6 +10,7 @@ export default {
     'lib/limits.ts',
     'lib/sessions.ts',
     'lib/journal/format.ts',
+    'lib/journal/binary.ts',
     'lib/journal/records.ts',
     'lib/journal/store.ts',
     'lib/pg/batch.ts',
