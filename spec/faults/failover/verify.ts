@@ -10,6 +10,9 @@ import type { Answer } from './load.js';
 /** The request_uuid replays are sent with: a replay answers with the original one. */
 const REPLAY_REQUEST_UUID = '00000000-0000-4000-8000-000000000000';
 
+/** How many times a replay answered RS_ERROR_UNKNOWN is sent. */
+const UNKNOWN_RETRIES = 20;
+
 /** A replay whose answer differs from the acknowledged one. */
 export interface ReplayDifference {
   readonly index: number;
@@ -19,7 +22,9 @@ export interface ReplayDifference {
 
 /**
  * Sends every acknowledged request again to `baseUrl`, unchanged but for its request_uuid, and
- * returns those whose answer is not the acknowledged body, byte for byte.
+ * returns those whose answer is not the acknowledged body, byte for byte. A replay answered
+ * RS_ERROR_UNKNOWN (a batch that did not commit in time on a loaded machine) is sent again, as
+ * an aggregator would; any other answer is final.
  */
 export async function replayDifferences(baseUrl: string, acknowledged: readonly Answer[]): Promise<ReplayDifference[]> {
   const queue = new PQueue({ concurrency: 16 });
@@ -27,13 +32,17 @@ export async function replayDifferences(baseUrl: string, acknowledged: readonly 
   await queue.addAll(
     acknowledged.map((answer) => async () => {
       const { operation, body } = answer.request;
-      const response = await fetch(`${baseUrl}/transaction/${operation}`, {
-        method: 'POST',
-        body: JSON.stringify({ ...body, request_uuid: REPLAY_REQUEST_UUID }),
-        headers: { 'content-type': 'application/json' },
-        signal: AbortSignal.timeout(30_000),
-      });
-      const replayed = await response.text();
+      let replayed = '';
+      for (let attempt = 0; attempt < UNKNOWN_RETRIES; attempt += 1) {
+        const response = await fetch(`${baseUrl}/transaction/${operation}`, {
+          method: 'POST',
+          body: JSON.stringify({ ...body, request_uuid: REPLAY_REQUEST_UUID }),
+          headers: { 'content-type': 'application/json' },
+          signal: AbortSignal.timeout(30_000),
+        });
+        replayed = await response.text();
+        if (!replayed.includes('"status":"RS_ERROR_UNKNOWN"')) break;
+      }
       if (replayed !== answer.text) differences.push({ index: answer.index, acknowledged: answer.text, replayed });
     }),
   );

@@ -32,10 +32,10 @@ describe('every check is bounded in time: one the wallet does not answer fails a
       },
     });
 
-    const report = await runConformance({ url: served.url, users: [...PLAYERS], only: ['basics'], checkTimeoutMs: 300 });
+    const report = await runConformance({ url: served.url, users: [...PLAYERS], only: ['basics'], checkTimeoutMs: 2_000 });
 
     expect(failed(report)).toEqual(['basics.losing-win', 'basics.win']);
-    for (const result of report.results.filter((r) => r.outcome === 'fail')) expect(result.detail).toBe('no verdict within 0.3 s');
+    for (const result of report.results.filter((r) => r.outcome === 'fail')) expect(result.detail).toBe('no verdict within 2 s');
     expect(report.passed).toBe(6);
     // The bets of those checks were rolled back once the checks gave up, so the late wins are refused.
     release();

@@ -212,7 +212,8 @@ describe('a database that cannot be reached answers RS_ERROR_UNKNOWN, never RS_O
   });
 
   it('refuses within the commit timeout while the server is down, then serves again once it is back', async () => {
-    const w = engine({ url: server.url, schema: 'outage', commitTimeout: 1_500 });
+    // The service's default commit timeout: after the restart, a fresh connection must still fit in it.
+    const w = engine({ url: server.url, schema: 'outage', commitTimeout: 5_000 });
     const ids = new Ids();
     await w.createUsers(['alice']);
     expect((await w.bet(betBody(ids, { amount: 10 }))).status).toBe(Status.OK);
@@ -243,7 +244,7 @@ describe('a connection lost while the schema is applied fails that attempt only'
     try {
       const [{ key }] = (await holder`SELECT ${0x65_78_77_6c}::int8 AS key`) as unknown as [{ key: string }];
       await holder`SELECT pg_advisory_lock(${key}::int8)`;
-      const w = engine({ schema: 'migration_lost', commitTimeout: 2_000 });
+      const w = engine({ schema: 'migration_lost' });
       const created = w.createUsers(['alice']).then(
         () => 'created',
         () => 'refused',
