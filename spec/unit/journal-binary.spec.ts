@@ -84,6 +84,19 @@ describe('a binary command record carries its command exactly, guarded by a chec
     );
   });
 
+  it.each([
+    ['currency', { currency: '€'.repeat(5_000) }],
+    ['game code', { gameCode: '€'.repeat(5_000) }],
+    ['round and game code', { round: 'r'.repeat(9_000), gameCode: 'ü'.repeat(9_000) }],
+  ])('makes room for every text of the record before writing it: a long %s in a small buffer', (_, long) => {
+    const out = new LineBuffer(64);
+    out.line('x'.repeat(40) + '\n'); // the buffer has less room left than the record needs
+    const cmd = { operation: 'bet', transactionUuid: ID, requestUuid: ID, currency: 'USD', amount: 7, fingerprint: 'f'.repeat(12), ...long } as Command;
+    expect(writeBinaryCommand(out, 'alice', cmd, 3)).toBe(true);
+    const data = Buffer.from(out.bytes().subarray(41));
+    expect(decodeWhole(data)).toEqual(lineRecord('alice', cmd, 3));
+  });
+
   it('carries the ids as they were sent, as text: an upper-case id stays upper-case', () => {
     const out = new LineBuffer();
     const cmd: Command = { operation: 'win', transactionUuid: ID.toUpperCase(), requestUuid: 'AbCdEf01-0000-4000-8000-000000000103', referenceUuid: ID, currency: 'EUR', amount: 0, fingerprint: '\u0000\u00ff"\\\n' };
