@@ -154,6 +154,9 @@ describe('a binary record whose checksum matches but whose body is no command of
     ['a round flagged but missing', betBodyBytes(float(5), 4)],
     ['a byte left over', [...betBodyBytes(), 0]],
     ['the amount cut short', betBodyBytes().slice(0, -1)],
+    // Fewer bytes left than the checksum and newline after them: reading eight would run past the data.
+    ['the amount cut to one byte', betBodyBytes().slice(0, -7)],
+    ['the amount missing', betBodyBytes().slice(0, -8)],
     ['a negative amount', betBodyBytes(float(-5))],
     ['an amount with a fraction', betBodyBytes(float(1.5))],
     ['an amount past the safe integers', betBodyBytes(float(2 ** 53))],
