@@ -46,6 +46,8 @@ describe('a request the database refuses fails alone; the rest of its batch comm
 });
 
 describe('a user row held by another session delays only that user', () => {
+  // Commit timeouts are long enough for a batch to commit on a loaded machine: the others must be
+  // answered RS_OK within one, while the held user waits it out.
   const COMMIT_TIMEOUT = 1_500;
   const opened: Wallet[] = [];
   afterAll(async () => {
@@ -79,8 +81,6 @@ describe('a user row held by another session delays only that user', () => {
     };
   }
 
-  // Commit timeouts are long enough for a batch to commit on a loaded machine: the others must be
-  // answered RS_OK within one, while the held user waits it out.
   it('answers the other users of its batches at once and the held user RS_ERROR_UNKNOWN after the commit timeout, more times than the pool has connections, and serves it once the row is free', async () => {
     const w = start({ database: { url: database.url, schema: 'held', poolSize: 3, commitTimeout: COMMIT_TIMEOUT } });
     opened.push(w);
