@@ -6,7 +6,11 @@ import { describe, expect, it } from '@jest/globals';
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { signatureHeader, signatureVerifier, signBody, SIGNATURE_HEADER } from '../../lib/http/signature.js';
 
-const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+// Keys as PEM, as an operator configures them. A KeyObject of a freshly generated pair shares its
+// lock with the generating job, and on Node 20 reading its details while the garbage collector
+// finalizes that job deadlocks the process.
+const PEM = { publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as const;
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, ...PEM });
 const BODY = Buffer.from('{"user":"alice","request_uuid":"0f8fad5b-d9cb-469f-a165-70867728950e"}');
 const SIGNATURE = signBody(BODY, privateKey);
 
@@ -37,7 +41,7 @@ describe('the signature is the one x-hub88-signature header, in any case; a head
 
 describe('only an RSA key (PKCS#1 v1.5, as Hub88 signs) can check signatures: any other key is refused at start', () => {
   it('refuses an RSA-PSS key, which has a modulus but checks another padding', () => {
-    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey;
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048, ...PEM }).publicKey;
     expect(() => signatureVerifier(pss)).toThrow('the Hub88 public key must be an RSA key (Hub88 signs with RSA-SHA256), got rsa-pss');
   });
 
