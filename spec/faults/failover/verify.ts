@@ -3,6 +3,7 @@
  * for byte, and the database's ledger is the reference model's, with money conserved.
  */
 import PQueue from 'p-queue';
+import { Status } from '../../../lib/index.js';
 import postgres from 'postgres';
 import type { ReferenceWallet } from '../../support/model/reference-wallet.js';
 import type { Answer } from './load.js';
@@ -41,7 +42,7 @@ export async function replayDifferences(baseUrl: string, acknowledged: readonly 
           signal: AbortSignal.timeout(30_000),
         });
         replayed = await response.text();
-        if (!replayed.includes('"status":"RS_ERROR_UNKNOWN"')) break;
+        if (response.status !== 200 || (JSON.parse(replayed) as { status?: unknown }).status !== Status.UNKNOWN) break;
       }
       if (replayed !== answer.text) differences.push({ index: answer.index, acknowledged: answer.text, replayed });
     }),

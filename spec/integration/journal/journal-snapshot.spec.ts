@@ -45,8 +45,9 @@ describe('a snapshot is written a slice at a time, and holds the state of the mo
     ticking = false;
     expect((await Promise.all(during)).every((r) => (r as { status: string }).status === Status.OK)).toBe(true);
     // Written in one go, the longest pause would be the whole snapshot; in slices (about 10 ms
-    // each) it is a small part of it, even with a stall of the loaded machine's added. A ratio within this run, so that a loaded machine, which
-    // stretches both, does not decide it; the pause in milliseconds is bench/snapshot.ts's to measure.
+    // each) it is a small part of it, even with a stall of a loaded machine added. A ratio within
+    // this run, so that a loaded machine, which stretches both, does not decide it; the pause in
+    // milliseconds is bench/snapshot.ts's to measure.
     expect(longest).toBeLessThan(took / 2);
     const balances = await Promise.all(Array.from({ length: 100 }, (_, n) => w.balance({ user: `p${n}`, request_uuid: uuid(0) })));
     await data.shutDown(w);
