@@ -28,7 +28,8 @@ export default {
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
   concurrency: 2,
-  timeoutMS: 15_000,
+  // A mutant that loops is cut off this long past the time its tests took unmutated.
+  timeoutMS: 5_000,
   reporters: ['clear-text', 'progress-append-only', 'html'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },

@@ -23,7 +23,7 @@ const SPECS = [
   ...['limits', 'sessions', 'user-info'].map((name) => `contract/${name}`),
   'unit/limits-rules', 'unit/session-asks',
   // The journal's format and recovery.
-  'unit/entry-lines', 'unit/journal-format', 'unit/journal-binary', 'unit/journal-compat', 'unit/journal-compat-v2', 'faults/journal-faults',
+  'unit/entry-lines', 'unit/journal-format', 'unit/journal-record-fields', 'unit/journal-binary', 'unit/journal-compat', 'unit/journal-compat-v2', 'faults/journal-faults',
   ...['journal', 'journal-leftovers', 'journal-lifecycle', 'journal-settings', 'journal-sync'].map((name) => `integration/journal/${name}`),
   // The PostgreSQL batch, judged without a database.
   'unit/pg-batch',
