@@ -85,6 +85,10 @@ describe('a checksum is eight lower-case hex digits, and what it guards must be 
   it.each(['42', '"user"', 'null', '[]', '{}', '{"type":1}', '{"user":"alice"}'])('refuses a line with a right checksum over %s, which is no record', (json) => {
     expect(decode(`${crc32(json).toString(16).padStart(8, '0')} ${json}\n`)).toBeUndefined();
   });
+
+  it.each(['{"type":"time"', 'time', ''])('refuses a line with a right checksum over %j, which is no JSON', (text) => {
+    expect(decode(`${crc32(text).toString(16).padStart(8, '0')} ${text}\n`)).toBeUndefined();
+  });
 });
 
 /** `line` with its checksum made right for the JSON after it. */
@@ -109,6 +113,28 @@ describe('a command line carries the request details and the time it was applied
       }),
       { seed: SEED, numRuns: 300 },
     );
+  });
+
+  // Generated details come mostly several at a time: each one alone, and none, are written here.
+  it.each<[string, Partial<Command>, number | undefined]>([
+    ['isFree', { isFree: false }, undefined],
+    ['round', { round: 'r-1' }, undefined],
+    ['roundClosed', { roundClosed: true }, undefined],
+    ['gameCode', { gameCode: 'g' }, undefined],
+    ['at', {}, 1_796_400_000_000],
+    ['nothing', {}, undefined],
+  ])('writes a command with %s after the fingerprint exactly as encodeRecord does', (_, extra, at) => {
+    const out = new LineBuffer(64);
+    for (const cmd of [
+      { operation: 'bet', transactionUuid: 'a', requestUuid: 'b', currency: 'USD', amount: 1, fingerprint: 'f', ...extra },
+      { operation: 'rollback', transactionUuid: 'a', requestUuid: 'b', referenceUuid: 'c', fingerprint: 'f', ...extra },
+    ] as Command[]) {
+      out.clear();
+      writeCommand(out, 'alice', cmd, at);
+      const record = { type: 'command' as const, user: 'alice', ...cmd, ...(at === undefined ? {} : { at }) };
+      expect(out.bytes().toString('utf8')).toBe(encodeRecord(record));
+      expect(decode(out.bytes().toString('utf8'))).toEqual(record);
+    }
   });
 
   it('never journals the session token', () => {
