@@ -244,6 +244,24 @@ describe('a journal of format 3 holds its commands as binary records, and recove
     }
   });
 
+  it('cuts off a torn tail that holds a marker and a plausible length after it, as long as no whole record follows', async () => {
+    const w = data.open();
+    await workload(w, new Ids());
+    await data.shutDown(w);
+    const whole = readFileSync(journalFile());
+    const [from, to] = binaryRecords(whole).at(-1) as [number, number];
+    // The last record torn three bytes short, then what looks like a record of four bytes with a wrong checksum.
+    const lookalike = Buffer.from([BINARY_MARKER, 1, 4, 0, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0, 0x0a]);
+    const torn = Buffer.concat([whole.subarray(0, to - 3), lookalike]);
+    expect(binaryEnd(torn, to - 3)).toBe(torn.length);
+    writeFileSync(journalFile(), torn);
+    const again = start({ journal: data.path });
+    expect(again.journal?.recovery?.truncatedBytes).toBe(torn.length - from);
+    expect(again.transactionCount).toBe(4);
+    await again.stop();
+    expect(readFileSync(journalFile())).toEqual(whole.subarray(0, from));
+  });
+
   it('refuses to start on a damaged binary record that good records follow, naming its record, and cuts nothing off', async () => {
     const w = data.open();
     await workload(w, new Ids());
