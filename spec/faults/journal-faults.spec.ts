@@ -134,6 +134,18 @@ describe('a directory or other entry in place of a journal or snapshot file refu
     expect(await balanceOf(durable())).toBe(100_000 - 100);
   });
 
+  it('reads a journal that is a link to a regular file', async () => {
+    const w = durable();
+    await w.createUsers(['alice']);
+    await w.bet(betBody(new Ids(), { amount: 100 }));
+    await data.shutDown(w);
+    const path = join(data.path, 'journal-000000.log');
+    mkdirSync(join(data.path, 'elsewhere'));
+    renameSync(path, join(data.path, 'elsewhere', 'journal.log'));
+    symlinkSync(join(data.path, 'elsewhere', 'journal.log'), path);
+    expect(await balanceOf(durable())).toBe(100_000 - 100);
+  });
+
   it('refuses a link that points nowhere', async () => {
     const w = durable();
     await w.createUsers(['alice']);

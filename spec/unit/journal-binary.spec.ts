@@ -262,6 +262,32 @@ describe('a journal of format 3 holds its commands as binary records, and recove
     expect(readFileSync(journalFile())).toEqual(whole.subarray(0, from));
   });
 
+  it.each<[string, (whole: Buffer, lastFrom: number) => number]>([
+    ['a torn last record', (_, lastFrom) => lastFrom + 7],
+    ['a torn header', (whole) => whole.indexOf(0x0a) - 5],
+    ['an empty file', () => 0],
+  ])('goes on after cutting %s: one format-3 header, binary records after it, and recovery reads it all again', async (_, cutAt) => {
+    const ids = new Ids();
+    const w = data.open();
+    await workload(w, ids);
+    await data.shutDown(w);
+    const whole = readFileSync(journalFile());
+    const [from] = binaryRecords(whole).at(-1) as [number, number];
+    writeFileSync(journalFile(), whole.subarray(0, cutAt(whole, from)));
+    const again = start({ journal: data.path });
+    await again.createUsers(['carol']);
+    await again.bet(betBody(ids, { user: 'carol', amount: 70 }));
+    await again.stop();
+    const bytes = readFileSync(journalFile());
+    expect(bytes.toString('latin1').match(/"type":"settings"/g)).toHaveLength(1);
+    expect(bytes.subarray(0, bytes.indexOf(0x0a)).toString('utf8')).toContain('{"type":"settings","format":3,');
+    expect(bytes[binaryRecords(bytes).at(-1)?.[0] as number]).toBe(BINARY_MARKER);
+    const third = start({ journal: data.path });
+    expect(third.journal?.recovery?.truncatedBytes).toBe(0);
+    expect(await third.balance({ user: 'carol', request_uuid: '' })).toMatchObject({ balance: 99_930 });
+    await third.stop();
+  });
+
   it('refuses to start on a damaged binary record that good records follow, naming its record, and cuts nothing off', async () => {
     const w = data.open();
     await workload(w, new Ids());
