@@ -31,6 +31,19 @@ export interface JournalFileSystem {
   fstat?(fd: number, options: { bigint: true }, callback: Done<BigIntStats>): void;
   /** Not called (see {@link fstat}). */
   stat?(path: string, options: { bigint: true }, callback: Done<BigIntStats>): void;
+  /**
+   * Makes a directory's entries durable (`fsync` of the directory), once a snapshot is renamed
+   * into place. A file system without it (one written for an earlier version) gets {@link syncDirectory}.
+   */
+  syncDirectory?(path: string, callback: (error: NodeJS.ErrnoException | null) => void): void;
+}
+
+/** `fsync` of the directory at `path`: what makes a rename or a new file in it survive a power cut. */
+export function syncDirectory(path: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
+  nodeFs.open(path, 'r', (error, fd) => {
+    if (error !== null) return callback(error);
+    nodeFs.fsync(fd, (syncError) => nodeFs.close(fd, (closeError) => callback(syncError ?? closeError)));
+  });
 }
 
 /** The real `node:fs` functions. */
@@ -41,6 +54,7 @@ export const nodeFileSystem: JournalFileSystem = {
   fdatasync: nodeFs.fdatasync,
   fstatSync: (fd, options) => nodeFs.fstatSync(fd, options),
   statSync: (path, options) => nodeFs.statSync(path, options),
+  syncDirectory,
 };
 
 /** Calls `call` with a node-style callback and settles with what it reports. */

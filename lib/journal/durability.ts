@@ -270,7 +270,7 @@ export class Durability {
       failure ??= error;
     }
     if (failure !== undefined) throw failure;
-    await installSnapshot(this.directory, generation);
+    await installSnapshot(this.directory, generation, this.#fs);
   }
 
   /** True while a snapshot is being written. */

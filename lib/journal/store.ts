@@ -1,8 +1,8 @@
 import { closeSync, type Dirent, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { writeFully } from './append-log.js';
+import { nodeFileSystem, syncDirectory, writeFully, type JournalFileSystem } from './append-log.js';
 import { BINARY_MARKER, binaryEnd, decodeBinary, FIRST_BINARY_FORMAT } from './binary.js';
 import type { EncodedLines } from './entry-lines.js';
 import { decodeRecord, encodeRecord, parseLine, type FileRecord, type JournalRecord } from './format.js';
@@ -154,15 +154,16 @@ export function writeSnapshotFile(directory: string, generation: number, head: s
 }
 
 /**
- * Renames the written snapshot `generation` into place, makes that durable, and removes the
+ * Renames the written snapshot `generation` into place, makes that durable (the directory's `fsync`, through `fs`), and removes the
  * files of older generations (what is left over is removed by the next recovery: clean-up never
  * fails a snapshot). Asynchronous: removing a journal of a million records holds the event loop
  * for a while.
  */
-export async function installSnapshot(directory: string, generation: number): Promise<void> {
+export async function installSnapshot(directory: string, generation: number, fs: JournalFileSystem = nodeFileSystem): Promise<void> {
   const path = join(directory, name('snapshot', generation));
   await rename(`${path}.tmp`, path);
-  await syncDirectoryAsync(directory);
+  const sync = fs.syncDirectory?.bind(fs) ?? syncDirectory;
+  await new Promise<void>((resolve, reject) => sync(directory, (error) => (error === null ? resolve() : reject(error))));
   for (const file of await readdir(directory)) {
     const older = (SNAPSHOT.exec(file) ?? JOURNAL.exec(file))?.[1];
     if (older !== undefined && Number(older) < generation) await rm(join(directory, file), { force: true });
@@ -385,14 +386,5 @@ async function writeInSlices(path: string, head: string, records: Iterable<Journ
     await syncAsync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-async function syncDirectoryAsync(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

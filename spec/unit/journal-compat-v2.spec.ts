@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JOURNAL_FORMAT_VERSION, start, type Wallet } from '../../lib/index.js';
@@ -79,6 +79,32 @@ describe('a data directory written in format 2 recovers with every balance, repl
     expect(recorded.map((exchange) => exchange.operation).sort()).toEqual(expect.arrayContaining(['bet', 'deposit', 'rollback', 'win', 'withdraw']));
     for (const exchange of recorded) expect(await ask(w, exchange)).toBe(exchange.response);
     await w.stop();
+  });
+
+  it('cuts a torn last line off the format-2 journal and goes on writing it in format 2', async () => {
+    const path = join(directory, 'journal-000001.log');
+    const whole = readFileSync(path);
+    appendFileSync(path, '1234abcd {"type":"command","user":"gr');
+    const w = open();
+    expect(w.journal?.recovery?.truncatedBytes).toBe(37);
+    await w.createUsers(['grace']);
+    const session = await w.openSession({ user: 'grace', ttl_seconds: 86_400 });
+    const bet = { user: 'grace', transaction_uuid: id(1_000), request_uuid: id(1_001), currency: 'USD', amount: 15, round: 'r-9', token: session?.token ?? '' };
+    expect(await w.bet(bet)).toMatchObject({ status: 'RS_OK', balance: 99_985 });
+    await w.stop();
+    const continued = readFileSync(path);
+    expect(continued.subarray(0, whole.length)).toEqual(whole);
+    // What was added after the cut is lines of format 2, each a record: no binary record.
+    expect(continued.length).toBeGreaterThan(whole.length);
+    for (let offset = whole.length; offset < continued.length; ) {
+      const end = continued.indexOf(0x0a, offset);
+      expect(decodeRecord(continued, offset, end)).toBeDefined();
+      offset = end + 1;
+    }
+    const again = open();
+    expect(again.journal?.recovery?.truncatedBytes).toBe(0);
+    expect(await again.bet(bet)).toMatchObject({ status: 'RS_OK', balance: 99_985 });
+    await again.stop();
   });
 
   it('journals on after the format-2 files without changing what they hold, recovers again, and writes files of the current format from the next snapshot', async () => {

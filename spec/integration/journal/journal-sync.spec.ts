@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, fstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Status } from '../../../lib/index.js';
@@ -9,14 +9,19 @@ import { Supervisor } from '../../../lib/supervisor.js';
 import { betBody, Ids, winBody, type WalletResponse } from '../../support/helpers.js';
 
 /** What the journal's file system did, and when an answer left, in the order it happened. */
-type Event = { readonly kind: 'write'; readonly fd: number; readonly text: string } | { readonly kind: 'synced'; readonly fd: number } | { readonly kind: 'answer'; readonly response: WalletResponse };
+type Event =
+  | { readonly kind: 'write'; readonly fd: number; readonly text: string }
+  | { readonly kind: 'synced'; readonly fd: number }
+  | { readonly kind: 'answer'; readonly response: WalletResponse }
+  // A directory synced, and the journals and snapshots in it as the sync completed.
+  | { readonly kind: 'directory synced'; readonly path: string; readonly files: readonly string[] };
 
 /**
  * `node:fs` for the journal, recording each write and each `fdatasync` as it completes. The
  * checks that the file is still in place (`fstat`, `stat`) answer at once, in the same turn,
  * while an `fdatasync` completes in a later one, as the disk makes it: an engine that went on
  * without waiting for the sync would answer before the sync is recorded, every time. After
- * `failSyncs()`, every sync fails with EIO.
+ * `failSyncs()`, every sync fails with EIO, a directory's too.
  */
 function recordingFs(): { fs: JournalFileSystem; events: Event[]; failSyncs(): void } {
   const events: Event[] = [];
@@ -48,6 +53,13 @@ function recordingFs(): { fs: JournalFileSystem; events: Event[]; failSyncs(): v
         callback(error);
       });
     },
+    syncDirectory(path, callback) {
+      nodeFileSystem.syncDirectory?.(path, (error) => {
+        if (failing) return callback(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+        if (error === null) events.push({ kind: 'directory synced', path, files: logs() });
+        callback(error);
+      });
+    },
   };
   return {
     fs,
@@ -60,6 +72,8 @@ function recordingFs(): { fs: JournalFileSystem; events: Event[]; failSyncs(): v
 
 let directory = '';
 let engines: Supervisor[] = [];
+/** The journals and snapshots in the directory. */
+const logs = (): string[] => readdirSync(directory).filter((file) => file.endsWith('.log')).sort();
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'exwallet-sync-'));
 });
@@ -137,5 +151,48 @@ describe('an fdatasync that fails is a failed write: nothing of its commit is ac
     expect(await send('bet', bet)).toEqual({ user: 'alice', status: Status.UNKNOWN, request_uuid: bet.request_uuid });
     expect((await send('bet', betBody(ids))).status).toBe(Status.UNKNOWN);
     expect((await send('balance', { user: 'alice', request_uuid: ids.next() })).status).toBe(Status.UNKNOWN);
+  });
+});
+
+describe('a snapshot is on disk before the files it replaces are removed', () => {
+  /** A journaling store over `fs` with alice and a bet, then its snapshot. */
+  async function snapshotted(fs: JournalFileSystem): Promise<void> {
+    const settings = { currency: 'USD', initialBalance: 100_000 };
+    const store = new MemoryStore('USD', { directory, snapshotEvery: 1_000_000, ...settings, fs });
+    const supervisor = new Supervisor(store, settings);
+    engines.push(supervisor);
+    await supervisor.createUsers(['alice']);
+    await supervisor.handle('bet', betBody(new Ids()));
+    return store.durability?.snapshot();
+  }
+
+  it('syncs the directory once the snapshot is renamed into place, while the older journal is still there, and removes it after', async () => {
+    const { fs, events } = recordingFs();
+    await snapshotted(fs);
+    expect(events.filter((event) => event.kind === 'directory synced')).toEqual([
+      { kind: 'directory synced', path: directory, files: ['journal-000000.log', 'journal-000001.log', 'snapshot-000001.log'] },
+    ]);
+    expect(logs()).toEqual(['journal-000001.log', 'snapshot-000001.log']);
+  });
+
+  it('fails the snapshot when the directory cannot be synced, and keeps every older file', async () => {
+    const recorder = recordingFs();
+    const snapshot = snapshotted({
+      ...recorder.fs,
+      syncDirectory(path, callback) {
+        recorder.failSyncs();
+        recorder.fs.syncDirectory?.(path, callback);
+      },
+    });
+    await expect(snapshot).rejects.toThrow(/EIO/);
+    expect(logs()).toEqual(['journal-000000.log', 'journal-000001.log', 'snapshot-000001.log']);
+  });
+
+  it('syncs the directory itself for a file system written before it had syncDirectory', async () => {
+    const { syncDirectory, ...earlier } = nodeFileSystem;
+    expect(syncDirectory).toBeDefined();
+    await snapshotted(earlier);
+    expect(logs()).toEqual(['journal-000001.log', 'snapshot-000001.log']);
+    expect(existsSync(join(directory, 'snapshot-000001.log.tmp'))).toBe(false);
   });
 });
