@@ -258,6 +258,15 @@ describe('the limit counts a field left out as one character, on the walk as on 
     expect(canonicalForm('bet', fields, written.length)).toBeUndefined();
   });
 
+  it('counts a field left out after the last one written, where no closing bracket follows it', () => {
+    const trailing = new Map<string, unknown>([['meta', 'y'], ['zz', undefined]]);
+    const text = 'bet,"meta":"y"';
+    for (const form of [canonicalForm, walkCanonicalForm]) {
+      expect(form('bet', trailing, text.length + 1)).toBe(text);
+      expect(form('bet', trailing, text.length)).toBeUndefined();
+    }
+  });
+
   it('counts closing brackets: a nested form one past the limit is refused however it ends', () => {
     const nested = new Map<string, unknown>([['meta', [[{ a: [] }]]]]);
     const text = 'bet,"meta":[[{"a":[]}]]';
