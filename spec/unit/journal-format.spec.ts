@@ -137,6 +137,28 @@ describe('a command line carries the request details and the time it was applied
     }
   });
 
+  // A line's room is reserved from the lengths of its texts: each free text long alone (and all
+  // at once) in characters JSON escapes to six bytes, in a buffer that starts too small for any.
+  // (Ids are validated UUIDs, written as they are.)
+  const escaped = (length: number): string => '\u0001'.repeat(length);
+  it.each<[string, Partial<Command> & { user?: string }]>([
+    ['user', { user: escaped(300) }],
+    ['currency', { currency: escaped(300) }],
+    ['fingerprint', { fingerprint: escaped(300) }],
+    ['round', { round: escaped(300) }],
+    ['gameCode', { gameCode: escaped(300) }],
+    ['every text', { user: escaped(40), currency: escaped(40), fingerprint: escaped(40), round: escaped(40), gameCode: escaped(40) }],
+    [
+      'every text, in a win of the largest amount',
+      { operation: 'win', referenceUuid: 'c'.repeat(36), amount: Number.MAX_SAFE_INTEGER, user: escaped(40), currency: escaped(40), fingerprint: escaped(40), round: escaped(40), gameCode: escaped(40) } as Partial<Command>,
+    ],
+  ])('writes a command whose %s escapes to six bytes a character whole, as encodeRecord does', (_, { user = 'alice', ...long }) => {
+    const out = new LineBuffer(64);
+    const cmd = { operation: 'bet', transactionUuid: 'a', requestUuid: 'b', currency: 'USD', amount: 1, fingerprint: 'f', isFree: false, roundClosed: true, ...long } as Command;
+    writeCommand(out, user, cmd, 1_796_400_000_000);
+    expect(out.bytes().toString('utf8')).toBe(encodeRecord({ type: 'command', user, ...cmd, at: 1_796_400_000_000 }));
+  });
+
   it('never journals the session token', () => {
     const out = new LineBuffer(64);
     const bet: Command = { operation: 'bet', transactionUuid: 'a', requestUuid: 'b', currency: 'USD', amount: 1, fingerprint: 'f', token: 'secret-token' };
