@@ -1,5 +1,6 @@
 import * as nodeFs from 'node:fs';
 import type { BigIntStats } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from '../validation.js';
 import { writeBinaryCommand } from './binary.js';
 import { writeCommand } from './format.js';
@@ -32,8 +33,9 @@ export interface JournalFileSystem {
   /** Not called (see {@link fstat}). */
   stat?(path: string, options: { bigint: true }, callback: Done<BigIntStats>): void;
   /**
-   * Makes a directory's entries durable (`fsync` of the directory), once a snapshot is renamed
-   * into place. A file system without it (one written for an earlier version) gets {@link syncDirectory}.
+   * Makes a directory's entries durable (`fsync` of the directory): a journal's name once it is
+   * opened, a snapshot's once it is renamed into place. A file system without it (one written
+   * for an earlier version) gets {@link syncDirectory}.
    */
   syncDirectory?(path: string, callback: (error: NodeJS.ErrnoException | null) => void): void;
 }
@@ -60,6 +62,12 @@ export const nodeFileSystem: JournalFileSystem = {
 /** Calls `call` with a node-style callback and settles with what it reports. */
 const settle = <T>(call: (callback: Done<T>) => void): Promise<T> =>
   new Promise((resolve, reject) => call((error, result) => (error === null ? resolve(result) : reject(error))));
+
+/** Syncs `directory` through `fs` (see {@link JournalFileSystem.syncDirectory}). */
+export function syncDirectoryThrough(fs: JournalFileSystem, directory: string): Promise<void> {
+  const sync = fs.syncDirectory?.bind(fs) ?? syncDirectory;
+  return settle<void>((done) => sync(directory, (error) => done(error, undefined)));
+}
 
 /** The journal file was removed or replaced while open: what is written to it no restart will find. */
 export class JournalDetachedError extends Error {
@@ -114,7 +122,8 @@ export class AppendLog {
   readonly #binary: boolean;
 
   /**
-   * Opens `path` for appending; its first write waits for `after` (an earlier log's last write).
+   * Opens `path` for appending; its first write waits for `after` (an earlier log's last write)
+   * and for the `fsync` of the directory that holds the file.
    * Each commit is added to `tally`. Every file operation goes through `fs`. With `binary`, a
    * command is written as a binary record (see binary.ts), which only files of format 3 on may
    * hold; else as a line.
@@ -131,7 +140,10 @@ export class AppendLog {
       throw error;
     }
     this.#written = after;
-    this.#after = after;
+    // The file may be new, and its name is on disk only once its directory is synced: the first
+    // commit waits for that as well. A failed sync fails that commit.
+    this.#after = Promise.all([after, syncDirectoryThrough(fs, dirname(path))]).then(() => {});
+    this.#after.catch(() => {}); // reported by the first commit, if one comes
     this.#tally = tally;
   }
 

@@ -2,7 +2,7 @@ import { closeSync, type Dirent, fdatasync, fsyncSync, ftruncateSync, mkdirSync,
 import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { nodeFileSystem, syncDirectory, writeFully, type JournalFileSystem } from './append-log.js';
+import { nodeFileSystem, syncDirectoryThrough, writeFully, type JournalFileSystem } from './append-log.js';
 import { BINARY_MARKER, binaryEnd, decodeBinary, FIRST_BINARY_FORMAT } from './binary.js';
 import type { EncodedLines } from './entry-lines.js';
 import { decodeRecord, encodeRecord, parseLine, type FileRecord, type JournalRecord } from './format.js';
@@ -154,16 +154,15 @@ export function writeSnapshotFile(directory: string, generation: number, head: s
 }
 
 /**
- * Renames the written snapshot `generation` into place, makes that durable (the directory's `fsync`, through `fs`), and removes the
- * files of older generations (what is left over is removed by the next recovery: clean-up never
- * fails a snapshot). Asynchronous: removing a journal of a million records holds the event loop
- * for a while.
+ * Renames the written snapshot `generation` into place, makes that durable (the directory's
+ * `fsync`, through `fs`), and removes the files of older generations (what is left over is
+ * removed by the next recovery: clean-up never fails a snapshot). Asynchronous: removing a
+ * journal of a million records holds the event loop for a while.
  */
 export async function installSnapshot(directory: string, generation: number, fs: JournalFileSystem = nodeFileSystem): Promise<void> {
   const path = join(directory, name('snapshot', generation));
   await rename(`${path}.tmp`, path);
-  const sync = fs.syncDirectory?.bind(fs) ?? syncDirectory;
-  await new Promise<void>((resolve, reject) => sync(directory, (error) => (error === null ? resolve() : reject(error))));
+  await syncDirectoryThrough(fs, directory);
   for (const file of await readdir(directory)) {
     const older = (SNAPSHOT.exec(file) ?? JOURNAL.exec(file))?.[1];
     if (older !== undefined && Number(older) < generation) await rm(join(directory, file), { force: true });

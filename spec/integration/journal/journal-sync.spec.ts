@@ -154,6 +154,19 @@ describe('an fdatasync that fails is a failed write: nothing of its commit is ac
   });
 });
 
+describe('a journal whose directory cannot be synced acknowledges nothing', () => {
+  it("answers RS_ERROR_UNKNOWN from the first write on when the new journal's directory sync fails", async () => {
+    const settings = { currency: 'USD', initialBalance: 100_000 };
+    const fs: JournalFileSystem = { ...nodeFileSystem, syncDirectory: (_, callback) => callback(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })) };
+    const supervisor = new Supervisor(new MemoryStore('USD', { directory, snapshotEvery: 1_000_000, ...settings, fs }), settings);
+    engines.push(supervisor);
+    await supervisor.createUsers(['alice']); // settles once its write has failed
+    const ids = new Ids();
+    expect((await supervisor.handle('bet', betBody(ids))).status).toBe(Status.UNKNOWN);
+    expect((await supervisor.handle('balance', { user: 'alice', request_uuid: ids.next() })).status).toBe(Status.UNKNOWN);
+  });
+});
+
 describe('a snapshot is on disk before the files it replaces are removed', () => {
   /** A journaling store over `fs` with alice and a bet, then its snapshot. */
   async function snapshotted(fs: JournalFileSystem): Promise<void> {
@@ -166,22 +179,32 @@ describe('a snapshot is on disk before the files it replaces are removed', () =>
     return store.durability?.snapshot();
   }
 
+  it("writes nothing to a new journal before its directory is synced, at start and at a snapshot's new generation", async () => {
+    const { fs, events } = recordingFs();
+    await snapshotted(fs);
+    const directorySynced = (file: string): number => events.findIndex((event) => event.kind === 'directory synced' && event.files.includes(file));
+    const headers = events.flatMap((event, i) => (event.kind === 'write' && event.text.includes('"type":"settings"') ? [i] : []));
+    expect(headers).toHaveLength(2);
+    expect(directorySynced('journal-000000.log')).toBeGreaterThanOrEqual(0);
+    expect(directorySynced('journal-000000.log')).toBeLessThan(headers[0] as number);
+    expect(directorySynced('journal-000001.log')).toBeGreaterThan(headers[0] as number);
+    expect(directorySynced('journal-000001.log')).toBeLessThan(headers[1] as number);
+  });
+
   it('syncs the directory once the snapshot is renamed into place, while the older journal is still there, and removes it after', async () => {
     const { fs, events } = recordingFs();
     await snapshotted(fs);
-    expect(events.filter((event) => event.kind === 'directory synced')).toEqual([
-      { kind: 'directory synced', path: directory, files: ['journal-000000.log', 'journal-000001.log', 'snapshot-000001.log'] },
-    ]);
+    const installed = events.find((event) => event.kind === 'directory synced' && event.files.includes('snapshot-000001.log'));
+    expect(installed).toEqual({ kind: 'directory synced', path: directory, files: ['journal-000000.log', 'journal-000001.log', 'snapshot-000001.log'] });
     expect(logs()).toEqual(['journal-000001.log', 'snapshot-000001.log']);
   });
 
-  it('fails the snapshot when the directory cannot be synced, and keeps every older file', async () => {
-    const recorder = recordingFs();
+  it('fails the snapshot when the directory cannot be synced after the rename, and keeps every older file', async () => {
     const snapshot = snapshotted({
-      ...recorder.fs,
+      ...nodeFileSystem,
       syncDirectory(path, callback) {
-        recorder.failSyncs();
-        recorder.fs.syncDirectory?.(path, callback);
+        if (!existsSync(join(path, 'snapshot-000001.log'))) return nodeFileSystem.syncDirectory?.(path, callback);
+        callback(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
       },
     });
     await expect(snapshot).rejects.toThrow(/EIO/);
