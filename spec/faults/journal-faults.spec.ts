@@ -153,6 +153,7 @@ describe('a directory or other entry in place of a journal or snapshot file refu
     const path = join(data.path, 'journal-000001.log');
     symlinkSync(join(data.path, 'missing'), path);
     expect(() => durable()).toThrow(JournalCorruptError);
+    expect(() => durable()).toThrow(`${path}: no regular file stands where a journal or snapshot file belongs; refusing to start rather than serve wrong balances`);
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JournalCorruptError, start } from '../../../lib/index.js';
+import { JournalCorruptError, JournalSettingsError, start } from '../../../lib/index.js';
+import { decodeRecord, encodeRecord } from '../../../lib/journal/format.js';
 import { balanceOf, betBody, Ids } from '../../support/helpers.js';
 import { journalDirectory } from '../../support/journal-directory.js';
 
@@ -158,6 +159,15 @@ describe('a snapshot must be whole: start-up refuses one damaged, cut short or w
     await snapshotted(new Ids());
     writeFileSync(snapshot(), `${lines().slice(0, -1).join('\n')}\n`);
     expect(() => start({ journal: data.path })).toThrow(/snapshot-000001\.log, line \d+: the snapshot has no end record/);
+  });
+
+  it("refuses a snapshot written with other settings, though the journal after it has the engine's", async () => {
+    await snapshotted(new Ids());
+    const [head, ...rest] = lines();
+    const settings = decodeRecord(Buffer.from(`${head}\n`), 0, (head as string).length);
+    expect(settings).toMatchObject({ type: 'settings', currency: 'USD' });
+    writeFileSync(snapshot(), `${encodeRecord({ ...settings, currency: 'EUR' } as Parameters<typeof encodeRecord>[0])}${rest.join('\n')}\n`);
+    expect(() => start({ journal: data.path })).toThrow(JournalSettingsError);
   });
 
   it('refuses a snapshot with a record after its end record', async () => {
